@@ -1,0 +1,70 @@
+"""The `upgrader` command line. Each command lives in its own module under ``upgrader.cli``
+and is a thin shell: parse options, call one library function, render, exit code.
+
+Heavy libraries (ape, web3) are imported inside the commands that need them so that
+``upgrader --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated, Optional
+
+import typer
+
+from upgrader import __version__
+from upgrader.cli import output
+
+app = typer.Typer(
+    name="upgrader",
+    help="Take a UUPS-proxied Solidity system governed by a Safe through an upgrade, safely.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules register themselves on `app` when imported. Keep this list the single
+# place that names them.
+COMMAND_MODULES = [
+    "upgrader.cli.check",
+    "upgrader.cli.layout",
+    "upgrader.cli.status",
+    "upgrader.cli.plan",
+    "upgrader.cli.simulate",
+    "upgrader.cli.safe_cmds",
+    "upgrader.cli.review",
+    "upgrader.cli.history",
+]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"upgrader {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool],
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    output.state.debug = debug
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a command module not written yet
+            if exc.name != name:
+                raise
+
+
+_register_commands()
+
+
+def run() -> None:
+    app()
