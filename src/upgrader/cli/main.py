@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "upgrader.cli.safe_cmds",
     "upgrader.cli.review",
     "upgrader.cli.history",
+    "upgrader.cli.node",
 ]
 
 

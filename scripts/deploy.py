@@ -1,0 +1,33 @@
+"""Deploy the V1 property platform behind UUPS proxies, governed by a 2-of-3 Safe.
+
+    ape run deploy            # on the default (local) network
+
+Uses the network ape is connected to; the work itself is `upgrader.deploy.system`, the
+same code the tests run. Re-running against a chain whose record matches does nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    from ape import networks
+
+    from upgrader import config as project_config
+    from upgrader.build.project import project_build_info
+    from upgrader.chain.rpc import connect
+    from upgrader.deploy.system import deploy_local_system
+    from upgrader.errors import UpgraderError
+
+    provider = networks.provider
+    network = provider.network.name
+    try:
+        cfg = project_config.load()
+        w3 = connect(provider.uri)
+        result = deploy_local_system(w3, cfg, network, project_build_info(cfg.root), log=print)
+    except UpgraderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    m = result.manifest
+    print(f"{'deployed' if result.created else 'already deployed'}: Safe {m.safe.address} on chain {m.chain_id}")

@@ -1,0 +1,1 @@
+"""Deploying the system: Safe infrastructure from real bytecode, modules behind proxies."""

@@ -1,0 +1,105 @@
+"""Reading and writing the manifest: atomic replace, an exclusive lock for writers, and a
+content hash that plans pin themselves to."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from eth_hash.auto import keccak
+from pydantic import ValidationError
+
+from upgrader.errors import InputError
+from upgrader.manifest.model import Manifest
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted keys, compact separators, no floats: the form that hashes are taken of."""
+    _reject_floats(data)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _reject_floats(data: Any) -> None:
+    if isinstance(data, float):
+        raise ValueError("floats are not allowed in canonical JSON")
+    if isinstance(data, dict):
+        for v in data.values():
+            _reject_floats(v)
+    elif isinstance(data, list):
+        for v in data:
+            _reject_floats(v)
+
+
+def manifest_hash(manifest: Manifest) -> str:
+    return "0x" + keccak(canonical_json(manifest.to_json()).encode()).hex()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+class ManifestStore:
+    def __init__(self, deployments: Path, network: str) -> None:
+        self.folder = deployments / network
+        self.path = self.folder / "manifest.json"
+        self.network = network
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def load(self, chain_id: int | None = None) -> Manifest:
+        try:
+            data = json.loads(self.path.read_text())
+        except FileNotFoundError:
+            raise InputError(f"no manifest at {self.path}; deploy first (`make demo` for the local chain)") from None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"manifest {self.path} is unreadable or corrupt ({exc}); restore it from git") from None
+        try:
+            manifest = Manifest.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise InputError(f"manifest {self.path} is invalid at {where}: {first['msg']}") from None
+        if chain_id is not None and manifest.chain_id != chain_id:
+            raise InputError(
+                f"manifest {self.path} is for chain {manifest.chain_id} but the node is chain {chain_id}; use the right --network"
+            )
+        return manifest
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """An exclusive lock held by writers for the whole read-modify-write."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".manifest.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def save(self, manifest: Manifest) -> None:
+        atomic_write(self.path, json.dumps(manifest.to_json(), indent=2, sort_keys=True) + "\n")
+
+    def update(self, change: Callable[[Manifest], Manifest], chain_id: int | None = None) -> Manifest:
+        with self.locked():
+            new = change(self.load(chain_id))
+            self.save(new)
+            return new
