@@ -40,10 +40,7 @@ class ProjectConfig:
     root: Path
     networks: dict[str, NetworkConfig]
     modules: dict[str, ModuleConfig] = field(default_factory=dict)
-
-    @property
-    def deployments(self) -> Path:
-        return self.root / "deployments"
+    deployments: Path = Path("deployments")
 
     def network(self, name: str) -> NetworkConfig:
         if name not in self.networks:
@@ -78,4 +75,5 @@ def load(root: Path | None = None) -> ProjectConfig:
             reinitializer=_call(m["reinitializer"], f"upgrader.modules.{name}.reinitializer") if m.get("reinitializer") else None,
             smoke=tuple(_call(s, f"upgrader.modules.{name}.smoke") for s in m.get("smoke") or ()),
         )
-    return ProjectConfig(root=root, networks=networks, modules=modules)
+    deployments = Path(os.environ.get("UPGRADER_DEPLOYMENTS") or root / "deployments")
+    return ProjectConfig(root=root, networks=networks, modules=modules, deployments=deployments)
