@@ -1,0 +1,172 @@
+"""Storage operations -> ``Finding``s, and findings -> compiler-style text."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from upgrader.findings import Finding
+from upgrader.layout.compare import StorageOp
+from upgrader.layout.typechange import TypeChange
+
+KEEP_TYPE = "Keep the variable's type; add a new variable at the end instead"
+
+
+def findings(ops: Iterable[StorageOp]) -> list[Finding]:
+    """One error per failing operation; allowed operations are not findings."""
+    return [Finding(f"layout-{op.kind}", message(op), hint(op), op.where) for op in ops if not op.ok]
+
+
+def _name(op: StorageOp) -> str:
+    item = op.updated or op.original
+    assert item is not None
+    where = f"namespace erc7201:{op.namespace}" if op.namespace else item.contract.rpartition(":")[2]
+    return f"`{item.label}` in {where}"
+
+
+def _place(slot: int, offset: int) -> str:
+    where = f"slot {slot:#x}" if slot >= 1 << 64 else f"slot {slot}"  # namespaced slots in hex
+    return where + (f" offset {offset}" if offset else "")
+
+
+def message(op: StorageOp) -> str:
+    o, u = op.original, op.updated
+    match op.kind:
+        case "append":
+            assert u
+            return f"Added {_name(op)} at the end of a struct stored in place"
+        case "insert":
+            assert u
+            return f"Inserted {_name(op)} at {_place(u.slot, u.offset)}, where an existing variable is stored"
+        case "delete":
+            assert o
+            return f"Deleted {_name(op)} (was at {_place(o.slot, o.offset)})"
+        case "replace":
+            assert o and u and op.change
+            return f"Replaced `{o.label}` with {_name(op)} of incompatible type: {describe(op.change)}"
+        case "rename":
+            assert o and u
+            return f"Renamed `{o.label}` to {_name(op)}"
+        case "typechange":
+            assert op.change
+            return f"Changed the type of {_name(op)}: {describe(op.change)}"
+        case "retype":
+            assert o and u
+            return (
+                f"Retyped {_name(op)} but it moved: {_place(o.slot, o.offset)}, {o.size} bytes -> "
+                f"{_place(u.slot, u.offset)}, {u.size} bytes"
+            )
+        case "moved":
+            assert o and u
+            return f"Moved {_name(op)} from {_place(o.slot, o.offset)} to {_place(u.slot, u.offset)}"
+        case "gap-resize":
+            assert o and u
+            grew = u.size > o.size
+            return (
+                f"Storage gap {_name(op)} {'grew' if grew else 'changed size'}: it ends at byte {u.end} "
+                f"instead of {o.end}, so the variables after it move"
+            )
+        case "gap-taken":
+            return f"{_name(op)} took over storage gap `{o.label if o else '?'}`"
+        case "namespace-delete":
+            return f"Deleted namespace erc7201:{op.namespace}"
+        case "namespace-duplicate":
+            return f"Namespace erc7201:{op.namespace} is declared more than once"
+
+
+def hint(op: StorageOp) -> str | None:
+    o = op.original
+    match op.kind:
+        case "append":
+            return "Structs stored in place cannot grow; only a struct used as a mapping value may gain members at its end"
+        case "insert":
+            return "Add new variables at the end, take the bytes from a storage gap, or use a namespace"
+        case "delete":
+            return "Keep the variable even if unused"
+        case "replace":
+            return "Keep the old variable in its place; add the new one at the end"
+        case "rename":
+            assert o
+            return f"Keep the old name, or annotate the variable with `/// @custom:oz-renamed-from {o.label}`"
+        case "typechange":
+            assert op.change
+            return type_hint(op.change)
+        case "retype":
+            return "A variable annotated @custom:oz-retyped-from must keep its slot, offset and size"
+        case "moved":
+            return "Keep existing variables in place; something before this variable changed size"
+        case "gap-resize":
+            if op.gap_length is not None and o is not None:
+                return f"Set {o.label} to {op.gap_length}"
+            return "Shrink the gap by exactly the slots taken by the new variables"
+        case "gap-taken":
+            return None
+        case "namespace-delete":
+            return "Keep the namespace struct (with its @custom:storage-location annotation) even if unused"
+        case "namespace-duplicate":
+            return "Give every namespace a unique ERC-7201 id"
+
+
+def describe(change: TypeChange) -> str:
+    old, new = change.original, change.updated
+    match change.kind:
+        case "obvious-mismatch":
+            return f"bad upgrade from {old.label} to {new.label}"
+        case "sign-change":
+            return f"sign change from {old.label} to {new.label}"
+        case "resize":
+            return f"size change from {old.label} ({old.size} bytes) to {new.label} ({new.size} bytes)"
+        case "mapping-key":
+            return f"mapping key changed in {old.label} -> {new.label}"
+        case "mapping-value":
+            assert change.inner
+            return f"in the mapping value of {new.label}: {describe(change.inner)}"
+        case "array-grow":
+            return f"fixed array grew from {old.length} to {new.length} elements ({old.label} -> {new.label})"
+        case "array-shrink":
+            return f"fixed array shrank from {old.length} to {new.length} elements ({old.label} -> {new.label})"
+        case "array-dynamic":
+            direction = "fixed to dynamic" if old.length is not None else "dynamic to fixed"
+            return f"array changed from {direction} ({old.label} -> {new.label})"
+        case "array-base":
+            assert change.inner
+            return f"in the elements of {new.label}: {describe(change.inner)}"
+        case "struct-members":
+            parts = "; ".join(message(op) for op in change.members)
+            return f"{new.label} changed: {parts}"
+        case "enum-members":
+            return f"{new.label} members were reordered or removed: ({', '.join(old.values or ())}) -> ({', '.join(new.values or ())})"
+        case "enum-resize":
+            return f"{new.label} grew from {old.size} to {new.size} bytes"
+        case "udvt-resize":
+            return f"user-defined value type size change from {old.label} ({old.size} bytes) to {new.label} ({new.size} bytes)"
+        case "function-visibility":
+            return f"function type changed from {old.visibility} to {new.visibility} ({old.label} -> {new.label})"
+
+
+def type_hint(change: TypeChange) -> str:
+    match change.kind:
+        case "mapping-value" | "array-base":
+            assert change.inner
+            return type_hint(change.inner)
+        case "array-grow":
+            return "A fixed array may only grow inside a mapping value; keep its length"
+        case "array-shrink":
+            return "Keep the array's length"
+        case "enum-members":
+            return "Only add enum members at the end; never reorder or remove them"
+        case "struct-members":
+            return "Only a struct used as a mapping value may gain members, and only at its end; keep the others unchanged"
+        case "mapping-key":
+            return "Keep the mapping's key type"
+        case "obvious-mismatch" | "sign-change" | "resize" | "enum-resize" | "udvt-resize" | "function-visibility":
+            return KEEP_TYPE + "; if the new type is deliberate and fits, annotate it with @custom:oz-retyped-from"
+
+
+def render(finding: Finding, indent: str = "  ") -> str:
+    """One finding in compiler-error style: title, location arrow, ``>`` hint."""
+    lines = [f"{indent}{finding.severity}[{finding.kind}]: {finding.message}"]
+    if finding.location:
+        lines.append(f"{indent}  --> {finding.location}")
+    if finding.hint:
+        lines.append(f"{indent}  > {finding.hint}")
+    return "\n".join(lines)
