@@ -1,0 +1,94 @@
+"""Unsafe-pattern validation of upgradeable contracts from the solc AST of a build-info.
+
+    from upgrader.validate import validate_contract
+    findings = validate_contract(build_info, "contracts/Box.sol:Box", frozenset({"delegatecall"}))
+
+Each rule is one function (``rules``, ``reachability``, ``initializers``, ``uups``); every kind
+has its message, hint and documentation anchor in ``kinds.RULES``. Kinds and annotations are
+OpenZeppelin's (``@custom:oz-upgrades-unsafe-allow``, ``-reachable``), plus three of ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from upgrader.errors import InputError
+from upgrader.findings import Finding
+from upgrader.validate import initializers, reachability, rules, uups
+from upgrader.validate.ast_index import AstIndex
+from upgrader.validate.context import Context
+from upgrader.validate.kinds import ACCEPTED_KINDS, KNOWN_KINDS, RULES, Kind, Rule
+from upgrader.validate.report import explain
+
+__all__ = [
+    "ACCEPTED_KINDS",
+    "KNOWN_KINDS",
+    "RULES",
+    "AstIndex",
+    "Kind",
+    "Rule",
+    "explain",
+    "index_for",
+    "parse_unsafe_allow",
+    "validate_contract",
+]
+
+RULE_FUNCTIONS: tuple[Callable[[Context], Iterator[Finding]], ...] = (
+    rules.constructor,
+    reachability.opcodes,
+    rules.state_variables,
+    rules.external_library_linking,
+    rules.internal_function_storage,
+    initializers.initializer_calls,
+    initializers.reinitializer_versions,
+    uups.missing_upgrade_function,
+    uups.missing_disable_initializers,
+    uups.unprotected_authorize_upgrade,
+)
+
+_cache: list[tuple[dict[str, Any], AstIndex]] = []
+
+
+def index_for(build_info: dict[str, Any]) -> AstIndex:
+    """The AST index of ``build_info``, built once and reused for the same dict."""
+    for known, index in _cache:
+        if known is build_info:
+            return index
+    index = AstIndex.build(build_info)
+    _cache[:] = [*_cache[-3:], (build_info, index)]
+    return index
+
+
+def parse_unsafe_allow(text: str | Iterable[str]) -> frozenset[str]:
+    """``"k1,k2"`` (or an iterable of kinds) as a set; an unknown kind is an input error."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    kinds = frozenset(item.strip() for item in items if item.strip())
+    unknown = sorted(kinds - ACCEPTED_KINDS)
+    if unknown:
+        raise InputError(f"unknown --unsafe-allow kind {', '.join(unknown)}; use one of: {', '.join(sorted(ACCEPTED_KINDS))}")
+    return kinds
+
+
+def validate_contract(
+    build_info: dict[str, Any], contract_fqn: str, unsafe_allow: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """All unsafe-pattern findings of ``contract_fqn`` (``"<source unit>:<Name>"``), errors
+    first, then by location; kinds in ``unsafe_allow`` are dropped."""
+    allow = parse_unsafe_allow(unsafe_allow)
+    index = index_for(build_info)
+    ctx = Context(index, index.contract(contract_fqn))
+    seen: set[tuple[str, str | None, str]] = set()
+    findings: list[Finding] = []
+    for rule in RULE_FUNCTIONS:
+        for finding in rule(ctx):
+            key = (finding.kind, finding.location, finding.message)
+            if finding.kind not in allow and key not in seen:
+                seen.add(key)
+                findings.append(finding)
+    return sorted(findings, key=_order)
+
+
+def _order(finding: Finding) -> tuple[Any, ...]:
+    unit, _, line = (finding.location or "").rpartition(":")
+    return (finding.severity != "error", unit, int(line) if line.isdigit() else 0, finding.kind, finding.message)

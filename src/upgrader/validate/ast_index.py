@@ -1,0 +1,151 @@
+"""An index over the solc ASTs of one build-info: every node by id, contracts by their
+fully qualified name, linearized bases, virtual-call resolution and ``src`` -> line."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from upgrader.errors import InputError
+
+Node = dict[str, Any]
+Prune = Callable[[Node], bool]
+
+
+def find_all(node_type: str | tuple[str, ...], root: Node, prune: Prune | None = None) -> Iterator[Node]:
+    """Every node of ``node_type`` under ``root`` (root included), breadth first.
+
+    A node for which ``prune`` is true is neither yielded nor descended into; the root
+    itself is subject to ``prune``, as in solidity-ast's ``findAll``."""
+    wanted = (node_type,) if isinstance(node_type, str) else node_type
+    queue: list[Any] = [root]
+    for current in queue:
+        if isinstance(current, list):
+            queue.extend(current)
+            continue
+        if not isinstance(current, dict):
+            continue
+        if "nodeType" in current:
+            if prune is not None and prune(current):
+                continue
+            if current["nodeType"] in wanted:
+                yield current
+        queue.extend(value for value in current.values() if isinstance(value, (dict, list)))
+
+
+@dataclass
+class AstIndex:
+    """Built once per build-info; cheap lookups for the rules."""
+
+    build_info: dict[str, Any]
+    nodes: dict[int, Node] = field(default_factory=dict)
+    contracts: dict[str, Node] = field(default_factory=dict)  # "<source unit>:<Name>" -> ContractDefinition
+    _unit_by_file_index: dict[int, str] = field(default_factory=dict)
+    _line_starts: dict[str, list[int]] = field(default_factory=dict)
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # per-build caches for the rules
+
+    @classmethod
+    def build(cls, build_info: dict[str, Any]) -> AstIndex:
+        try:
+            sources = build_info["output"]["sources"]
+        except (KeyError, TypeError) as exc:
+            raise InputError("build-info has no output.sources; it is not a solc build-info file") from exc
+        index = cls(build_info)
+        for unit, entry in sources.items():
+            ast = entry.get("ast")
+            if ast is None:
+                raise InputError(
+                    f"build-info has no AST for {unit}; compile with outputSelection '*': {{'': ['ast']}}"
+                )
+            index._unit_by_file_index[int(entry["id"])] = unit
+            for node in find_all(("ContractDefinition",), ast):
+                index.contracts[f"{unit}:{node['name']}"] = node
+            index._index_ids(ast)
+        return index
+
+    def _index_ids(self, root: Node) -> None:
+        stack: list[Any] = [root]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, list):
+                stack.extend(current)
+            elif isinstance(current, dict):
+                if "nodeType" in current and isinstance(current.get("id"), int):
+                    self.nodes[current["id"]] = current
+                stack.extend(v for v in current.values() if isinstance(v, (dict, list)))
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def contract(self, fqn: str) -> Node:
+        try:
+            return self.contracts[fqn]
+        except KeyError:
+            names = ", ".join(sorted(k for k in self.contracts if k.endswith(":" + fqn.split(":")[-1])))
+            suggestion = f"; did you mean {names}?" if names else ""
+            raise InputError(f"unknown contract {fqn!r} in the build-info{suggestion}") from None
+
+    def fqn(self, contract: Node) -> str:
+        return f"{self.unit_of(contract)}:{contract['name']}"
+
+    def linearized(self, contract: Node) -> list[Node]:
+        """The contract and its bases, most derived first."""
+        return [self.nodes[i] for i in contract["linearizedBaseContracts"]]
+
+    def container(self, node: Node) -> Node | None:
+        """The contract (or library) a function, modifier or variable is declared in."""
+        scope = self.nodes.get(node.get("scope", -1))
+        return scope if scope is not None and scope["nodeType"] == "ContractDefinition" else None
+
+    def function(self, node_id: int | None) -> Node | None:
+        if node_id is None or node_id <= 0:  # non-positive ids are built-ins
+            return None
+        node = self.nodes.get(node_id)
+        return node if node is not None and node["nodeType"] == "FunctionDefinition" else None
+
+    def dispatch(self, fn: Node, contract: Node) -> Node:
+        """The function a virtual call to ``fn`` runs when the deployed contract is ``contract``."""
+        if not fn.get("virtual") and not fn.get("baseFunctions"):
+            return fn
+        for base in self.linearized(contract):
+            for member in base["nodes"]:
+                if member["nodeType"] == "FunctionDefinition" and fn["id"] in self.overridden(member):
+                    return member
+        return fn
+
+    def overridden(self, fn: Node) -> set[int]:
+        """Ids of ``fn`` and every function it overrides, transitively."""
+        seen: set[int] = set()
+        todo = [fn["id"]]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            node = self.nodes.get(current)
+            if node is not None:
+                todo.extend(node.get("baseFunctions") or [])
+        return seen
+
+    # -- locations ----------------------------------------------------------------------
+
+    def unit_of(self, node: Node) -> str:
+        return self._unit_by_file_index[int(node["src"].split(":")[2])]
+
+    def location(self, node: Node) -> str:
+        start, _, file_index = (int(part) for part in node["src"].split(":"))
+        unit = self._unit_by_file_index[file_index]
+        return f"{unit}:{self._line(unit, start)}"
+
+    def _line(self, unit: str, byte_offset: int) -> int:
+        starts = self._line_starts.get(unit)
+        if starts is None:
+            content = self.build_info.get("input", {}).get("sources", {}).get(unit, {}).get("content")
+            if content is None:
+                return 0
+            data = content.encode()  # solc offsets count bytes of UTF-8
+            starts = [0] + [match.end() for match in re.finditer(b"\n", data)]
+            self._line_starts[unit] = starts
+        return bisect.bisect_right(starts, byte_offset)

@@ -1,0 +1,136 @@
+"""``delegatecall`` and ``selfdestruct``, wherever they are reachable from the contract.
+
+The walk starts from all code of the contract itself and from the non-internal code of its
+bases (an internal base function counts only when something calls it), then follows every
+call into functions of the contract, its bases and libraries. A call to a virtual function is
+followed to the override the deployed contract actually runs, so an internal override in a
+middle base is not missed.
+
+Annotations, as in OpenZeppelin: ``unsafe-allow K`` on a node allows K in that node's own code;
+``unsafe-allow-reachable K`` also stops the walk into what it calls. On a contract they apply
+to all its functions; ``-reachable`` on the contract under validation also skips its bases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+from upgrader.findings import Finding
+from upgrader.validate.ast_index import Node, find_all
+from upgrader.validate.context import Context
+from upgrader.validate.kinds import Kind
+
+OPCODES: dict[Kind, re.Pattern[str]] = {
+    "delegatecall": re.compile(r"^t_function_baredelegatecall_"),
+    "selfdestruct": re.compile(r"^t_function_selfdestruct_"),
+}
+
+
+def opcodes(ctx: Context) -> Iterator[Finding]:
+    for kind in OPCODES:
+        yield from _Walk(ctx, kind).run()
+
+
+def _is_internal(node: Node) -> bool:
+    return (
+        node["nodeType"] == "FunctionDefinition"
+        and node["kind"] != "constructor"  # a base constructor always runs
+        and node["visibility"] in ("internal", "private")
+    )
+
+
+def _label(node: Node, container: Node | None) -> str:
+    name = node.get("name") or node.get("kind") or "?"
+    return f"{container['name']}.{name}" if container is not None else name
+
+
+class _Walk:
+    def __init__(self, ctx: Context, kind: Kind) -> None:
+        self.ctx = ctx
+        self.kind = kind
+        self.pattern = OPCODES[kind]
+        self.walked: set[int] = set()
+        self.found: dict[int, tuple[Node, str | None]] = {}  # call id -> (call, entry point)
+
+    def run(self) -> Iterator[Finding]:
+        scanned = [(self.ctx.contract, False)]
+        if not self._reachable_allowed(self.ctx.contract):
+            scanned += [(base, True) for base in self._bases(self.ctx.contract)]
+        for contract, inherited in scanned:  # own code first, so it is reported without a path
+            self._scan_contract(contract, inherited, follow=False)
+        for contract, inherited in scanned:
+            self._scan_contract(contract, inherited, follow=True)
+        for call, origin in sorted(self.found.values(), key=lambda item: item[0]["id"]):
+            via = f" (reachable from `{origin}`)" if origin else ""
+            yield self.ctx.finding(self.kind, call, via=via)
+
+    def _bases(self, contract: Node) -> list[Node]:
+        """Bases, transitively; a base annotated ``-reachable`` hides its own bases."""
+        result: list[Node] = []
+        todo = [contract]
+        seen = {contract["id"]}
+        while todo:
+            current = todo.pop(0)
+            for spec in current.get("baseContracts", []):
+                base = self.ctx.index.nodes[spec["baseName"]["referencedDeclaration"]]
+                if base["id"] in seen:
+                    continue
+                seen.add(base["id"])
+                result.append(base)
+                if not self._reachable_allowed(base):
+                    todo.append(base)
+        return result
+
+    def _allowed(self, node: Node) -> bool:
+        return self.ctx.skip(self.kind, node)
+
+    def _reachable_allowed(self, node: Node) -> bool:
+        return self.kind in self.ctx.allowed_reachable(node)
+
+    def _scan_contract(self, contract: Node, inherited: bool, follow: bool) -> None:
+        skip_internal: Callable[[Node], bool] = _is_internal if inherited else (lambda _: False)
+        if (self._reachable_allowed(contract) if follow else self._allowed(contract)):
+            return
+        for member in contract["nodes"]:
+            if skip_internal(member):
+                continue
+            if not follow:
+                self._direct(member, lambda n: self._allowed(n) or skip_internal(n), None)
+            else:
+                origin = _label(member, contract) if member["nodeType"] == "FunctionDefinition" else None
+                self._follow(member, lambda n: self._reachable_allowed(n) or skip_internal(n), origin)
+
+    def _walk_function(self, fn: Node, origin: str | None) -> None:
+        if fn["id"] in self.walked:
+            return
+        self.walked.add(fn["id"])
+        container = self.ctx.index.container(fn)
+        if container is None or not self._allowed(container):
+            self._direct(fn, self._allowed, origin)
+        if container is None or not self._reachable_allowed(container):
+            self._follow(fn, self._reachable_allowed, origin)
+
+    def _direct(self, root: Node, prune: Callable[[Node], bool], origin: str | None) -> None:
+        for call in find_all("FunctionCall", root, prune):
+            type_id = call["expression"].get("typeDescriptions", {}).get("typeIdentifier") or ""
+            if self.pattern.match(type_id) and call["id"] not in self.found:
+                self.found[call["id"]] = (call, origin)
+
+    def _follow(self, root: Node, prune: Callable[[Node], bool], origin: str | None) -> None:
+        for call in find_all("FunctionCall", root, prune):
+            target = self._target(call["expression"])
+            if target is not None:
+                self._walk_function(target, origin)
+
+    def _target(self, expression: Node) -> Node | None:
+        while expression["nodeType"] == "FunctionCallOptions":
+            expression = expression["expression"]
+        fn = self.ctx.index.function(expression.get("referencedDeclaration"))
+        if fn is None:
+            return None
+        container = self.ctx.index.container(fn)
+        if container is None or container["contractKind"] == "library":
+            return fn
+        is_super = expression["nodeType"] == "MemberAccess" and expression["expression"].get("name") == "super"
+        return fn if is_super else self.ctx.index.dispatch(fn, self.ctx.contract)

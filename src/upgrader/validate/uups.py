@@ -1,0 +1,83 @@
+"""UUPS rules. A contract is a UUPS implementation when it (or a base) has a public or
+external ``proxiableUUID()``, the function ERC-1822 proxies and ``upgradeToAndCall`` check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from upgrader.findings import Finding
+from upgrader.validate.ast_index import Node, find_all
+from upgrader.validate.context import Context
+
+PROXIABLE_UUID = "52d1902d"  # proxiableUUID()
+UPGRADE_SELECTORS = frozenset({"4f1ef286", "3659cfe6"})  # upgradeToAndCall(address,bytes), upgradeTo(address)
+
+
+def is_uups(ctx: Context) -> bool:
+    return PROXIABLE_UUID in _selectors(ctx)
+
+
+def _selectors(ctx: Context) -> set[str]:
+    return {
+        fn["functionSelector"]
+        for contract in ctx.linearized
+        for fn in contract["nodes"]
+        if fn["nodeType"] == "FunctionDefinition" and fn.get("functionSelector")
+    }
+
+
+def missing_upgrade_function(ctx: Context) -> Iterator[Finding]:
+    """Without a public ``upgradeToAndCall`` (or legacy ``upgradeTo``) this version is the last.
+
+    Stricter than OpenZeppelin, which checks this only when the contract or its reference
+    already looks UUPS through one of these very functions; the contract-level annotation is
+    honoured here as well as ``--unsafe-allow``."""
+    if is_uups(ctx) and not (_selectors(ctx) & UPGRADE_SELECTORS):
+        if not ctx.skip("missing-public-upgradeto", ctx.contract):
+            yield ctx.finding("missing-public-upgradeto", ctx.contract)
+
+
+def missing_disable_initializers(ctx: Context) -> Iterator[Finding]:
+    """A UUPS implementation must lock itself: ``_disableInitializers()`` in a constructor of
+    the contract or one of its bases. Otherwise anyone can initialize the implementation."""
+    if not is_uups(ctx) or ctx.contract.get("abstract"):
+        return
+    constructors = [
+        fn
+        for contract in ctx.linearized
+        for fn in contract["nodes"]
+        if fn["nodeType"] == "FunctionDefinition" and fn["kind"] == "constructor"
+    ]
+    if any(_calls_disable_initializers(ctx, fn) for fn in constructors):
+        return
+    own = next((fn for fn in constructors if ctx.index.container(fn) is ctx.contract), None)
+    if not ctx.skip("missing-disable-initializers", ctx.contract, own):
+        yield ctx.finding("missing-disable-initializers", own or ctx.contract)
+
+
+def _calls_disable_initializers(ctx: Context, constructor: Node) -> bool:
+    for call in find_all("FunctionCall", constructor.get("body") or {}):
+        fn = ctx.index.function(call["expression"].get("referencedDeclaration"))
+        if fn is not None and fn["name"] == "_disableInitializers":
+            return True
+    return False
+
+
+def unprotected_authorize_upgrade(ctx: Context) -> Iterator[Finding]:
+    """The ``_authorizeUpgrade`` the contract runs must restrict who upgrades: an empty body
+    without modifiers lets anyone replace the implementation."""
+    for contract in ctx.linearized:  # most derived first: the first implementation is the one that runs
+        fn = next(
+            (
+                fn
+                for fn in contract["nodes"]
+                if fn["nodeType"] == "FunctionDefinition" and fn["name"] == "_authorizeUpgrade" and fn.get("body")
+            ),
+            None,
+        )
+        if fn is None:
+            continue
+        empty = not fn["body"].get("statements") and not fn.get("modifiers")
+        if empty and not ctx.skip("unprotected-authorize-upgrade", ctx.contract, contract, fn):
+            yield ctx.finding("unprotected-authorize-upgrade", fn, contract=contract["name"])
+        return
