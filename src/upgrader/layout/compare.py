@@ -14,7 +14,7 @@ from typing import Literal, Sequence
 
 from upgrader.layout.asttypes import starts_new_slot
 from upgrader.layout.levenshtein import levenshtein
-from upgrader.layout.model import StorageItem, StorageLayout, TypeInfo
+from upgrader.layout.model import Namespace, StorageItem, StorageLayout, TypeInfo
 from upgrader.layout.typechange import TypeChange, TypeComparator
 
 OpKind = Literal[
@@ -43,6 +43,13 @@ class StorageOp:
     namespace: str | None = None  # the ERC-7201 id, for operations inside or on a namespace
     gap_length: int | None = None  # gap-resize: the length that keeps the gap's end in place
     location: str | None = None  # for namespace-level operations
+
+    @property
+    def cost(self) -> int:
+        """Edit-distance cost of pairing ``original`` with ``updated`` this way."""
+        if not self.ok:
+            return 3
+        return 1 if self.kind == "gap-taken" else 0  # prefer gap-to-gap pairings
 
     @property
     def where(self) -> str | None:
@@ -170,19 +177,20 @@ class _Occupied:
 
 def _compare_namespaces(old: StorageLayout, new: StorageLayout, comparator: TypeComparator) -> list[StorageOp]:
     ops: list[StorageOp] = []
-    updated: dict[str, object] = {}
+    updated: dict[str, list[Namespace]] = {}
     for ns in new.namespaces:
         if ns.id in updated:
             ops.append(StorageOp("namespace-duplicate", False, namespace=ns.id, location=ns.location))
-        updated.setdefault(ns.id, ns)
+        updated.setdefault(ns.id, []).append(ns)
     seen: set[str] = set()
     for ns in old.namespaces:
         if ns.id in seen:
             continue
         seen.add(ns.id)
-        match updated.get(ns.id):
-            case None:
-                ops.append(StorageOp("namespace-delete", False, namespace=ns.id, location=ns.location))
-            case new_ns:
-                ops += compare_items(ns.items, new_ns.items, comparator, True, ns.id)  # type: ignore[attr-defined]
+        candidates = updated.get(ns.id)
+        if not candidates:
+            ops.append(StorageOp("namespace-delete", False, namespace=ns.id, location=ns.location))
+            continue
+        new_ns = next((c for c in candidates if c.struct.rpartition(".")[2] == ns.struct.rpartition(".")[2]), candidates[0])
+        ops += compare_items(ns.items, new_ns.items, comparator, True, ns.id)
     return ops

@@ -1,8 +1,8 @@
 """Edit distance between two sequences, with a caller-supplied per-item change function.
 
 Knows nothing about storage. ``change(a, b)`` returns None when ``b`` may stand in place of
-``a`` unchanged, or a change object; a change whose ``cost`` attribute is 0 (or that has
-``ok`` true) is free, any other costs a substitution. The common prefix and suffix are
+``a`` unchanged (free), or a change object whose ``cost`` attribute (default: a full
+substitution) says how much the pairing costs. The common prefix and suffix are
 matched first, so the quadratic part only sees the region that actually differs.
 """
 
@@ -30,8 +30,12 @@ class Edit(Generic[A, B, C]):
     change: C | None = None
 
 
+def _cost(change: object) -> int:
+    return 0 if change is None else int(getattr(change, "cost", SUBSTITUTION))
+
+
 def _is_free(change: object) -> bool:
-    return change is None or bool(getattr(change, "ok", False))
+    return _cost(change) == 0
 
 
 def levenshtein(
@@ -78,7 +82,7 @@ def _dp(original: Sequence[A], updated: Sequence[B], change: Callable[[A, B], C 
         for j in range(1, m + 1):
             c = change(a, updated[j - 1])
             row_changes[j - 1] = c
-            best = prev[j - 1] + (0 if _is_free(c) else SUBSTITUTION)
+            best = prev[j - 1] + _cost(c)
             best = min(best, prev[j] + DELETION, row[j - 1] + INSERTION)
             row[j] = best
         rows.append(row)
@@ -92,7 +96,7 @@ def _trace(rows, changes, original, updated):  # type: ignore[no-untyped-def]
     while i > 0 or j > 0:
         if i > 0 and j > 0:
             c = changes[i - 1][j - 1]
-            step = 0 if _is_free(c) else SUBSTITUTION
+            step = _cost(c)
             if rows[i][j] == rows[i - 1][j - 1] + step:
                 kind = "keep" if c is None else "change"
                 edits.append(Edit(kind, original[i - 1], updated[j - 1], c))

@@ -28,6 +28,11 @@ def _place(slot: int, offset: int) -> str:
     return where + (f" offset {offset}" if offset else "")
 
 
+def _end(item) -> str:  # type: ignore[no-untyped-def]
+    slot, offset = divmod(item.end, 32)
+    return f"slot {slot}" if not offset else f"slot {slot} offset {offset}"
+
+
 def message(op: StorageOp) -> str:
     o, u = op.original, op.updated
     match op.kind:
@@ -60,10 +65,9 @@ def message(op: StorageOp) -> str:
             return f"Moved {_name(op)} from {_place(o.slot, o.offset)} to {_place(u.slot, u.offset)}"
         case "gap-resize":
             assert o and u
-            grew = u.size > o.size
             return (
-                f"Storage gap {_name(op)} {'grew' if grew else 'changed size'}: it ends at byte {u.end} "
-                f"instead of {o.end}, so the variables after it move"
+                f"Storage gap {_name(op)} now ends at {_end(u)} instead of {_end(o)}, "
+                "so every variable after it moves"
             )
         case "gap-taken":
             return f"{_name(op)} took over storage gap `{o.label if o else '?'}`"
@@ -155,7 +159,8 @@ def type_hint(change: TypeChange) -> str:
         case "enum-members":
             return "Only add enum members at the end; never reorder or remove them"
         case "struct-members":
-            return "Only a struct used as a mapping value may gain members, and only at its end; keep the others unchanged"
+            first = change.members[0] if change.members else None
+            return (hint(first) if first else None) or "Keep the struct's members unchanged"
         case "mapping-key":
             return "Keep the mapping's key type"
         case "obvious-mismatch" | "sign-change" | "resize" | "enum-resize" | "udvt-resize" | "function-visibility":
