@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,23 @@ EXPECTED: dict[str, bool] = json.loads((FIXTURES / "expected.json").read_text())
 CASES = sorted(EXPECTED)
 
 
+# What OpenZeppelin's validate reads besides layouts and ASTs (it walks linkReferences).
+OZ_OUTPUTS = ["abi", "evm.bytecode", "evm.deployedBytecode", "evm.methodIdentifiers", "metadata", "storageLayout"]
+
+
+@dataclass(frozen=True)
+class FixtureSettings(CompilerSettings):
+    """The project's compiler settings with an output selection upgrades-core can also read."""
+
+    def as_standard_json(self) -> dict[str, Any]:
+        settings = super().as_standard_json()
+        settings["outputSelection"] = {"*": {"*": OZ_OUTPUTS, "": ["ast"]}}
+        return settings
+
+
+SETTINGS = FixtureSettings("0.8.28")
+
+
 def fixture_sources() -> dict[str, str]:
     return {
         str(path.relative_to(ROOT)): path.read_text()
@@ -27,7 +45,7 @@ def fixture_sources() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def fixtures_build_info() -> dict[str, Any]:
-    return compile_to_build_info(fixture_sources(), CompilerSettings("0.8.28"), CACHE)
+    return compile_to_build_info(fixture_sources(), SETTINGS, CACHE)
 
 
 @pytest.fixture(scope="session")

@@ -44,8 +44,9 @@ def extract_layout(build_info: dict[str, Any], fqn: str, index: AstIndex | None 
 
 def _item(entry: dict[str, Any], index: AstIndex, types: dict[str, TypeInfo]) -> StorageItem:
     node = index.nodes.get(entry.get("astId", -1))
+    declared_in = index.nodes.get(node.get("scope", -1)) if node else None  # solc names the laid-out contract
     return StorageItem(
-        contract=entry["contract"],
+        contract=index.fqn(declared_in) if declared_in else entry["contract"],
         label=entry["label"],
         slot=int(entry["slot"]),
         offset=int(entry["offset"]),

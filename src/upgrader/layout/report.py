@@ -41,6 +41,8 @@ def message(op: StorageOp) -> str:
             return f"Added {_name(op)} at the end of a struct stored in place"
         case "insert":
             assert u
+            if op.ok:
+                return f"Inserted {_name(op)} at {_place(u.slot, u.offset)}, in bytes no existing variable used"
             return f"Inserted {_name(op)} at {_place(u.slot, u.offset)}, where an existing variable is stored"
         case "delete":
             assert o
