@@ -25,7 +25,12 @@ def main() -> None:
     try:
         cfg = project_config.load()
         w3 = connect(provider.uri)
-        result = deploy_local_system(w3, cfg, network, project_build_info(cfg.root), log=print)
+        build_info = project_build_info(cfg.root)
+        result = deploy_local_system(w3, cfg, network, build_info, log=print)
+        if result.created and network == "local":
+            from upgrader.deploy.seed import seed_demo_data
+
+            print(f"seeded {seed_demo_data(w3, result.manifest, build_info)} sample properties with rent deposits")
     except UpgraderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)

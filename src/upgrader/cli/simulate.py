@@ -1,0 +1,53 @@
+"""`upgrader simulate PLAN`: execute the plan on an Anvil fork through the Safe and verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from upgrader.cli.main import app
+from upgrader.cli.output import console, err_console, handle_errors, print_json
+
+
+@app.command()
+@handle_errors
+def simulate(
+    plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
+    fork_url: Annotated[Optional[str], typer.Option("--fork-url", help="RPC to fork (default: the plan's network).")] = None,
+    fork_block: Annotated[Optional[int], typer.Option("--fork-block", help="Block number to fork at.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Run the plan exactly as the Safe will on a fork; check slots, code, locks, storage, smoke calls."""
+    from upgrader.pipeline.context import open_network
+    from upgrader.pipeline.planfile import load_plan
+    from upgrader.pipeline.simulate import simulate as run, write_simulation
+
+    plan = load_plan(plan_file)
+    ctx = open_network(plan["network"])
+    if json_out:
+        report = run(ctx, plan, fork_url, fork_block)
+    else:
+        with err_console.status("simulating") as status:
+            report = run(ctx, plan, fork_url, fork_block, progress=lambda m: status.update(m))
+    path = write_simulation(ctx, report)
+    if json_out:
+        print_json({**report.to_json(), "path": str(path)})
+    else:
+        gas = Table(title="gas")
+        gas.add_column("call")
+        gas.add_column("gas", justify="right")
+        for g in report.gas:
+            gas.add_row(g["description"], f"{g['gas']:,}")
+        console.print(gas)
+        checks = Table(title=f"simulation of {report.plan_hash[:18]}… at fork block {report.fork_block}")
+        for col in ("check", "result", "detail"):
+            checks.add_column(col)
+        for c in report.checks:
+            checks.add_row(c.name, "[green]pass[/]" if c.ok else "[red]FAIL[/]", c.detail)
+        console.print(checks)
+        console.print(f"{'[green]simulation passed[/]' if report.ok else '[red]simulation failed[/]'}; report written to {path}")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Orchestration of the engines: status, plan, simulate, propose, review, execute."""

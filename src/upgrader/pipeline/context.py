@@ -1,0 +1,53 @@
+"""What every on-chain command needs: the project config, a live connection to the
+network, the manifest for that chain, and the current build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from upgrader import config as project_config
+from upgrader.chain.anvil import LOCAL_URL, ensure_local_node
+from upgrader.chain.rpc import connect
+from upgrader.config import NetworkConfig, ProjectConfig
+from upgrader.manifest import Manifest, ManifestStore
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+
+@dataclass
+class NetworkContext:
+    config: ProjectConfig
+    network: NetworkConfig
+    w3: "Web3"
+
+    @cached_property
+    def store(self) -> ManifestStore:
+        return ManifestStore(self.config.deployments, self.network.name)
+
+    @cached_property
+    def chain_id(self) -> int:
+        return int(self.w3.eth.chain_id)
+
+    def manifest(self) -> Manifest:
+        return self.store.load(self.chain_id)
+
+    @cached_property
+    def build_info(self) -> dict[str, Any]:
+        from upgrader.build.project import project_build_info
+
+        return project_build_info(self.config.root)
+
+    @property
+    def plans_dir(self):
+        return self.store.folder / "plans"
+
+
+def open_network(name: str = "local", config: ProjectConfig | None = None) -> NetworkContext:
+    cfg = config or project_config.load()
+    net = cfg.network(name)
+    if name == "local" and net.rpc.rstrip("/") == LOCAL_URL:
+        ensure_local_node(cfg.root)  # the embedded local chain starts from its saved state
+    return NetworkContext(config=cfg, network=net, w3=connect(net.rpc))

@@ -1,0 +1,52 @@
+"""Plan files: canonical JSON whose hash is its identity, refused when stale or tampered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from eth_hash.auto import keccak
+
+from upgrader.errors import InputError
+from upgrader.manifest import Manifest, canonical_json, manifest_hash
+from upgrader.manifest.store import atomic_write
+
+PLAN_SCHEMA = "upgrader/plan@1"
+
+
+def plan_hash(plan: dict[str, Any]) -> str:
+    body = {k: v for k, v in plan.items() if k != "plan_hash"}
+    return "0x" + keccak(canonical_json(body).encode()).hex()
+
+
+def seal(plan: dict[str, Any]) -> dict[str, Any]:
+    return {**plan, "plan_hash": plan_hash(plan)}
+
+
+def write_plan(plan: dict[str, Any], folder: Path, out: Path | None = None) -> Path:
+    path = out or folder / f"{plan['plan_hash']}.json"
+    atomic_write(path, canonical_json(plan) + "\n")
+    return path
+
+
+def load_plan(path: Path) -> dict[str, Any]:
+    try:
+        plan = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise InputError(f"no plan at {path}; run `upgrader plan` first") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"plan {path} is unreadable or truncated ({type(exc).__name__}); re-run `upgrader plan`") from None
+    if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
+        raise InputError(f"{path} is not an upgrader plan (schema {PLAN_SCHEMA} expected)")
+    if plan.get("plan_hash") != plan_hash(plan):
+        raise InputError(f"plan {path} does not match its own hash: it was edited or corrupted; re-run `upgrader plan`")
+    return plan
+
+
+def ensure_fresh(plan: dict[str, Any], manifest: Manifest) -> None:
+    """A plan is only valid against the manifest it was made from."""
+    if plan["chain_id"] != manifest.chain_id or plan["network"] != manifest.network:
+        raise InputError(f"plan is for {plan['network']} (chain {plan['chain_id']}), not {manifest.network}; use its network")
+    if plan["manifest_hash"] != manifest_hash(manifest):
+        raise InputError("plan is stale: the manifest changed since it was made; re-run `upgrader plan`")

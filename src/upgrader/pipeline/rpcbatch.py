@@ -1,0 +1,26 @@
+"""Many storage reads in one HTTP round trip (JSON-RPC batch)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+CHUNK = 500
+
+
+def read_slots(url: str, address: str, slots: list[int], timeout: float = 30.0) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for i in range(0, len(slots), CHUNK):
+        chunk = slots[i : i + CHUNK]
+        body = [
+            {"jsonrpc": "2.0", "id": n, "method": "eth_getStorageAt", "params": [address, hex(s), "latest"]}
+            for n, s in enumerate(chunk)
+        ]
+        req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            replies = json.loads(resp.read())
+        for r in replies:
+            if "error" in r:
+                raise RuntimeError(f"eth_getStorageAt failed: {r['error'].get('message')}")
+            out[chunk[r["id"]]] = int(r["result"], 16)
+    return out

@@ -1,0 +1,92 @@
+"""Per proxy: does the chain match the manifest, and does the manifest match the build?"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from upgrader.build import artifacts
+from upgrader.build.artifacts import code_hash
+from upgrader.chain.rpc import admin_of, code_at, implementation_of
+from upgrader.errors import InputError
+from upgrader.manifest import ProxyRecord
+from upgrader.pipeline.context import NetworkContext
+
+State = Literal["in_sync", "pending", "drift", "unknown"]
+
+
+@dataclass(frozen=True)
+class ProxyStatus:
+    name: str
+    address: str
+    implementation: str  # on chain (ERC-1967 slot)
+    admin: str
+    state: State
+    recorded_implementation: str
+    recorded_contract: str
+    target_contract: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    network: str
+    chain_id: int
+    safe: str
+    proxies: list[ProxyStatus]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "chain_id": self.chain_id,
+            "safe": self.safe,
+            "proxies": [asdict(p) for p in self.proxies],
+        }
+
+
+def target_artifact(ctx: NetworkContext, name: str) -> artifacts.Artifact:
+    module = ctx.config.modules.get(name)
+    if module is None:
+        raise InputError(f"proxy {name!r} has no entry under upgrader.modules in ape-config.yaml")
+    return artifacts.find(ctx.build_info, module.target)
+
+
+def onchain_code_hash(ctx: NetworkContext, record: ProxyRecord, address: str) -> str:
+    """Hash of the code at ``address``, normalised with the recorded contract's immutables."""
+    code = code_at(ctx.w3, address)
+    try:
+        ranges = artifacts.find(ctx.build_info, record.implementation.contract).immutable_ranges
+    except InputError:
+        ranges = ()
+    return code_hash(code, ranges)
+
+
+def proxy_status(ctx: NetworkContext, record: ProxyRecord) -> ProxyStatus:
+    target = target_artifact(ctx, record.name)
+    base = dict(
+        name=record.name, address=record.address,
+        recorded_implementation=record.implementation.address,
+        recorded_contract=record.implementation.contract, target_contract=target.fqn,
+    )
+    if not code_at(ctx.w3, record.address):
+        zero = "0x" + "00" * 20
+        return ProxyStatus(**base, implementation=zero, admin=zero, state="unknown", detail="no code at the proxy address")
+    impl, admin = implementation_of(ctx.w3, record.address), admin_of(ctx.w3, record.address)
+    state: State
+    if impl != record.implementation.address:
+        state, detail = "drift", f"chain points to {impl}, manifest records {record.implementation.address}"
+    elif onchain_code_hash(ctx, record, impl) != record.implementation.code_hash:
+        state, detail = "drift", "code at the implementation differs from the recorded code hash"
+    elif target.code_hash != record.implementation.code_hash:
+        state, detail = "pending", f"build has {target.name}; upgrade due"
+    else:
+        state, detail = "in_sync", "chain == manifest == build"
+    return ProxyStatus(**base, implementation=impl, admin=admin, state=state, detail=detail)
+
+
+def status(ctx: NetworkContext) -> StatusReport:
+    manifest = ctx.manifest()
+    return StatusReport(
+        network=ctx.network.name, chain_id=ctx.chain_id, safe=manifest.safe.address,
+        proxies=[proxy_status(ctx, p) for p in manifest.proxies],
+    )
