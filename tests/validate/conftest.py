@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,16 @@ def unit_of(path: Path) -> str:
     return path.relative_to(ROOT).as_posix()
 
 
-@pytest.fixture(scope="session")
-def build_info() -> dict[str, Any]:
+@functools.cache
+def load_build_info() -> dict[str, Any]:
     entries = sorted(unit_of(path) for path in FIXTURES.glob("*.sol"))
     sources = collect_sources(ROOT, entries, [ROOT / "node_modules"])
     return compile_to_build_info(sources, CompilerSettings(version="0.8.28"), CACHE)
+
+
+@pytest.fixture(scope="session")
+def build_info() -> dict[str, Any]:
+    return load_build_info()
 
 
 @pytest.fixture(scope="session")
