@@ -37,7 +37,8 @@ class KnownContract:
         if not self.version:
             return self.kind
         suffix = f", {self.deployment}" if self.deployment == "eip155" else ""
-        return f"Safe {self.kind} {self.version}{suffix}"
+        prefix = "" if self.kind.startswith("Safe") else "Safe "
+        return f"{prefix}{self.kind} {self.version}{suffix}"
 
 
 def _c(kind: ContractKind, version: str, deployment: str, address: str, code_hash: str | None = None) -> KnownContract:
