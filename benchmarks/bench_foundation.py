@@ -1,0 +1,66 @@
+"""Figures for this machine: `upgrader --help` vs `ape --help` start-up, examples per second
+of the stateful test, and (with --full) the wall time of `make test`.
+
+    .venv/bin/python benchmarks/bench_foundation.py [--full]
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+
+
+def wall(cmd: list[str], runs: int = 1, **kw) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False, **kw)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def startup() -> None:
+    ours, ape = [], []
+    for _ in range(5):  # alternate so both see the same machine state
+        ours += wall([str(BIN / "upgrader"), "--help"])
+        ape += wall([str(BIN / "ape"), "--help"])
+    mo, ma = statistics.median(ours), statistics.median(ape)
+    print(f"upgrader --help  median {mo * 1000:7.0f} ms  (5 runs)")
+    print(f"ape --help       median {ma * 1000:7.0f} ms  (5 runs)")
+    print(f"start-up ratio   {ma / mo:.1f}x faster (target >= 4x)")
+
+
+def stateful() -> None:
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [str(BIN / "python"), "-m", "pytest", "-q", "tests/stateful", "--hypothesis-show-statistics"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    elapsed = time.perf_counter() - t
+    passing = sum(int(n) for n in re.findall(r"(\d+) passing examples", proc.stdout))
+    gen = re.findall(r"Typical runtimes: ([^\n]+)", proc.stdout)
+    print(f"stateful tests   {passing} examples in {elapsed:.1f} s wall (incl. Anvil start + compile cache) "
+          f"= {passing / elapsed:.2f} examples/s")
+    if gen:
+        print(f"                 typical runtimes per example: {gen[0]}")
+
+
+def make_test() -> None:
+    t = time.perf_counter()
+    proc = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True, check=False)
+    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    print(f"make test        {time.perf_counter() - t:.1f} s wall, exit {proc.returncode}: {tail}")
+
+
+if __name__ == "__main__":
+    startup()
+    stateful()
+    if "--full" in sys.argv:
+        make_test()
