@@ -21,7 +21,8 @@ ALLOW_REACHABLE = "oz-upgrades-unsafe-allow-reachable"
 # three kinds are best allowed under this tag in projects that also run OpenZeppelin's checks.
 OWN_ALLOW = "upgrader-unsafe-allow"
 
-_TAG_START = re.compile(r"^\s*@(?P<title>\w+)(?::(?P<tag>[a-z][a-z-]*))?(?:\s|$)(?P<rest>.*)$")
+_BLOCK_START = re.compile(r"\s*@\w", re.ASCII)
+_TAGGED = re.compile(r"\s*@(?P<title>\w+)(?::(?P<tag>[a-z][a-z-]*))? (?P<rest>.*)", re.ASCII)
 
 
 def documentation(node: dict[str, Any]) -> str:
@@ -34,14 +35,15 @@ def documentation(node: dict[str, Any]) -> str:
 def annotation_args(doc: str, tag: str) -> list[str]:
     """The whitespace-separated arguments of every ``@custom:<tag>`` block in ``doc``.
 
-    A block runs from its tag to the next line that starts with ``@word``."""
+    A block runs from a line starting with ``@custom:<tag> `` (a space, not a line end, after
+    the tag, as in OpenZeppelin) to the next line that starts with ``@word``."""
     blocks: list[str] = []
     inside = False
-    for line in doc.splitlines():
-        match = _TAG_START.match(line)
-        if match:
-            inside = match["title"] == "custom" and match["tag"] == tag
-            if inside:
+    for line in doc.split("\n"):
+        if _BLOCK_START.match(line):
+            match = _TAGGED.match(line)
+            inside = match is not None and match["title"] == "custom" and match["tag"] == tag
+            if inside and match is not None:
                 blocks.append(match["rest"])
         elif inside:
             blocks[-1] += " " + line

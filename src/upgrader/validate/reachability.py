@@ -32,6 +32,9 @@ def opcodes(ctx: Context) -> Iterator[Finding]:
         yield from _Walk(ctx, kind).run()
 
 
+_CODE = ("FunctionDefinition", "ModifierDefinition")
+
+
 def _is_internal(node: Node) -> bool:
     return (
         node["nodeType"] == "FunctionDefinition"
@@ -98,7 +101,7 @@ class _Walk:
             if not follow:
                 self._direct(member, lambda n: self._allowed(n) or skip_internal(n), None)
             else:
-                origin = _label(member, contract) if member["nodeType"] == "FunctionDefinition" else None
+                origin = _label(member, contract) if member["nodeType"] in _CODE else None
                 self._follow(member, lambda n: self._reachable_allowed(n) or skip_internal(n), origin)
 
     def _walk_function(self, fn: Node, origin: str | None) -> None:
