@@ -7,7 +7,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const solc = require(path.join(__dirname, '..', '..', 'node_modules', 'solc'));
+const solc = require(path.join(__dirname, 'node_modules', 'solc'));
 
 function die(msg) {
   process.stderr.write(msg + '\n');

@@ -21,7 +21,7 @@ from upgrader.errors import InputError
 
 OUTPUT_SELECTION = {
     "*": {
-        "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "evm.deployedBytecode.immutableReferences", "metadata", "storageLayout", "devdoc", "userdoc"],
+        "*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences", "evm.deployedBytecode.object", "evm.deployedBytecode.immutableReferences", "metadata", "storageLayout", "devdoc", "userdoc"],
         "": ["ast"],
     }
 }
