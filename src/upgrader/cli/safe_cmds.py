@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from upgrader.cli.main import app
 from upgrader.cli.output import console, handle_errors, print_json
-from upgrader.safe.addresses import name_of
-from upgrader.safe.hashreport import SafeHashReport, as_shown_on_device, safe_hash_report
-from upgrader.safe.tx import SafeDomain, SafeTx
+
+if TYPE_CHECKING:  # the safe layer pulls in eth-abi: import it only when the command runs
+    from upgrader.safe.hashreport import SafeHashReport
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -38,6 +38,9 @@ def safe_hash(
 ) -> None:
     """Compute the domain hash, message hash and safeTxHash of a Safe transaction offline,
     to compare with what the hardware wallet shows before signing."""
+    from upgrader.safe.hashreport import safe_hash_report
+    from upgrader.safe.tx import SafeDomain, SafeTx
+
     domain = SafeDomain(chain_id=chain_id, safe=safe, version=safe_version)  # type: ignore[arg-type]
     tx = SafeTx(
         to=to, value=value, data=data, operation=operation, safe_tx_gas=safe_tx_gas,  # type: ignore[arg-type]
@@ -51,7 +54,10 @@ def safe_hash(
         render(report)
 
 
-def render(report: SafeHashReport) -> None:
+def render(report: "SafeHashReport") -> None:
+    from upgrader.safe.addresses import name_of
+    from upgrader.safe.hashreport import as_shown_on_device
+
     tx, domain = report.tx, report.domain
     fields = _grid()
     fields.add_row("Network", f"chain {domain.chain_id}")
