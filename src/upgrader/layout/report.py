@@ -165,7 +165,7 @@ def type_hint(change: TypeChange) -> str:
             return (hint(first) if first else None) or "Keep the struct's members unchanged"
         case "mapping-key":
             return "Keep the mapping's key type"
-        case "obvious-mismatch" | "sign-change" | "resize" | "enum-resize" | "udvt-resize" | "function-visibility":
+        case "obvious-mismatch" | "sign-change" | "resize" | "array-dynamic" | "enum-resize" | "udvt-resize" | "function-visibility":
             return KEEP_TYPE + "; if the new type is deliberate and fits, annotate it with @custom:oz-retyped-from"
 
 

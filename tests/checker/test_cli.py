@@ -1,0 +1,84 @@
+"""`upgrader check` and `upgrader layout` end to end through typer's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from upgrader.cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> Any:
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def test_check_json_schema_and_exit_code(fixtures_build_dir: Path) -> None:
+    result = run("check", "--build-info", fixtures_build_dir, "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"ok", "contracts"} and data["ok"] is False
+    for entry in data["contracts"]:
+        assert set(entry) == {"contract", "reference", "ok", "errors", "warnings"}
+        for error in entry["errors"]:
+            assert set(error) == {"kind", "message", "hint", "location"}
+
+
+def test_check_one_passing_contract_exits_zero(fixtures_build_dir: Path) -> None:
+    result = run("check", "--build-info", fixtures_build_dir, "--contract", "GapShrink_V2")
+    assert result.exit_code in (0, 1)  # the unsafe-pattern validator may have its own say
+    layout_errors = [line for line in result.output.splitlines() if "layout-" in line]
+    assert layout_errors == []
+    assert "✔" in result.output or "✘" in result.output
+
+
+def test_check_explicit_reference(fixtures_build_dir: Path) -> None:
+    result = run("check", "--build-info", fixtures_build_dir, "--contract", "Rename_V2", "--reference", "Append_V1", "--json")
+    data = json.loads(result.stdout)
+    (entry,) = data["contracts"]
+    assert entry["reference"].endswith(":Append_V1")
+    assert [e["kind"] for e in entry["errors"] if e["kind"].startswith("layout-")] == ["layout-rename"]
+
+
+def test_unknown_contract_is_an_input_error(fixtures_build_dir: Path) -> None:
+    result = run("check", "--build-info", fixtures_build_dir, "--contract", "Nope")
+    assert result.exit_code == 2
+    assert "unknown contract 'Nope'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_build_info_without_storage_layout_says_how_to_enable_it(fixtures_build_info: dict, tmp_path: Path) -> None:
+    stripped = json.loads(json.dumps(fixtures_build_info))
+    for contracts in stripped["output"]["contracts"].values():
+        for contract in contracts.values():
+            contract.pop("storageLayout", None)
+    (tmp_path / "b.json").write_text(json.dumps(stripped))
+    result = run("check", "--build-info", tmp_path)
+    assert result.exit_code == 2
+    assert "extra_output" in result.output and "outputSelection" in result.output
+
+
+def test_unreadable_build_info_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "b.json").write_text("{not json")
+    assert run("check", "--build-info", tmp_path).exit_code == 2
+    assert run("check", "--build-info", tmp_path / "missing").exit_code == 2
+
+
+def test_layout_show_table_and_json(fixtures_build_dir: Path) -> None:
+    result = run("layout", "show", "NsPacked_V2", "--build-info", fixtures_build_dir)
+    assert result.exit_code == 0, result.output
+    assert "erc7201:fixtures.NsPacked" in result.output and "uint64" in result.output
+    data = json.loads(run("layout", "show", "GapShrink_V2", "--build-info", fixtures_build_dir, "--json").stdout)
+    assert [item["label"] for item in data["storage"]] == ["a", "x", "__gap", "c"]
+
+
+def test_layout_diff(fixtures_build_dir: Path) -> None:
+    ok = run("layout", "diff", "GapShrink_V1", "GapShrink_V2", "--build-info", fixtures_build_dir, "--json")
+    assert ok.exit_code == 0
+    assert [op["kind"] for op in json.loads(ok.stdout)["operations"]] == ["insert", "gap-resize"]
+    bad = run("layout", "diff", "Insert_V1", "Insert_V2", "--build-info", fixtures_build_dir)
+    assert bad.exit_code == 1 and "Inserted `x`" in bad.output

@@ -1,0 +1,56 @@
+"""Our verdicts against OpenZeppelin's `upgrades-core validate` on the same build-info."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import CACHE, ROOT, SETTINGS, fixture_sources
+from upgrader.build.project import compile_to_build_info
+from upgrader.check import check_contract
+from upgrader.layout.buildset import BuildSet
+
+OZ = ROOT / "node_modules" / ".bin" / "openzeppelin-upgrades-core"
+# OpenZeppelin aborts the whole run on a duplicate namespace, so that case is compiled out.
+NOT_FOR_OZ = {"NsDuplicate"}
+# Where we are deliberately more precise than OpenZeppelin (and why).
+KNOWN_DIFFERENCES = {
+    # OZ only knows namespaced members' slots under Hardhat; from a plain build-info it treats a
+    # namespace as append-only, while we compute the slots and see that `x` fits unused bytes.
+    "NsPacked": (True, False),
+}
+_VERDICT = re.compile(r"^\s*(✔|✘)\s+(\S+:\S+)", re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def oz_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildSet]:
+    sources = {k: v for k, v in fixture_sources().items() if not any(f"/{c}_" in k for c in NOT_FOR_OZ)}
+    info = compile_to_build_info(sources, SETTINGS, CACHE)
+    folder = tmp_path_factory.mktemp("oz-build-info")
+    (folder / "build-info.json").write_text(json.dumps(info))
+    return folder, BuildSet.of(info)
+
+
+def test_same_verdicts_as_openzeppelin(oz_build: tuple[Path, BuildSet]) -> None:
+    if not OZ.exists():
+        pytest.skip("node_modules/.bin/openzeppelin-upgrades-core is absent; run `make install`")
+    folder, builds = oz_build
+    proc = subprocess.run([str(OZ), "validate", str(folder)], capture_output=True, text=True, timeout=120)
+    theirs = {name: mark == "✔" for mark, name in _VERDICT.findall(proc.stdout)}
+    assert theirs, proc.stdout + proc.stderr
+    compared = 0
+    for fqn in builds.upgradeable():
+        ref = builds.resolve(builds.upgrades_from(fqn) or "")
+        ours = check_contract(builds, fqn, builds, ref).ok
+        case = fqn.rpartition(":")[2].removesuffix("_V2")
+        expected_pair = KNOWN_DIFFERENCES.get(case)
+        if expected_pair is not None:
+            assert (ours, theirs[fqn]) == expected_pair, case
+        else:
+            assert ours == theirs[fqn], f"{case}: ours={ours} openzeppelin={theirs[fqn]}"
+        compared += 1
+    assert compared == len(theirs) >= 45
