@@ -8,7 +8,7 @@ Heavy libraries (ape, web3) are imported inside the commands that need them so t
 from __future__ import annotations
 
 import importlib
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -47,9 +47,9 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        Optional[bool],
+        bool,
         typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
-    ] = None,
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
 ) -> None:
     output.state.debug = debug
