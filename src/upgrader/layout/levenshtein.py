@@ -69,40 +69,66 @@ def levenshtein(
 
 
 def _dp(original: Sequence[A], updated: Sequence[B], change: Callable[[A, B], C | None]) -> list[Edit[A, B, C]]:
+    """Ukkonen's banded edit distance: only diagonals near the main one are computed, and
+    the band doubles until no path outside it could be cheaper than the one found inside."""
     n, m = len(original), len(updated)
     if n == 0 or m == 0:
         return [Edit("delete", a, None) for a in original] + [Edit("insert", None, b) for b in updated]
-    changes: list[list[C | None]] = [[None] * m for _ in range(n)]
-    prev = [j * INSERTION for j in range(m + 1)]
-    rows = [prev]
-    for i in range(1, n + 1):
-        row = [i * DELETION] + [0] * m
-        a = original[i - 1]
-        row_changes = changes[i - 1]
-        for j in range(1, m + 1):
-            c = change(a, updated[j - 1])
-            row_changes[j - 1] = c
-            best = prev[j - 1] + _cost(c)
-            best = min(best, prev[j] + DELETION, row[j - 1] + INSERTION)
-            row[j] = best
+    k = 8
+    while True:
+        lo, hi = min(0, m - n) - k, max(0, m - n) + k
+        rows, changes = _band(original, updated, change, lo, hi)
+        exact = lo <= -n and hi >= m
+        # leaving the band takes k+1 extra insertions and deletions each
+        if exact or rows[n][m - n - lo] < (INSERTION + DELETION) * (k + 1) + min(INSERTION, DELETION) * abs(m - n):
+            return _trace(rows, changes, original, updated, lo)
+        k *= 2
+
+
+_FAR = 1 << 62
+
+
+def _band(original, updated, change, lo, hi):  # type: ignore[no-untyped-def]
+    n, m = len(original), len(updated)
+    width = hi - lo + 1
+    rows: list[list[int]] = []
+    changes: list[list[object]] = []
+    for i in range(n + 1):
+        row = [_FAR] * width
+        row_changes: list[object] = [None] * width
+        prev = rows[i - 1] if i else row
+        a = original[i - 1] if i else None
+        for j in range(max(0, i + lo), min(m, i + hi) + 1):
+            idx = j - i - lo
+            if i == 0 or j == 0:
+                row[idx] = j * INSERTION + i * DELETION
+                continue
+            c = change(a, updated[j - 1])  # type: ignore[arg-type]
+            row_changes[idx] = c
+            best = prev[idx] + _cost(c)
+            if idx + 1 < width and prev[idx + 1] + DELETION < best:
+                best = prev[idx + 1] + DELETION
+            if idx and row[idx - 1] + INSERTION < best:
+                best = row[idx - 1] + INSERTION
+            row[idx] = best
         rows.append(row)
-        prev = row
-    return _trace(rows, changes, original, updated)
+        changes.append(row_changes)
+    return rows, changes
 
 
-def _trace(rows, changes, original, updated):  # type: ignore[no-untyped-def]
+def _trace(rows, changes, original, updated, lo):  # type: ignore[no-untyped-def]
     i, j = len(original), len(updated)
     edits = []
     while i > 0 or j > 0:
+        idx = j - i - lo
         if i > 0 and j > 0:
-            c = changes[i - 1][j - 1]
-            step = _cost(c)
-            if rows[i][j] == rows[i - 1][j - 1] + step:
+            c = changes[i][idx]
+            if rows[i][idx] == rows[i - 1][idx] + _cost(c):
                 kind = "keep" if c is None else "change"
                 edits.append(Edit(kind, original[i - 1], updated[j - 1], c))
                 i, j = i - 1, j - 1
                 continue
-        if j > 0 and rows[i][j] == rows[i][j - 1] + INSERTION:
+        if j > 0 and idx > 0 and rows[i][idx] == rows[i][idx - 1] + INSERTION:
             edits.append(Edit("insert", None, updated[j - 1]))
             j -= 1
         else:
