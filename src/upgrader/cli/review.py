@@ -1,0 +1,147 @@
+"""`upgrader review`: check a Safe batch before signing it (exit 1 on any red warning)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from upgrader.cli.main import app
+from upgrader.cli.output import console, handle_errors, print_json
+from upgrader.errors import InputError
+from upgrader.safe.hashreport import as_shown_on_device
+
+
+def review_context(network: str, offline: bool, safe_version: str | None, multisend: str | None) -> Any:
+    """Manifest, build and proposals of ``network`` when run inside the project; a code reader
+    that connects (briefly) to the network's RPC only when needed and allowed."""
+    from upgrader import config as project_config
+    from upgrader.pipeline.review import ReviewContext
+
+    ctx = ReviewContext(safe_version=safe_version, multisend=multisend)
+    try:
+        cfg = project_config.load()
+    except InputError:
+        return ctx  # outside a project: Safe infrastructure only
+    from upgrader.build.project import project_build_info
+    from upgrader.manifest import ManifestStore
+
+    store = ManifestStore(cfg.deployments, network)
+    if store.exists():
+        ctx.manifest = store.load()
+    ctx.build_info = project_build_info(cfg.root)
+    ctx.proposals_dir = store.folder / "proposals"
+    if not offline and network in cfg.networks:
+        ctx.read_code = _lazy_code_reader(cfg.network(network).rpc)
+    return ctx
+
+
+def _lazy_code_reader(url: str) -> Any:
+    state: dict[str, Any] = {}
+
+    def read(address: str) -> bytes | None:
+        if "w3" not in state:
+            from upgrader.chain.rpc import connect
+
+            try:
+                state["w3"] = connect(url, give_up_after_s=2.0)
+            except InputError:
+                state["w3"] = None
+        if state["w3"] is None:
+            return None
+        from upgrader.chain.rpc import code_at
+
+        try:
+            return code_at(state["w3"], address)
+        except Exception:  # the node went away mid-review: treat as offline
+            return None
+
+    return read
+
+
+@app.command()
+@handle_errors
+def review(
+    target: Annotated[str, typer.Argument(help="Transaction Builder batch file, raw SafeTx JSON, or a safeTxHash under deployments/<network>/proposals/.")],
+    plan: Annotated[Optional[str], typer.Option("--plan", help="Plan file or plan hash the batch must equal.")] = None,
+    network: Annotated[str, typer.Option("--network", "-n", help="Network whose manifest names the addresses.")] = "local",
+    nonce: Annotated[Optional[int], typer.Option("--nonce", help="Safe nonce, when the file does not state one.")] = None,
+    safe_version: Annotated[Optional[str], typer.Option("--safe-version", help="Safe version (default: the manifest's, else 1.4.1).")] = None,
+    multisend: Annotated[Optional[str], typer.Option("--multisend", help="MultiSendCallOnly a multi-call batch file is sent through.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Never contact the network (implementation code is then not verified).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Recompute the hashes, decode every call and raise red warnings a signer must not ignore."""
+    from upgrader.pipeline.review import review_file
+    from upgrader.pipeline.review_plan import resolve_plan
+
+    ctx = review_context(network, offline, safe_version, multisend)
+    if plan is not None:
+        plans_dir = ctx.proposals_dir.parent / "plans" if ctx.proposals_dir else None
+        ctx.plan, ctx.plan_path = resolve_plan(plan, plans_dir)
+    report = review_file(target, ctx, nonce)
+    if json_out:
+        print_json(report.to_json())
+    else:
+        render(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def render(report: Any) -> None:
+    s, h, tx = report.subject, report.hashes, report.tx
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True, min_width=12)
+    grid.add_column(overflow="fold")
+    grid.add_row("Input", f"{escape(s.source)} ({s.kind})")
+    grid.add_row("Safe", f"{s.safe} (v{report.safe_version}) on chain {s.chain_id}")
+    grid.add_row("Nonce", str(s.nonce) if s.nonce is not None else "[yellow]not stated (use --nonce)[/]")
+    grid.add_row("To", f"{tx.to} ({escape(report.root.to_name or 'unknown')})")
+    grid.add_row("Operation", "[bold red]1 (DELEGATECALL)[/]" if tx.operation else "0 (CALL)")
+    if s.checksum is not None:
+        c = s.checksum
+        mark = "[green]valid[/]" if c["valid"] else ("[red]INVALID[/]" if c["present"] else "[yellow]absent[/]")
+        grid.add_row("Checksum", mark)
+    console.print(grid)
+    if h:
+        console.print("\n[bold]As your hardware wallet shows them[/]")
+        hashes = Table.grid(padding=(0, 2))
+        hashes.add_column(style="dim", no_wrap=True, min_width=12)
+        hashes.add_column(overflow="fold")
+        hashes.add_row("Domain hash", as_shown_on_device(h["domain_hash"]))
+        hashes.add_row("Message hash", as_shown_on_device(h["message_hash"]))
+        hashes.add_row("safeTxHash", h["safe_tx_hash"])
+        console.print(hashes)
+    table = Table(title="Calls", title_justify="left")
+    for col in ("#", "op", "to", "call"):
+        table.add_column(col, overflow="fold")
+    for node in report.root.walk():
+        op = "[bold red]DELEGATECALL[/]" if node.call.operation else "CALL"
+        to = f"{node.call.to}\n{escape(node.to_name or 'UNKNOWN')}"
+        table.add_row(node.path, op, to, escape(node.summary()) + (f"\nvalue {node.call.value}" if node.call.value else ""))
+    console.print(table)
+    if report.plan is not None:
+        _render_plan(report.plan)
+    for w in report.warnings:
+        style = "bold red" if w.severity == "red" else "yellow"
+        console.print(f"[{style}]{w.severity.upper()} {w.kind}[/]: {escape(w.message)}", soft_wrap=True)
+    if report.ok:
+        console.print("[bold green]no red warnings[/]: compare the hashes above with your wallet before signing")
+    else:
+        console.print(f"[bold red]DO NOT SIGN[/]: {len(report.red)} red warning(s)")
+
+
+def _render_plan(plan: dict[str, Any]) -> None:
+    mark = "[green]matches[/]" if plan["matches"] else "[bold red]DIFFERS from[/]"
+    console.print(f"\nbatch {mark} plan {plan['plan_hash']}")
+    for u in plan["upgrades"]:
+        ok = "[green]ok[/]" if u["check"]["ok"] else "[red]rejected[/]"
+        console.print(f"  {u['proxy']}: {u['from'].rsplit(':', 1)[-1]} → {u['to'].rsplit(':', 1)[-1]} @ {u['implementation']} (checker {ok})")
+    sim = plan["simulation"]
+    if sim is None:
+        console.print("  simulation: [bold red]missing[/]")
+    else:
+        console.print(f"  simulation: {'[green]passed[/]' if sim['ok'] else '[bold red]FAILED[/]'} ({len(sim['checks'])} checks)")

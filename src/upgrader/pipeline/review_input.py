@@ -1,0 +1,147 @@
+"""What a signer hands to ``upgrader review``: a Transaction Builder batch file, a raw SafeTx
+JSON (the Transaction Service's shape plus ``safe`` and ``chainId``), or a safeTxHash that
+names a file under ``deployments/<network>/proposals/``. Each becomes one ``ReviewSubject``."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from upgrader.errors import InputError
+from upgrader.safe._values import parse_address, parse_hex_bytes, parse_uint
+from upgrader.safe.abi_values import encode_call, signature
+from upgrader.safe.multisend import Batch, Call
+from upgrader.safe.tx import CALL, SafeTx
+from upgrader.safe.txbuilder import validate_checksum
+
+SAFE_TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+
+@dataclass
+class ReviewSubject:
+    kind: Literal["batch-file", "safe-tx"]
+    source: str
+    chain_id: int
+    safe: str
+    calls: list[Call]  # what the file says the Safe should do (a batch file's entries, or [tx])
+    nonce: int | None
+    tx: SafeTx | None = None  # the raw SafeTx, when given as one
+    checksum: dict[str, bool] | None = None
+    claimed_hash: str | None = None  # a safeTxHash the input states (field or file name)
+    display_mismatches: list[str] = field(default_factory=list)
+
+
+def _json_file(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path} is not readable JSON ({type(exc).__name__}: {exc})") from None
+
+
+def _nonce(obj: dict[str, Any], override: int | None) -> int | None:
+    if override is not None:
+        return override
+    meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+    value = obj.get("nonce", meta.get("nonce"))
+    return None if value in (None, "") else parse_uint(value, "nonce")
+
+
+def batch_entry_calls(batch: dict[str, Any]) -> tuple[list[Call], list[str]]:
+    """The calls a batch file executes (``data`` wins) and the entries whose shown
+    ``contractMethod`` arguments encode to something else than that ``data``."""
+    entries = batch.get("transactions")
+    if not isinstance(entries, list) or not entries:
+        raise InputError("batch file has no transactions")
+    calls, mismatches = [], []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise InputError(f"transaction {i}: not an object")
+        to = parse_address(entry.get("to"), f"transaction {i} to")
+        value = parse_uint(entry.get("value") or 0, f"transaction {i} value")
+        raw = entry.get("data")
+        data = parse_hex_bytes(raw, f"transaction {i} data") if raw not in (None, "") else None
+        method = entry.get("contractMethod")
+        if method:
+            try:
+                shown = encode_call(method, entry.get("contractInputsValues") or {})
+            except InputError as exc:
+                shown = None
+                mismatches.append(f"transaction {i + 1}: shown arguments cannot be encoded ({exc})")
+            if data is None:
+                data = shown
+            elif shown is not None and shown != data:
+                mismatches.append(f"transaction {i + 1}: data does not match the displayed {signature(method)} arguments")
+        calls.append(Call(to, data or b"", value, CALL))
+    return calls, mismatches
+
+
+def subject_from_json(obj: Any, source: str, nonce: int | None = None, claimed_hash: str | None = None) -> ReviewSubject:
+    if not isinstance(obj, dict):
+        raise InputError(f"{source}: expected a JSON object (a Transaction Builder batch or a Safe transaction)")
+    if isinstance(obj.get("transactions"), list) and isinstance(obj.get("meta"), dict):
+        meta = obj["meta"]
+        calls, mismatches = batch_entry_calls(obj)
+        return ReviewSubject(
+            kind="batch-file", source=source,
+            chain_id=parse_uint(obj.get("chainId"), "chainId"),
+            safe=parse_address(meta.get("createdFromSafeAddress"), "meta.createdFromSafeAddress"),
+            calls=calls, nonce=_nonce(obj, nonce), checksum=dict(validate_checksum(obj)),
+            claimed_hash=claimed_hash or obj.get("safeTxHash"), display_mismatches=mismatches,
+        )
+    if "to" in obj:
+        stated_nonce = nonce if nonce is not None else obj.get("nonce")
+        if stated_nonce in (None, ""):
+            raise InputError(f"{source}: the Safe transaction has no nonce; add it or pass --nonce")
+        tx = SafeTx.from_json({**obj, "nonce": stated_nonce})
+        if "safe" not in obj or obj.get("chainId", obj.get("chain_id")) is None:
+            raise InputError(f"{source}: a raw Safe transaction needs 'safe' and 'chainId' next to its fields")
+        stated = obj.get("safeTxHash") or obj.get("contractTransactionHash")
+        return ReviewSubject(
+            kind="safe-tx", source=source, chain_id=parse_uint(obj.get("chainId", obj.get("chain_id")), "chainId"),
+            safe=parse_address(obj["safe"], "safe"), calls=[Call.of(tx)], nonce=tx.nonce, tx=tx,
+            claimed_hash=claimed_hash or stated,
+        )
+    raise InputError(f"{source}: neither a Transaction Builder batch (meta + transactions) nor a Safe transaction (to, data, ...)")
+
+
+def load_subject(arg: str, proposals_dir: Path | None, nonce: int | None = None) -> ReviewSubject:
+    """FILE or SAFE_TX_HASH (looked up as ``proposals/<hash>.json``)."""
+    path = Path(arg)
+    if SAFE_TX_HASH.match(arg) and not path.exists():
+        if proposals_dir is None:
+            raise InputError(f"{arg}: no proposals folder to look in; pass the proposal file instead")
+        path = proposals_dir / f"{arg.lower()}.json"
+        if not path.is_file():
+            raise InputError(f"no proposal {arg} under {proposals_dir}; pass a file, or use the right --network")
+    claimed = path.stem if SAFE_TX_HASH.match(path.stem) else None
+    return subject_from_json(_json_file(path), str(path), nonce, claimed)
+
+
+def subject_safe_tx(subject: ReviewSubject, multisend: str) -> SafeTx | None:
+    """The SafeTx owners sign: the raw one, or a batch file rebuilt as the Safe{Wallet} does
+    (one call -> CALL, several -> DELEGATECALL to a MultiSendCallOnly). None without a nonce."""
+    if subject.tx is not None:
+        return subject.tx
+    if subject.nonce is None:
+        return None
+    return Batch(subject.calls).to_safe_tx(multisend, subject.nonce)
+
+
+def queued_nonces(proposals_dir: Path | None, chain_id: int, safe: str) -> dict[str, int]:
+    """safeTxHash -> nonce of every proposal file of this Safe that states its nonce."""
+    out: dict[str, int] = {}
+    if proposals_dir is None or not proposals_dir.is_dir():
+        return out
+    for path in sorted(proposals_dir.glob("0x*.json")):
+        try:
+            subject = subject_from_json(json.loads(path.read_text()), str(path))
+        except (InputError, OSError, ValueError):
+            continue
+        if subject.nonce is not None and subject.safe == safe and subject.chain_id == chain_id:
+            out[path.stem.lower()] = subject.nonce
+    return out
