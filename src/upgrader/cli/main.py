@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "upgrader.cli.plan",
     "upgrader.cli.simulate",
     "upgrader.cli.safe_cmds",
+    "upgrader.cli.safe_service_cmds",
     "upgrader.cli.review",
     "upgrader.cli.history",
     "upgrader.cli.node",

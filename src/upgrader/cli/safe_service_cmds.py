@@ -1,0 +1,106 @@
+"""`upgrader propose`, `confirm`, `execute`: the Safe Transaction Service part of the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from upgrader.cli.main import app
+from upgrader.cli.output import console, err_console, handle_errors, print_json
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
+ServiceOpt = Annotated[Optional[str], typer.Option("--tx-service", help="Transaction Service URL (default: the network's tx_service).")]
+
+
+def _client(ctx, override: Optional[str]):
+    from upgrader.pipeline.propose import service_url
+    from upgrader.safe.service.http import HttpTransactionService
+
+    return HttpTransactionService(service_url(ctx, override))
+
+
+@app.command()
+@handle_errors
+def propose(
+    plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
+    sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias (dev chains: test account address or index).")] = None,
+    nonce: Annotated[Optional[int], typer.Option("--nonce", help="Safe nonce to use (default: the next free one).")] = None,
+    tx_service: ServiceOpt = None,
+    skip_simulation: Annotated[bool, typer.Option("--skip-simulation", help="Propose without a passing simulation (reported loudly).")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Sign the plan's Safe transaction and post it to the Transaction Service; write the batch file and review."""
+    from upgrader.pipeline.context import open_network
+    from upgrader.pipeline.planfile import load_plan
+    from upgrader.pipeline.propose import propose as run
+    from upgrader.pipeline.signer import resolve_signer
+
+    plan = load_plan(plan_file)
+    ctx = open_network(plan["network"])
+    if skip_simulation:
+        err_console.print("[bold red]WARNING: --skip-simulation: this batch was NOT executed on a fork; "
+                          "nothing proves it upgrades cleanly or preserves storage[/]")
+    signer = resolve_signer(sender, ctx.chain_id, plan["safe"]["owners"])
+    result = run(ctx, plan, _client(ctx, tx_service), signer, nonce=nonce, skip_simulation=skip_simulation)
+    if json_out:
+        print_json({"ok": True, **result.to_json(), "proposer": signer.address})
+        return
+    verb = "proposed" if result.created else "already proposed (nothing posted)"
+    console.print(f"[green]{verb}[/] {result.safe_tx_hash} at nonce {result.nonce} to {result.service_url}")
+    console.print(f"  Safe {result.safe}, signed by {signer.address}; simulation {result.simulation}")
+    console.print(f"  batch file: {result.proposal_path}\n  review:     {result.review_path}")
+
+
+@app.command()
+@handle_errors
+def confirm(
+    safe_tx_hash: Annotated[str, typer.Argument(help="The safeTxHash to sign.")],
+    sender: Annotated[str, typer.Option("--sender", help="ape account alias (dev chains: test account address or index).")],
+    network: NetworkOpt = "local",
+    tx_service: ServiceOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Add an owner's signature to a proposed Safe transaction."""
+    from upgrader.pipeline.context import open_network
+    from upgrader.pipeline.execute import confirm as run
+    from upgrader.pipeline.signer import resolve_signer
+
+    ctx = open_network(network)
+    signer = resolve_signer(sender, ctx.chain_id, list(ctx.manifest().safe.owners))
+    result = run(ctx, _client(ctx, tx_service), safe_tx_hash, signer)
+    if json_out:
+        print_json({"ok": True, **result.to_json()})
+        return
+    verb = "confirmed" if result.added else "already confirmed by"
+    console.print(f"[green]{verb}[/] {result.owner}: {result.confirmations} of {result.threshold} confirmations on {safe_tx_hash}")
+
+
+@app.command()
+@handle_errors
+def execute(
+    safe_tx_hash: Annotated[str, typer.Argument(help="The safeTxHash to execute.")],
+    network: NetworkOpt = "local",
+    sender: Annotated[Optional[str], typer.Option("--sender", help="Account sending execTransaction (unlocked on the node).")] = None,
+    tx_service: ServiceOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Execute a confirmed Safe transaction, verify the chain matches the plan, record it in the manifest."""
+    from upgrader.pipeline.context import open_network
+    from upgrader.pipeline.execute import execute as run
+
+    ctx = open_network(network)
+    executor = None
+    if sender is not None:
+        from upgrader.pipeline.signer import resolve_signer
+
+        executor = resolve_signer(sender, ctx.chain_id, []).address
+    result = run(ctx, _client(ctx, tx_service), safe_tx_hash, executor)
+    if json_out:
+        print_json({"ok": True, **result.to_json()})
+        return
+    console.print(f"[green]executed[/] {safe_tx_hash} in tx {result.tx} (block {result.block}); plan {result.plan_hash}")
+    for name, impl in result.proxies.items():
+        console.print(f"  {name} -> {impl} (verified on chain, recorded in the manifest)")

@@ -1,0 +1,174 @@
+"""`upgrader confirm` and `upgrader execute`: owners sign through the Transaction Service;
+once the threshold is met the Safe executes, the chain is verified against the plan, and the
+manifest records the upgrade (history + each proxy's new implementation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from upgrader.chain.rpc import implementation_of
+from upgrader.chain.safe_exec import execute as exec_transaction
+from upgrader.chain.safe_exec import safe_contract
+from upgrader.errors import InputError, UnsafeError
+from upgrader.manifest import Implementation, Manifest, UpgradeRecord
+from upgrader.manifest.layout import layout_snapshot
+from upgrader.pipeline.batch import plan_safe_tx
+from upgrader.pipeline.context import NetworkContext
+from upgrader.pipeline.planfile import ensure_fresh, load_plan
+from upgrader.pipeline.signer import Signer, signed
+from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
+from upgrader.safe.signatures import SafeSignature, encode_signatures, recover_signature
+from upgrader.safe.tx import SafeDomain, safe_tx_hash
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    safe_tx_hash: str
+    owner: str
+    added: bool  # False: this owner had already confirmed
+    confirmations: int
+    threshold: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"safe_tx_hash": self.safe_tx_hash, "owner": self.owner, "added": self.added,
+                "confirmations": self.confirmations, "threshold": self.threshold}
+
+
+@dataclass(frozen=True)
+class ExecuteResult:
+    safe_tx_hash: str
+    plan_hash: str
+    tx: str
+    block: int
+    proxies: dict[str, str]  # name -> implementation now on chain
+
+    def to_json(self) -> dict[str, Any]:
+        return {"safe_tx_hash": self.safe_tx_hash, "plan_hash": self.plan_hash, "tx": self.tx,
+                "block": self.block, "proxies": self.proxies}
+
+
+def fetch_verified(ctx: NetworkContext, client: TransactionServiceClient, h: str) -> tuple[MultisigTx, Any]:
+    """The service's transaction, its hash recomputed here (the service is not trusted)."""
+    mtx = client.multisig_transaction(h)
+    if mtx is None:
+        raise InputError(f"the Transaction Service at {client.url} has no transaction {h}; run `upgrader propose` first")
+    contract = safe_contract(ctx.w3, mtx.safe)
+    domain = SafeDomain(ctx.chain_id, mtx.safe, contract.functions.VERSION().call())
+    if "0x" + safe_tx_hash(mtx.tx, domain).hex() != h.lower():
+        raise UnsafeError(f"the service's fields for {h} hash to something else: do not sign or execute it")
+    return mtx, contract
+
+
+def confirm(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Signer) -> ConfirmResult:
+    mtx, contract = fetch_verified(ctx, client, h)
+    threshold = int(contract.functions.getThreshold().call())
+    if mtx.is_executed:
+        raise InputError(f"{h} was already executed (tx {mtx.transaction_hash}); nothing to confirm")
+    if mtx.confirmed_by(signer.address):
+        return ConfirmResult(h, signer.address, False, len(mtx.confirmations), threshold)
+    client.confirm(h, signed(signer, bytes.fromhex(h[2:])), owner=signer.address)
+    after = client.multisig_transaction(h)
+    return ConfirmResult(h, signer.address, True, len(after.confirmations) if after else 0, threshold)
+
+
+def owner_signatures(h: str, mtx: MultisigTx, owners: list[str]) -> list[SafeSignature]:
+    lowered = {o.lower() for o in owners}
+    sigs = {}
+    for c in mtx.confirmations:
+        try:
+            sig = recover_signature(h, c.signature)
+        except InputError:
+            continue
+        if sig.verified and sig.signer.lower() in lowered:
+            sigs[sig.signer] = sig
+    return list(sigs.values())
+
+
+def plan_for(ctx: NetworkContext, mtx: MultisigTx) -> dict[str, Any]:
+    """The plan under plans/ whose batch at this nonce is exactly the service's transaction."""
+    for path in sorted(ctx.plans_dir.glob("0x*.json")):
+        if path.name.endswith(".simulation.json"):
+            continue
+        try:
+            plan = load_plan(path)
+        except InputError:
+            continue
+        if plan["chain_id"] == ctx.chain_id and plan["safe"]["address"] == mtx.safe and plan_safe_tx(plan, mtx.nonce) == mtx.tx:
+            return plan
+    raise InputError(f"no plan under {ctx.plans_dir} makes transaction {mtx.safe_tx_hash}; upgrader only executes its own plans")
+
+
+def execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, executor: str | None = None) -> ExecuteResult:
+    h = h.lower()
+    mtx, contract = fetch_verified(ctx, client, h)
+    current = int(contract.functions.nonce().call())
+    if mtx.is_executed or mtx.nonce < current:
+        where = f" in tx {mtx.transaction_hash}" if mtx.transaction_hash else ""
+        raise InputError(f"{h} cannot be executed: nonce {mtx.nonce} is already used (on-chain nonce {current}){where}")
+    if mtx.nonce > current:
+        raise InputError(f"{h} has nonce {mtx.nonce} but the Safe is at nonce {current}; execute or replace the earlier ones first")
+    plan = plan_for(ctx, mtx)
+    ensure_fresh(plan, ctx.manifest())
+    owners = list(contract.functions.getOwners().call())
+    threshold = int(contract.functions.getThreshold().call())
+    sigs = owner_signatures(h, mtx, owners)
+    if len(sigs) < threshold:
+        missing = [o for o in owners if not any(s.signer == o for s in sigs)]
+        raise InputError(f"{h} has {len(sigs)} of {threshold} owner confirmations; `upgrader confirm {h} --sender OWNER` "
+                         f"with one of {', '.join(missing)}")
+    chosen = sorted(sigs, key=lambda s: int(s.signer, 16))[:threshold]
+    sender = executor or _default_executor(ctx, [s.signer for s in chosen])
+    try:
+        receipt = exec_transaction(ctx.w3, mtx.safe, mtx.tx, encode_signatures(chosen), sender)
+    except RuntimeError as exc:
+        raise UnsafeError(f"execTransaction failed: {exc}") from None
+    tx_hash, block = "0x" + bytes(receipt["transactionHash"]).hex(), int(receipt["blockNumber"])
+    proxies = verify_onchain(ctx, plan)
+    record_upgrade(ctx, plan, h, tx_hash, block)
+    return ExecuteResult(h, plan["plan_hash"], tx_hash, block, proxies)
+
+
+def _default_executor(ctx: NetworkContext, signers: list[str]) -> str:
+    unlocked = [str(a) for a in ctx.w3.eth.accounts]
+    for s in signers:
+        if s in unlocked:
+            return s
+    if unlocked:
+        return unlocked[0]
+    raise InputError("no account on this node can send the transaction; pass --sender with an unlocked account")
+
+
+def verify_onchain(ctx: NetworkContext, plan: dict[str, Any]) -> dict[str, str]:
+    result, wrong = {}, []
+    for u in plan["upgrades"]:
+        on_chain = implementation_of(ctx.w3, u["address"])
+        result[u["proxy"]] = on_chain
+        if on_chain.lower() != u["to"]["implementation"].lower():
+            wrong.append(f"{u['proxy']} points to {on_chain}, planned {u['to']['implementation']}")
+    if wrong:
+        raise UnsafeError("executed, but the chain does not match the plan: " + "; ".join(wrong))
+    return result
+
+
+def record_upgrade(ctx: NetworkContext, plan: dict[str, Any], h: str, tx_hash: str, block: int) -> Manifest:
+    by_name = {u["proxy"]: u for u in plan["upgrades"]}
+
+    def change(manifest: Manifest) -> Manifest:
+        proxies = []
+        for p in manifest.proxies:
+            u = by_name.get(p.name)
+            if u is None:
+                proxies.append(p)
+                continue
+            impl = Implementation(
+                address=u["to"]["implementation"], contract=u["to"]["contract"], code_hash=u["to"]["code_hash"],
+                storage_layout=layout_snapshot(ctx.build_info, u["to"]["contract"]),
+                deploy_tx=None if u["to"].get("already_deployed") else tx_hash, block=block,
+            )
+            entry = UpgradeRecord(from_implementation=p.implementation.address, to_implementation=impl.address,
+                                  to_contract=impl.contract, plan_hash=plan["plan_hash"], safe_tx_hash=h, tx=tx_hash, block=block)
+            proxies.append(p.model_copy(update={"implementation": impl, "history": [*p.history, entry]}))
+        return manifest.model_copy(update={"proxies": proxies})
+
+    return ctx.store.update(change, ctx.chain_id)

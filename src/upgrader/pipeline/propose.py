@@ -1,0 +1,213 @@
+"""`upgrader propose`: a simulated plan becomes a signed Safe transaction in the Transaction
+Service, plus the files a signer reviews (Transaction Builder batch + review).
+
+Idempotent: a re-run for the same plan finds its queued proposal and neither posts again nor
+takes a new nonce; files are written only after the service has accepted the transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from upgrader.build import artifacts
+from upgrader.errors import InputError, UnsafeError
+from upgrader.manifest.store import atomic_write
+from upgrader.pipeline.batch import plan_safe_tx
+from upgrader.pipeline.context import NetworkContext
+from upgrader.pipeline.planfile import ensure_fresh
+from upgrader.pipeline.signer import Signer, signed
+from upgrader.pipeline.simulate import simulation_path
+from upgrader.safe.abi_values import method_from_abi
+from upgrader.safe.multisend import Call
+from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
+from upgrader.safe.tx import SafeDomain, SafeTx, hashes
+from upgrader.safe.txbuilder import add_checksum, build_batch_file, dump_batch_file
+
+LOCAL_SERVICE_URL = "http://127.0.0.1:5555"
+ORIGIN = "upgrader"
+
+
+@dataclass(frozen=True)
+class ProposalResult:
+    safe: str
+    safe_tx_hash: str
+    nonce: int
+    created: bool  # False: the proposal was already in the service
+    simulation: str  # "passed" | "skipped"
+    proposal_path: Path
+    review_path: Path
+    service_url: str
+    review_ok: bool | None = None  # None: the review was not (re)rendered
+
+    def to_json(self) -> dict[str, Any]:
+        return {"safe": self.safe, "safe_tx_hash": self.safe_tx_hash, "nonce": self.nonce, "created": self.created,
+                "simulation": self.simulation, "proposal": str(self.proposal_path), "review": str(self.review_path),
+                "service": self.service_url, "review_ok": self.review_ok}
+
+
+def service_url(ctx: NetworkContext, override: str | None = None) -> str:
+    """--tx-service, else ape-config.yaml `upgrader.networks.<n>.tx_service` (`local`: the
+    local service, UPGRADER_TX_SERVICE overriding its address)."""
+    url = override or ctx.network.tx_service
+    if not url:
+        raise InputError(f"network {ctx.network.name} has no tx_service; set upgrader.networks.{ctx.network.name}.tx_service or pass --tx-service URL")
+    if url == "local":
+        return os.environ.get("UPGRADER_TX_SERVICE") or LOCAL_SERVICE_URL
+    if not url.startswith(("http://", "https://")):
+        raise InputError(f"tx_service {url!r} is not an http(s) URL or `local`")
+    return url
+
+
+def proposals_dir(ctx: NetworkContext) -> Path:
+    return ctx.store.folder / "proposals"
+
+
+def check_simulation(ctx: NetworkContext, plan: dict[str, Any], skip: bool) -> str:
+    if skip:
+        return "skipped"
+    path = simulation_path(ctx.plans_dir, plan["plan_hash"])
+    try:
+        report = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"plan {plan['plan_hash']} has no simulation; run `upgrader simulate` on it first "
+                         "(or --skip-simulation, which proposes an unverified batch)") from None
+    except (OSError, json.JSONDecodeError):
+        raise InputError(f"simulation report {path} is unreadable; re-run `upgrader simulate`") from None
+    if report.get("plan_hash") != plan["plan_hash"]:
+        raise InputError(f"simulation report {path} is for another plan; re-run `upgrader simulate`")
+    if report.get("ok") is not True:
+        raise UnsafeError(f"the simulation of plan {plan['plan_hash']} failed; fix the plan, do not propose it")
+    return "passed"
+
+
+def domain_for(ctx: NetworkContext, plan: dict[str, Any]) -> SafeDomain:
+    return SafeDomain(ctx.chain_id, plan["safe"]["address"], plan["safe"]["version"])
+
+
+def onchain_nonce(ctx: NetworkContext, safe: str) -> int:
+    from upgrader.chain.safe_exec import safe_contract
+
+    return int(safe_contract(ctx.w3, safe).functions.nonce().call())
+
+
+def find_plan_proposal(client: TransactionServiceClient, plan: dict[str, Any], safe: str, nonce: int) -> MultisigTx | None:
+    """The queued transaction that is exactly this plan's batch, if one is."""
+    for queued in sorted(client.queued(safe, nonce), key=lambda t: t.nonce):
+        if queued.tx == plan_safe_tx(plan, queued.nonce):
+            return queued
+    return None
+
+
+def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServiceClient, signer: Signer, *,
+            nonce: int | None = None, skip_simulation: bool = False) -> ProposalResult:
+    ensure_fresh(plan, ctx.manifest())
+    simulation = check_simulation(ctx, plan, skip_simulation)
+    safe, domain = plan["safe"]["address"], domain_for(ctx, plan)
+    current = onchain_nonce(ctx, safe)
+    existing = find_plan_proposal(client, plan, safe, current)
+    created = existing is None
+    if existing is not None:
+        tx, h = existing.tx, existing.safe_tx_hash
+    else:
+        if nonce is not None and nonce < current:
+            raise InputError(f"--nonce {nonce} is already used: the Safe's on-chain nonce is {current}")
+        tx = plan_safe_tx(plan, client.next_nonce(safe, current) if nonce is None else nonce)
+        h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
+        client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])), ORIGIN)
+    folder = proposals_dir(ctx)
+    review_path, proposal_path = folder / f"{h}.review.md", folder / f"{h}.json"
+    batch = batch_file(ctx, plan, tx, h, signer.address)
+    review_ok = None
+    if created or not proposal_path.is_file() or not review_path.is_file():
+        text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path)
+        atomic_write(review_path, text)
+        atomic_write(proposal_path, dump_batch_file(batch))
+    return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok)
+
+
+def _methods(ctx: NetworkContext, plan: dict[str, Any]) -> list[dict[str, Any] | None]:
+    """contractMethod per call where we know the ABI (the upgrade calls on our proxies)."""
+    by_proxy = {u["address"].lower(): u["to"]["contract"] for u in plan["upgrades"]}
+    methods: list[dict[str, Any] | None] = []
+    for call in plan["calls"]:
+        contract = by_proxy.get(call["to"].lower())
+        method = None
+        if contract:
+            abi = artifacts.find(ctx.build_info, contract).abi
+            selector = call["data"][2:10].lower()
+            for fragment in abi:
+                if fragment.get("type") == "function" and _selector(fragment) == selector:
+                    method = method_from_abi(fragment)
+        methods.append(method)
+    return methods
+
+
+def _selector(fragment: dict[str, Any]) -> str:
+    from upgrader.safe.abi_values import selector
+
+    return selector(method_from_abi(fragment)).hex()
+
+
+def batch_file(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, h: str, owner: str) -> dict[str, Any]:
+    """The Transaction Builder batch of the plan's calls. ``meta.nonce`` (beyond the app's own
+    fields, covered by the checksum) lets a review recompute the safeTxHash from the file."""
+    calls = [Call(c["to"], c["data"], int(c["value"])) for c in plan["calls"]]
+    description = f"upgrader plan {plan['plan_hash']}; safeTxHash {h}. " + "; ".join(c["description"] for c in plan["calls"])
+    batch = build_batch_file(chain_id=ctx.chain_id, safe=plan["safe"]["address"], calls=calls, methods=_methods(ctx, plan),
+                             name=f"upgrader {plan['network']} upgrade", description=description, owner=owner)
+    batch["meta"]["nonce"] = str(tx.nonce)
+    return add_checksum(batch)
+
+
+def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str,
+                    batch: dict[str, Any], proposal_path: Path) -> tuple[str, bool | None]:
+    """(markdown, ok): the review by `upgrader.pipeline.review` when present (ok: no red
+    warning); a plain summary otherwise (ok None)."""
+    try:
+        from upgrader.pipeline.review import ReviewContext, render_markdown, review
+        from upgrader.pipeline.review_input import subject_from_json
+    except ImportError:
+        return plain_review(plan, tx, domain, simulation), None
+    from upgrader.chain.rpc import code_at
+
+    h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
+    subject = subject_from_json(batch, str(proposal_path), tx.nonce, h)
+    report = review(subject, ReviewContext(
+        manifest=ctx.manifest(), build_info=ctx.build_info, proposals_dir=proposals_dir(ctx),
+        read_code=lambda address: code_at(ctx.w3, address), plan=plan,
+        plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json"))
+    text = render_markdown(report)
+    if simulation == "skipped":
+        text = "> **SIMULATION SKIPPED: this batch was proposed with --skip-simulation and never executed on a fork.**\n\n" + text
+    return text, report.ok
+
+
+def plain_review(plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str) -> str:
+    h = hashes(tx, domain)
+    op = "DELEGATECALL" if tx.operation == 1 else "CALL"
+    lines = [
+        f"# Safe transaction {'0x' + h.safe_tx_hash.hex()}",
+        "",
+        f"- Safe: `{domain.safe}` (version {domain.version}, chain {domain.chain_id})",
+        f"- nonce: {tx.nonce}",
+        f"- to: `{tx.to}` ({op}), value {tx.value}",
+        f"- domain hash: `0x{h.domain_hash.hex()}`",
+        f"- message hash: `0x{h.message_hash.hex()}`",
+        f"- safeTxHash: `0x{h.safe_tx_hash.hex()}`",
+        f"- plan: `{plan['plan_hash']}`",
+        f"- simulation: {'passed' if simulation == 'passed' else '**SKIPPED: this batch was never simulated**'}",
+        "",
+        "## Calls",
+        "",
+    ]
+    lines += [f"{i}. `{c['to']}`: {c['description']}" for i, c in enumerate(plan["calls"], 1)]
+    lines += ["", "## Upgrades", ""]
+    for u in plan["upgrades"]:
+        verdict = "ok" if u["check"]["ok"] else "REJECTED"
+        lines.append(f"- {u['proxy']} `{u['address']}`: {u['from']['contract']} -> {u['to']['contract']} "
+                     f"at `{u['to']['implementation']}` (layout check {verdict})")
+    return "\n".join(lines) + "\n"

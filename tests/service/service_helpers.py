@@ -1,0 +1,29 @@
+"""Helpers shared by the service tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from upgrader.pipeline.context import NetworkContext
+
+
+def write_passing_simulation(ctx: NetworkContext, plan: dict[str, Any], ok: bool = True) -> Path:
+    """`propose` only reads the simulation report; the simulation itself is tested elsewhere."""
+    from upgrader.manifest.store import atomic_write, canonical_json
+    from upgrader.pipeline.simulate import SIM_SCHEMA, simulation_path
+
+    path = simulation_path(ctx.plans_dir, plan["plan_hash"])
+    atomic_write(path, canonical_json({"schema": SIM_SCHEMA, "plan_hash": plan["plan_hash"], "ok": ok,
+                                       "checks": [{"name": "safe-execution", "ok": ok, "detail": "test"}]}) + "\n")
+    return path
+
+
+def proposals(ctx: NetworkContext) -> list[Path]:
+    folder = ctx.store.folder / "proposals"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text())
