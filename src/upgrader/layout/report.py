@@ -67,6 +67,8 @@ def message(op: StorageOp) -> str:
             return f"Moved {_name(op)} from {_place(o.slot, o.offset)} to {_place(u.slot, u.offset)}"
         case "gap-resize":
             assert o and u
+            if op.ok:
+                return f"Storage gap {_name(op)} shrank from {o.size} to {u.size} bytes and still ends at {_end(u)}"
             return (
                 f"Storage gap {_name(op)} now ends at {_end(u)} instead of {_end(o)}, "
                 "so every variable after it moves"
