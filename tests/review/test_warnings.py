@@ -222,3 +222,30 @@ def test_no_nonce_is_a_note_and_hashes_are_absent(ctx, upgrade_calls):
     report = run(batch_file(upgrade_calls, nonce=None), ctx)
     assert report.ok and "no-nonce" in kinds(report, "yellow")
     assert report.to_json()["safe_tx_hash"] is None
+
+
+def test_transaction_service_queue_and_fetch(ctx, upgrade_calls):
+    from upgrader.pipeline.review import review
+    from upgrader.pipeline.review_input import service_queue, subject_from_service
+    from upgrader.safe.service import MultisigTx
+
+    tx = Batch(upgrade_calls).to_safe_tx(MSCO, 12)
+    rival = SafeTx(to=RV, data=calldata("pause()", [], []), nonce=12)
+
+    class FakeService:  # the two read calls the review makes, as the client answers them
+        url = "http://service.test"
+
+        def multisig_transactions(self, safe, executed=None):
+            return [MultisigTx(safe=SAFE, tx=rival, safe_tx_hash="0x" + "77" * 32)]
+
+        def multisig_transaction(self, safe_tx_hash):
+            return MultisigTx(safe=SAFE, tx=tx, safe_tx_hash=safe_tx_hash)
+
+    service = FakeService()
+    honest = run(raw_tx(tx), ctx).hashes["safe_tx_hash"]
+    subject = subject_from_service(service, honest, 31337)
+    ctx.queued = service_queue(service, SAFE)
+    report = review(subject, ctx)
+    assert kinds(report) == {"nonce-conflict"} and "0x" + "77" * 32 in report.red[0].message
+    lying = review(subject_from_service(service, "0x" + "99" * 32, 31337), ctx)
+    assert "hash-mismatch" in kinds(lying)

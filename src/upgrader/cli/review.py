@@ -72,6 +72,7 @@ def review(
     safe_version: Annotated[Optional[str], typer.Option("--safe-version", help="Safe version (default: the manifest's, else 1.4.1).")] = None,
     multisend: Annotated[Optional[str], typer.Option("--multisend", help="MultiSendCallOnly a multi-call batch file is sent through.")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never contact the network (implementation code is then not verified).")] = False,
+    tx_service: Annotated[Optional[str], typer.Option("--tx-service", help="Safe Transaction Service URL: fetch SAFE_TX_HASH from it and check its queue for nonce conflicts.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Recompute the hashes, decode every call and raise red warnings a signer must not ignore."""
@@ -82,13 +83,33 @@ def review(
     if plan is not None:
         plans_dir = ctx.proposals_dir.parent / "plans" if ctx.proposals_dir else None
         ctx.plan, ctx.plan_path = resolve_plan(plan, plans_dir)
-    report = review_file(target, ctx, nonce)
+    if tx_service and not offline:
+        report = _review_with_service(target, ctx, nonce, tx_service)
+    else:
+        report = review_file(target, ctx, nonce)
     if json_out:
         print_json(report.to_json())
     else:
         render(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str) -> Any:
+    from upgrader.pipeline.review import review
+    from upgrader.pipeline.review_input import SAFE_TX_HASH, load_subject, service_queue, subject_from_service
+    from upgrader.safe.service import HttpTransactionService
+
+    client = HttpTransactionService(url)  # the API key comes from the environment
+    local = ctx.proposals_dir / f"{target.lower()}.json" if ctx.proposals_dir else None
+    if SAFE_TX_HASH.match(target) and not Path(target).exists() and not (local and local.is_file()):
+        if ctx.manifest is None:
+            raise InputError("fetching from the service needs the network's manifest (for the chain id); use --network")
+        subject = subject_from_service(client, target, ctx.manifest.chain_id)
+    else:
+        subject = load_subject(target, ctx.proposals_dir, nonce)
+    ctx.queued = service_queue(client, subject.safe)
+    return review(subject, ctx)
 
 
 def render(report: Any) -> None:

@@ -145,3 +145,18 @@ def queued_nonces(proposals_dir: Path | None, chain_id: int, safe: str) -> dict[
         if subject.nonce is not None and subject.safe == safe and subject.chain_id == chain_id:
             out[path.stem.lower()] = subject.nonce
     return out
+
+
+def subject_from_service(client: Any, safe_tx_hash: str, chain_id: int) -> ReviewSubject:
+    """A proposal fetched from a Transaction Service client (``upgrader.safe.service``); the
+    service's own ``safeTxHash`` is kept as the claim the review checks."""
+    found = client.multisig_transaction(safe_tx_hash)
+    if found is None:
+        raise InputError(f"no proposal {safe_tx_hash} locally or in the Transaction Service at {client.url}")
+    obj = {**found.tx.to_json(), "safe": found.safe, "chainId": chain_id}
+    return subject_from_json(obj, f"{client.url} {safe_tx_hash}", claimed_hash=found.safe_tx_hash)
+
+
+def service_queue(client: Any, safe: str) -> dict[str, int]:
+    """safeTxHash -> nonce of the Safe's not yet executed transactions in the service."""
+    return {t.safe_tx_hash.lower(): t.nonce for t in client.multisig_transactions(safe, executed=False)}
