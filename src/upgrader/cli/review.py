@@ -12,7 +12,6 @@ from rich.table import Table
 from upgrader.cli.main import app
 from upgrader.cli.output import console, handle_errors, print_json
 from upgrader.errors import InputError
-from upgrader.safe.hashreport import as_shown_on_device
 
 
 def review_context(network: str, offline: bool, safe_version: str | None, multisend: str | None) -> Any:
@@ -113,6 +112,8 @@ def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str) -> 
 
 
 def render(report: Any) -> None:
+    from upgrader.safe.hashreport import as_shown_on_device
+
     s, h, tx = report.subject, report.hashes, report.tx
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True, min_width=12)
