@@ -107,3 +107,27 @@ def test_state_survives_a_restart(chain, anvil, tmp_path, keys):
     with LocalServiceServer(LocalTransactionService(anvil.url, state)) as server:
         found = HttpTransactionService(server.url).find_proposal(_hash(chain, tx))
     assert found is not None and found.tx == tx
+
+
+def test_module_entry_point_serves(chain, anvil, tmp_path):
+    """`python -m upgrader.safe.service.local_server`, as `make demo` starts it."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from upgrader.safe.service import HttpTransactionService, RetryPolicy
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "upgrader.safe.service.local_server", "--rpc", anvil.url,
+                             "--port", str(port), "--state", str(tmp_path / "state.json")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        client = HttpTransactionService(f"http://127.0.0.1:{port}", retry=RetryPolicy(attempts=20, base_delay_s=0.1, max_delay_s=0.3))
+        assert client.safe_info(chain.safe).threshold == 2
+        assert client.multisig_transactions(chain.safe) == []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

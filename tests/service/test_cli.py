@@ -1,0 +1,81 @@
+"""`upgrader propose`, `confirm`, `execute` end to end through the CLI on Anvil: ape test
+accounts sign, the local service holds the proposal, status ends in_sync."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from service_helpers import write_passing_simulation
+
+pytestmark = pytest.mark.chain
+
+
+@pytest.fixture
+def run(chain, anvil, service, tmp_path):
+    from typer.testing import CliRunner
+
+    from upgrader.cli.main import app
+
+    folder = tmp_path / "cli-deployments"
+    shutil.copytree(chain.config.deployments / chain.network, folder / "local")
+    manifest = json.loads((folder / "local" / "manifest.json").read_text())
+    manifest["network"] = "local"
+    (folder / "local" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    env = {"UPGRADER_DEPLOYMENTS": str(folder), "UPGRADER_RPC_LOCAL": anvil.url, "UPGRADER_TX_SERVICE": service.url,
+           "COLUMNS": "200", "NO_COLOR": "1"}
+
+    def invoke(*args):
+        return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+
+    invoke.folder = folder / "local"
+    return invoke
+
+
+def test_cli_propose_confirm_execute(run, chain):
+    from pathlib import Path
+
+    from upgrader.pipeline.context import NetworkContext  # noqa: F401  (import check)
+
+    planned = run("plan", "--json")
+    assert planned.exit_code == 0, planned.stderr
+    plan_path = Path(json.loads(planned.stdout)["path"])
+    plan = json.loads(plan_path.read_text())
+
+    refused = run("propose", str(plan_path), "--json")
+    assert refused.exit_code == 2 and "no simulation" in refused.stderr and refused.stdout == ""
+
+    class _Ctx:  # write_passing_simulation only needs plans_dir
+        plans_dir = plan_path.parent
+    write_passing_simulation(_Ctx, plan)
+
+    owners = sorted(chain.owners, key=lambda o: int(o, 16))
+    proposed = run("propose", str(plan_path), "--sender", owners[0], "--json")
+    assert proposed.exit_code == 0, proposed.stderr
+    out = json.loads(proposed.stdout)
+    h = out["safe_tx_hash"]
+    assert out["created"] and out["proposer"] == owners[0] and Path(out["proposal"]).is_file()
+
+    again = run("propose", str(plan_path), "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["created"] is False
+    assert json.loads(again.stdout)["safe_tx_hash"] == h
+
+    short = run("execute", h)
+    assert short.exit_code == 2 and "1 of 2 owner confirmations" in short.stderr
+
+    confirmed = run("confirm", h, "--sender", owners[1], "--json")
+    assert confirmed.exit_code == 0, confirmed.stderr
+    assert json.loads(confirmed.stdout)["confirmations"] == 2
+
+    executed = run("execute", h)
+    assert executed.exit_code == 0, executed.stderr
+    assert "executed" in executed.stdout
+
+    status = json.loads(run("status", "--json").stdout)
+    assert {p["state"] for p in status["proxies"]} == {"in_sync"}
+    history = json.loads((run.folder / "manifest.json").read_text())
+    assert any(p["history"] and p["history"][0]["safe_tx_hash"] == h for p in history["proxies"])
+
+    twice = run("execute", h)
+    assert twice.exit_code == 2 and "already used" in twice.stderr and "Traceback" not in twice.stderr
