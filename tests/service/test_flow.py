@@ -120,3 +120,17 @@ def test_non_owner_proposal_leaves_no_file(ctx, simulated_plan, client, keys):
     assert err.value.status == 400
     assert proposals(ctx) == []
     assert client.multisig_transactions(simulated_plan["safe"]["address"]) == []
+
+
+def test_review_flags_another_queued_tx_at_the_same_nonce(ctx, simulated_plan, client, keys):
+    from upgrader.pipeline.signer import signed
+    from upgrader.safe.tx import SafeTx, SafeDomain, safe_tx_hash
+
+    signer = KeySigner(keys.owners[0])
+    safe = simulated_plan["safe"]["address"]
+    rival = SafeTx(to=safe, data=b"", nonce=0)
+    h = "0x" + safe_tx_hash(rival, SafeDomain(ctx.chain_id, safe, "1.4.1")).hex()
+    client.propose(safe, rival, h, signer.address, signed(signer, bytes.fromhex(h[2:])))
+    result = propose(ctx, simulated_plan, client, signer, nonce=0)
+    assert result.nonce == 0 and result.review_ok is False
+    assert h in result.review_path.read_text()

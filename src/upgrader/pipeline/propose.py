@@ -123,7 +123,8 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
     batch = batch_file(ctx, plan, tx, h, signer.address)
     review_ok = None
     if created or not proposal_path.is_file() or not review_path.is_file():
-        text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path)
+        queued = {t.safe_tx_hash: t.nonce for t in client.queued(safe, current)}
+        text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path, queued)
         atomic_write(review_path, text)
         atomic_write(proposal_path, dump_batch_file(batch))
     return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok)
@@ -164,7 +165,7 @@ def batch_file(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, h: str, ow
 
 
 def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str,
-                    batch: dict[str, Any], proposal_path: Path) -> tuple[str, bool | None]:
+                    batch: dict[str, Any], proposal_path: Path, queued: dict[str, int] | None = None) -> tuple[str, bool | None]:
     """(markdown, ok): the review by `upgrader.pipeline.review` when present (ok: no red
     warning); a plain summary otherwise (ok None)."""
     try:
@@ -178,7 +179,7 @@ def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domai
     subject = subject_from_json(batch, str(proposal_path), tx.nonce, h)
     report = review(subject, ReviewContext(
         manifest=ctx.manifest(), build_info=ctx.build_info, proposals_dir=proposals_dir(ctx),
-        read_code=lambda address: code_at(ctx.w3, address), plan=plan,
+        read_code=lambda address: code_at(ctx.w3, address), plan=plan, queued=dict(queued or {}),
         plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json"))
     text = render_markdown(report)
     if simulation == "skipped":
