@@ -45,6 +45,8 @@ def propose(
                           "nothing proves it upgrades cleanly or preserves storage[/]")
     signer = resolve_signer(sender, ctx.chain_id, plan["safe"]["owners"])
     result = run(ctx, plan, _client(ctx, tx_service), signer, nonce=nonce, skip_simulation=skip_simulation)
+    if result.review_ok is False:
+        err_console.print(f"[bold red]the review of {result.safe_tx_hash} has red warnings: read {result.review_path} before anyone signs[/]")
     if json_out:
         print_json({"ok": True, **result.to_json(), "proposer": signer.address})
         return
