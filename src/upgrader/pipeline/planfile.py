@@ -13,6 +13,7 @@ from upgrader.manifest import Manifest, canonical_json, manifest_hash
 from upgrader.manifest.store import atomic_write
 
 PLAN_SCHEMA = "upgrader/plan@1"
+PLAN_FIELDS = {"network": str, "chain_id": int, "safe": dict, "manifest_hash": str, "upgrades": list, "calls": list}
 
 
 def plan_hash(plan: dict[str, Any]) -> str:
@@ -39,8 +40,15 @@ def load_plan(path: Path) -> dict[str, Any]:
         raise InputError(f"plan {path} is unreadable or truncated ({type(exc).__name__}); re-run `upgrader plan`") from None
     if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
         raise InputError(f"{path} is not an upgrader plan (schema {PLAN_SCHEMA} expected)")
-    if plan.get("plan_hash") != plan_hash(plan):
+    try:
+        sealed = plan_hash(plan)
+    except ValueError:  # a float: not the canonical JSON upgrader writes
+        raise InputError(f"plan {path} is not canonical JSON (it holds a float): it was edited; re-run `upgrader plan`") from None
+    if plan.get("plan_hash") != sealed:
         raise InputError(f"plan {path} does not match its own hash: it was edited or corrupted; re-run `upgrader plan`")
+    missing = [k for k, kind in PLAN_FIELDS.items() if not isinstance(plan.get(k), kind)]
+    if missing:
+        raise InputError(f"plan {path} lacks {', '.join(missing)}: it was not written by `upgrader plan`; re-run it")
     return plan
 
 
