@@ -70,7 +70,7 @@ class ManifestStore:
             data = json.loads(self.path.read_text())
         except FileNotFoundError:
             raise InputError(f"no manifest at {self.path}; deploy first (`make demo` for the local chain)") from None
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"manifest {self.path} is unreadable or corrupt ({exc}); restore it from git") from None
         try:
             manifest = Manifest.model_validate(data)
