@@ -25,7 +25,8 @@ ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 def ctx(chain: Any, tmp_path: Path) -> NetworkContext:
     """A NetworkContext on the session chain with a private copy of the deployments folder."""
     folder = tmp_path / "deployments"
-    shutil.copytree(chain.config.deployments, folder)
+    # the manifest only: plans and simulations other tests left in the session folder must not leak in
+    shutil.copytree(chain.config.deployments, folder, ignore=shutil.ignore_patterns("plans", "proposals"))
     cfg = replace(chain.config, deployments=folder)
     context = NetworkContext(config=cfg, network=cfg.network(chain.network), w3=chain.w3)
     context.__dict__["build_info"] = chain.build_info
