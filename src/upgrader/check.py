@@ -115,13 +115,24 @@ def check_contract(
     return ContractResult(fqn, ref_fqn, errors, warnings, tuple(ops))
 
 
-def compare_with_stored(stored: StorageLayout | Mapping[str, Any], build_info: dict[str, Any], contract: str) -> ContractResult:
-    """Compare a stored layout (``StorageLayout.to_json()`` form) with a contract of a build."""
+def compare_with_stored(
+    stored: StorageLayout | Mapping[str, Any],
+    build_info: dict[str, Any],
+    contract: str,
+    unsafe_allow: frozenset[str] | None = None,
+) -> ContractResult:
+    """Compare a stored layout (``StorageLayout.to_json()`` form) with a contract of a build;
+    with ``unsafe_allow`` given, the contract is also validated (the plan step's verdict)."""
     old = stored if isinstance(stored, StorageLayout) else StorageLayout.from_json(stored)
     builds = BuildSet.of(build_info)
     fqn = builds.resolve(contract)
+    validator = _validator() if unsafe_allow is not None else None
+    found: list[Finding] = list(validator(build_info, fqn, unsafe_allow)) if validator and unsafe_allow is not None else []
     ops = compare_layouts(old, builds.layout(fqn))
-    return ContractResult(fqn, old.contract, tuple(layout_findings(ops)), (), tuple(ops))
+    found += layout_findings(ops)
+    errors = tuple(f for f in found if f.severity == "error")
+    warnings = tuple(f for f in found if f.severity == "warning")
+    return ContractResult(fqn, old.contract, errors, warnings, tuple(ops))
 
 
 def _annotated_reference(builds: BuildSet, fqn: str) -> str | None:

@@ -13,6 +13,7 @@ from eth_utils import to_checksum_address
 
 from upgrader.chain.rpc import send
 from upgrader.deploy.safe import safe_abi
+from upgrader.safe.signatures import approved_hash_signature, encode_signatures
 from upgrader.safe.tx import SafeDomain, SafeTx, safe_tx_hash
 
 if TYPE_CHECKING:
@@ -25,12 +26,6 @@ def safe_contract(w3: "Web3", address: str) -> Any:
 
 def domain_of(w3: "Web3", safe: str, version: str = "1.4.1") -> SafeDomain:
     return SafeDomain(chain_id=w3.eth.chain_id, safe=to_checksum_address(safe), version=version)
-
-
-def approved_hash_signatures(owners: list[str]) -> bytes:
-    """Pre-approved-hash signatures (r = owner, s = 0, v = 1), ascending by owner address."""
-    ordered = sorted((to_checksum_address(o) for o in owners), key=lambda a: int(a, 16))
-    return b"".join(bytes(12) + bytes.fromhex(o[2:]) + bytes(32) + b"\x01" for o in ordered)
 
 
 def impersonate(w3: "Web3", account: str) -> None:
@@ -48,7 +43,8 @@ def approve_and_execute(
         if impersonated:
             impersonate(w3, owner)
         send(w3, contract.functions.approveHash(tx_hash).build_transaction({"from": owner}))
-    return execute(w3, safe, tx, approved_hash_signatures(owners), executor or owners[0])
+    signatures = encode_signatures(approved_hash_signature(o) for o in owners)
+    return execute(w3, safe, tx, signatures, executor or owners[0])
 
 
 def execute(w3: "Web3", safe: str, tx: SafeTx, signatures: bytes, executor: str) -> Any:
