@@ -71,7 +71,7 @@ def fixture_config(fixture_root: Path) -> Iterator[Any]:
 def deployments(system: Any, tmp_path: Path) -> Path:
     """A private copy of the session's deployments folder (manifest of network "test")."""
     folder = tmp_path / "deployments"
-    shutil.copytree(system.config.deployments, folder)
+    shutil.copytree(system.config.deployments, folder, ignore=shutil.ignore_patterns("plans", "proposals"))
     return folder
 
 

@@ -137,7 +137,7 @@ def real_plan(system, tmp_path_factory) -> dict:
     from upgrader.pipeline.plan import make_plan
 
     folder = tmp_path_factory.mktemp("deployments")
-    shutil.copytree(system.config.deployments, folder, dirs_exist_ok=True)
+    shutil.copytree(system.config.deployments, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("plans", "proposals"))
     plan = make_plan(network_context(system.config, system.w3, system.build_info, folder))
     assert [u["proxy"] for u in plan["upgrades"]] == UPGRADED
     return plan

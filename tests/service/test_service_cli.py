@@ -19,7 +19,9 @@ def run(chain, anvil, service, tmp_path):
     from upgrader.cli.main import app
 
     folder = tmp_path / "cli-deployments"
-    shutil.copytree(chain.config.deployments / chain.network, folder / "local")
+    # the manifest only: plans other tests left in the session folder must not leak in
+    shutil.copytree(chain.config.deployments / chain.network, folder / "local",
+                    ignore=shutil.ignore_patterns("plans", "proposals"))
     manifest = json.loads((folder / "local" / "manifest.json").read_text())
     manifest["network"] = "local"
     (folder / "local" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")

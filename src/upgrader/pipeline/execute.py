@@ -11,7 +11,7 @@ from upgrader.chain.rpc import implementation_of
 from upgrader.chain.safe_exec import execute as exec_transaction
 from upgrader.chain.safe_exec import safe_contract
 from upgrader.errors import InputError, UnsafeError
-from upgrader.manifest import Implementation, Manifest, UpgradeRecord
+from upgrader.manifest import Implementation, Manifest, UpgradeRecord, manifest_hash
 from upgrader.manifest.layout import layout_snapshot
 from upgrader.pipeline.batch import plan_safe_tx
 from upgrader.pipeline.context import NetworkContext
@@ -87,6 +87,7 @@ def owner_signatures(h: str, mtx: MultisigTx, owners: list[str]) -> list[SafeSig
 
 def plan_for(ctx: NetworkContext, mtx: MultisigTx) -> dict[str, Any]:
     """The plan under plans/ whose batch at this nonce is exactly the service's transaction."""
+    current_hash = manifest_hash(ctx.manifest())  # only a fresh plan of this network qualifies
     for path in sorted(ctx.plans_dir.glob("0x*.json")):
         if path.name.endswith(".simulation.json"):
             continue
@@ -94,7 +95,9 @@ def plan_for(ctx: NetworkContext, mtx: MultisigTx) -> dict[str, Any]:
             plan = load_plan(path)
         except InputError:
             continue
-        if plan["chain_id"] == ctx.chain_id and plan["safe"]["address"] == mtx.safe and plan_safe_tx(plan, mtx.nonce) == mtx.tx:
+        if (plan["network"] == ctx.network.name and plan["chain_id"] == ctx.chain_id
+                and plan["safe"]["address"] == mtx.safe and plan_safe_tx(plan, mtx.nonce) == mtx.tx
+                and plan["manifest_hash"] == current_hash):
             return plan
     raise InputError(f"no plan under {ctx.plans_dir} makes transaction {mtx.safe_tx_hash}; upgrader only executes its own plans")
 
