@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -116,12 +117,15 @@ def running(args: list[str] | None = None, root: Path | None = None, log: Path |
         anvil.stop()
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, _terminate)
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:  # signal handlers can only be installed from the main thread
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         yield anvil
     finally:
         anvil.stop()
-        signal.signal(signal.SIGTERM, previous)
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

@@ -176,8 +176,6 @@ def _locked(w3: Any, impl: str, target: artifacts.Artifact) -> Check:
     init = next((f for f in target.abi if f.get("type") == "function" and f.get("name") == "initialize"), None)
     if init is not None:
         contract = w3.eth.contract(address=impl, abi=[init])
-        from eth_abi import encode  # noqa: F401  (defaults below are ABI zero values)
-
         args = [_zero(i["type"]) for i in init["inputs"]]
         try:
             contract.functions.initialize(*args).call({"from": w3.eth.accounts[0] if w3.eth.accounts else impl})
