@@ -1,8 +1,8 @@
-"""Integration fixtures: a fixture project (the real contracts plus the V2 fixtures under
-``tests/integration/fixtures``) compiled once into one build-info, library contexts on the
+"""Integration fixtures: a fixture project (the real contracts plus the V2 fixtures derived
+from RentVaultV2 in ``fixture_sources.py``) compiled once into one build-info, library contexts on the
 session Anvil, and a CLI environment that points the `local` network at that Anvil.
 
-The fixture project is a temp folder holding copies of ``contracts/`` and of the fixtures
+The fixture project is a temp folder holding copies of ``contracts/`` and the derived fixtures
 (as ``contracts/fixtures/``), ``ape-config.yaml`` and a symlink to ``node_modules``; its
 ``.build`` is a symlink into this repo's ``.build/integration`` so the compile is cached
 across sessions. The CLI runs against it through ``UPGRADER_PROJECT``."""
@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 import yaml
 
+from fixture_sources import derived_fixtures
 from integration_helpers import network_context
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 # -- the fixture project ---------------------------------------------------------------------
@@ -32,8 +32,8 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "contracts", root / "contracts")
     (root / "contracts" / "fixtures").mkdir()
-    for sol in sorted(FIXTURES.glob("*.sol")):
-        shutil.copy(sol, root / "contracts" / "fixtures" / sol.name)
+    for name, text in derived_fixtures().items():
+        (root / "contracts" / "fixtures" / name).write_text(text)
     shutil.copy(ROOT / "ape-config.yaml", root / "ape-config.yaml")
     (root / "node_modules").symlink_to(ROOT / "node_modules")
     cache = ROOT / ".build" / "integration"

@@ -1,0 +1,43 @@
+"""The V2 fixtures are RentVaultV2 with one defect each, derived from the real source so
+they stay in step with it. Every edit must apply exactly once: if RentVaultV2 changes
+shape, this fails loudly instead of producing a fixture that tests nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+V2 = Path(__file__).resolve().parents[2] / "contracts" / "v2" / "RentVaultV2.sol"
+
+V2_VARS = """    // --- V2: appended; 2 slots (_lateFeeBps and _gracePeriod share one), taken from the gap ---
+    uint16 private _lateFeeBps;
+    uint32 private _gracePeriod;
+"""
+FIRST_V1_VAR = "    address private _governance;\n"
+REINIT_BODY_END = "        _gracePeriod = gracePeriod_;\n"
+
+
+def _edit(text: str, old: str, new: str) -> str:
+    if text.count(old) != 1:
+        raise AssertionError(f"RentVaultV2.sol changed shape: expected exactly one {old.strip()!r}")
+    return text.replace(old, new)
+
+
+def _renamed(text: str, name: str) -> str:
+    text = text.replace('"../interfaces/', '"contracts/interfaces/')  # the fixtures live in contracts/fixtures/
+    text = _edit(text, "/// @title RentVaultV2\n", f"/// @title {name} (test fixture)\n")
+    return _edit(text, "contract RentVaultV2 is", f"contract {name} is")
+
+
+def derived_fixtures() -> dict[str, str]:
+    v2 = V2.read_text()
+    # The defect no layout checker can see: the reinitializer wipes a tenant balance.
+    evil = _edit(_renamed(v2, "RentVaultEvil"), REINIT_BODY_END,
+                 REINIT_BODY_END
+                 + "        // The defect no layout checker can see: the reinitializer wipes a tenant balance.\n"
+                 + "        _balances[2] = 0;\n")
+    # The defect the checker must refuse: V2 variables inserted BEFORE the V1 ones.
+    unsafe = _edit(_renamed(v2, "RentVaultUnsafe"), V2_VARS, "")
+    unsafe = _edit(unsafe, FIRST_V1_VAR,
+                   "    // --- the defect: V2 variables inserted BEFORE the V1 ones, shifting every slot ---\n"
+                   "    uint16 private _lateFeeBps;\n    uint32 private _gracePeriod;\n" + FIRST_V1_VAR)
+    return {"RentVaultEvil.sol": evil, "RentVaultUnsafe.sol": unsafe}
