@@ -77,6 +77,31 @@ class AstIndex:
                     self.nodes[current["id"]] = current
                 stack.extend(v for v in current.values() if isinstance(v, (dict, list)))
 
+    def calls_under(self, root: Node) -> list[tuple[Node, tuple[Node, ...]]]:
+        """Every ``FunctionCall`` under ``root`` (breadth first, as ``find_all``) with the
+        documented nodes on its path, root included: the only nodes an annotation can prune.
+
+        Walked once per root and build; a rule then filters by its own annotations, so the
+        bases shared by many contracts are not walked again for each of them."""
+        key = ("calls-under", root["id"])
+        cached = self.memo.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        found: list[tuple[Node, tuple[Node, ...]]] = []
+        queue: list[tuple[Any, tuple[Node, ...]]] = [(root, ())]
+        for current, guards in queue:
+            if isinstance(current, list):
+                queue.extend((item, guards) for item in current if isinstance(item, (dict, list)))
+                continue
+            if "nodeType" in current:
+                if current.get("documentation"):
+                    guards = (*guards, current)
+                if current["nodeType"] == "FunctionCall":
+                    found.append((current, guards))
+            queue.extend((value, guards) for value in current.values() if isinstance(value, (dict, list)))
+        self.memo[key] = found
+        return found
+
     # -- lookups ---------------------------------------------------------------------------
 
     def contract(self, fqn: str) -> Node:

@@ -14,10 +14,10 @@ to all its functions; ``-reachable`` on the contract under validation also skips
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from upgrader.findings import Finding
-from upgrader.validate.ast_index import Node, find_all
+from upgrader.validate.ast_index import Node
 from upgrader.validate.context import Context
 from upgrader.validate.kinds import Kind
 
@@ -92,17 +92,18 @@ class _Walk:
         return self.kind in self.ctx.allowed_reachable(node)
 
     def _scan_contract(self, contract: Node, inherited: bool, follow: bool) -> None:
-        skip_internal: Callable[[Node], bool] = _is_internal if inherited else (lambda _: False)
+        """An inherited internal function counts only when called, so it is skipped here
+        (functions are only ever contract members, so skipping members is enough)."""
         if (self._reachable_allowed(contract) if follow else self._allowed(contract)):
             return
         for member in contract["nodes"]:
-            if skip_internal(member):
+            if inherited and _is_internal(member):
                 continue
             if not follow:
-                self._direct(member, lambda n: self._allowed(n) or skip_internal(n), None)
+                self._direct(member, None)
             else:
                 origin = _label(member, contract) if member["nodeType"] in _CODE else None
-                self._follow(member, lambda n: self._reachable_allowed(n) or skip_internal(n), origin)
+                self._follow(member, origin)
 
     def _walk_function(self, fn: Node, origin: str | None) -> None:
         if fn["id"] in self.walked:
@@ -110,18 +111,30 @@ class _Walk:
         self.walked.add(fn["id"])
         container = self.ctx.index.container(fn)
         if container is None or not self._allowed(container):
-            self._direct(fn, self._allowed, origin)
+            self._direct(fn, origin)
         if container is None or not self._reachable_allowed(container):
-            self._follow(fn, self._reachable_allowed, origin)
+            self._follow(fn, origin)
 
-    def _direct(self, root: Node, prune: Callable[[Node], bool], origin: str | None) -> None:
-        for call in find_all("FunctionCall", root, prune):
+    def _calls(self, root: Node, reachable: bool) -> list[Node]:
+        """The calls in ``root``, not descending into nodes that allow this kind (``reachable``:
+        only those that allow it with ``-reachable``). The same for every contract of the build,
+        so it is filtered once per build: 64 contracts sharing their bases cost one walk, not 64."""
+        key = ("calls", root["id"], self.kind, reachable)
+        memo = self.ctx.index.memo
+        if key not in memo:
+            pruned = self._reachable_allowed if reachable else self._allowed
+            calls = self.ctx.index.calls_under(root)
+            memo[key] = [call for call, guards in calls if not any(pruned(node) for node in guards)]
+        return memo[key]  # type: ignore[no-any-return]
+
+    def _direct(self, root: Node, origin: str | None) -> None:
+        for call in self._calls(root, reachable=False):
             type_id = call["expression"].get("typeDescriptions", {}).get("typeIdentifier") or ""
             if self.pattern.match(type_id) and call["id"] not in self.found:
                 self.found[call["id"]] = (call, origin)
 
-    def _follow(self, root: Node, prune: Callable[[Node], bool], origin: str | None) -> None:
-        for call in find_all("FunctionCall", root, prune):
+    def _follow(self, root: Node, origin: str | None) -> None:
+        for call in self._calls(root, reachable=True):
             target = self._target(call["expression"])
             if target is not None:
                 self._walk_function(target, origin)

@@ -22,9 +22,10 @@ def constructor(ctx: Context) -> Iterator[Finding]:
     never the proxy's. An empty constructor is fine; ``_disableInitializers()`` alone still
     needs ``@custom:oz-upgrades-unsafe-allow constructor``, exactly as in OpenZeppelin."""
     for contract in ctx.linearized:
-        prune = lambda node: ctx.skip("constructor", node)  # noqa: E731
-        for fn in find_all("FunctionDefinition", contract, prune):
-            if fn["kind"] != "constructor":
+        if ctx.skip("constructor", contract):
+            continue
+        for fn in contract["nodes"]:  # functions are only ever contract members
+            if fn["nodeType"] != "FunctionDefinition" or fn["kind"] != "constructor" or ctx.skip("constructor", fn):
                 continue
             statements = (fn.get("body") or {}).get("statements") or []
             if statements or fn.get("modifiers"):
