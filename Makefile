@@ -14,10 +14,12 @@ prereqs:
 	@PYTHON=$(PYTHON) tools/check-prereqs.sh || exit 2
 
 # Python environment from the lock file (uv itself is bootstrapped from PyPI into the venv).
+# Bytecode is compiled at install, as pip does: uv does not by default, and where
+# PYTHONDONTWRITEBYTECODE is set every process would compile every module it imports again.
 $(BIN)/.installed: pyproject.toml uv.lock | prereqs
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null; $(BIN)/python -m pip install -q "uv==$(UV_VERSION)"; }
-	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	$(BIN)/uv sync --frozen --inexact --compile-bytecode --python $(BIN)/python
 	@touch $@
 
 # Node toolchain: Anvil, solc-js, OpenZeppelin contracts, the upgrades-core reference tool.
@@ -29,6 +31,7 @@ solc: node_modules/.installed
 	@tools/solc/install.sh $(SOLC_VERSION)
 
 install: $(BIN)/.installed node_modules/.installed solc
+	@$(BIN)/python -m compileall -q src
 
 demo: install
 	@scripts/demo.sh
@@ -41,3 +44,4 @@ reset: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_foundation.py
+	$(BIN)/python benchmarks/bench_check.py

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from eth_hash.auto import keccak
+from upgrader.keccak import keccak
 
 from upgrader.errors import InputError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eth_hash.auto import keccak
+from upgrader.keccak import keccak
 from eth_utils import to_checksum_address
 
 from upgrader.chain.rpc import code_at, send

@@ -1,3 +1,3 @@
-from upgrader.cli.main import run
+from upgrader.cli.entry import run
 
 run()

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from upgrader.cli.check import BUILD_INFO_HELP, load_builds
+from upgrader.cli.check_run import BUILD_INFO_HELP, load_builds
 from upgrader.cli.main import app
 from upgrader.cli.output import console, handle_errors, print_json
 

@@ -66,7 +66,3 @@ def _register_commands() -> None:
 
 
 _register_commands()
-
-
-def run() -> None:
-    app()

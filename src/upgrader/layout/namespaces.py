@@ -7,7 +7,9 @@ members follow Solidity's packing rules from there (computed in ``asttypes``).
 
 from __future__ import annotations
 
-from eth_hash.auto import keccak
+from functools import lru_cache
+
+from upgrader.keccak import keccak
 
 from upgrader.layout.astindex import AstIndex, Node, doc_tag
 from upgrader.layout.asttypes import TypeResolver
@@ -16,6 +18,7 @@ from upgrader.layout.model import Namespace, StorageItem, TypeInfo
 ERC7201 = "erc7201:"
 
 
+@lru_cache(maxsize=None)  # the same few ids (OpenZeppelin's) recur in every contract of a build
 def erc7201_root(namespace_id: str) -> int:
     inner = int.from_bytes(keccak(namespace_id.encode()), "big") - 1
     outer = int.from_bytes(keccak(inner.to_bytes(32, "big")), "big")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from eth_hash.auto import keccak
+from upgrader.keccak import keccak
 from pydantic import ValidationError
 
 from upgrader.errors import InputError

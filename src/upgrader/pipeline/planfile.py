@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from eth_hash.auto import keccak
+from upgrader.keccak import keccak
 
 from upgrader.errors import InputError
 from upgrader.manifest import Manifest, canonical_json, manifest_hash

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from eth_hash.auto import keccak
+from upgrader.keccak import keccak
 
 from upgrader.layout.model import StorageItem, StorageLayout, TypeInfo
 

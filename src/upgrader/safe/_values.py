@@ -6,7 +6,7 @@ as one line and exit 2.
 
 from __future__ import annotations
 
-from eth_hash.auto import keccak
+from upgrader.keccak import keccak
 from eth_utils import is_hex_address, to_checksum_address
 
 from upgrader.errors import InputError

@@ -1,4 +1,4 @@
-"""An index over the solc ASTs of one build-info: every node by id, contracts by their
+"""An index over the solc ASTs of one build-info: declarations by id, contracts by their
 fully qualified name, linearized bases, virtual-call resolution and ``src`` -> line."""
 
 from __future__ import annotations
@@ -61,21 +61,19 @@ class AstIndex:
                     f"build-info has no AST for {unit}; compile with outputSelection '*': {{'': ['ast']}}"
                 )
             index._unit_by_file_index[int(entry["id"])] = unit
-            for node in find_all(("ContractDefinition",), ast):
-                index.contracts[f"{unit}:{node['name']}"] = node
-            index._index_ids(ast)
+            index._index_declarations(unit, ast)
         return index
 
-    def _index_ids(self, root: Node) -> None:
-        stack: list[Any] = [root]
-        while stack:
-            current = stack.pop()
-            if isinstance(current, list):
-                stack.extend(current)
-            elif isinstance(current, dict):
-                if "nodeType" in current and isinstance(current.get("id"), int):
-                    self.nodes[current["id"]] = current
-                stack.extend(v for v in current.values() if isinstance(v, (dict, list)))
+    def _index_declarations(self, unit: str, ast: Node) -> None:
+        """Source-unit and contract-level nodes only: every declaration a rule looks up by id
+        (contracts, functions, modifiers, structs, constants) lives there, and the function
+        bodies that make up most of an AST are left unwalked."""
+        for node in ast.get("nodes", ()):
+            self.nodes[node["id"]] = node
+            if node["nodeType"] == "ContractDefinition":
+                self.contracts[f"{unit}:{node['name']}"] = node
+                for member in node.get("nodes", ()):
+                    self.nodes[member["id"]] = member
 
     def calls_under(self, root: Node) -> list[tuple[Node, tuple[Node, ...]]]:
         """Every ``FunctionCall`` under ``root`` (breadth first, as ``find_all``) with the

@@ -118,9 +118,9 @@ def _libraries(ctx: Context) -> list[str]:
 
 
 def _placeholder_hash(fqn: str) -> str:
-    from Crypto.Hash import keccak  # pycryptodome; small and already installed with the toolchain
+    from upgrader.keccak import keccak
 
-    return keccak.new(digest_bits=256, data=fqn.encode()).hexdigest()[:34]
+    return keccak(fqn.encode()).hex()[:34]
 
 
 def _first_use(ctx: Context, library: Node) -> Node | None:

@@ -1,0 +1,128 @@
+"""The quick lane of `upgrader check` (``cli.quick``) against the typer command it stands in for:
+the same parameters for every invocation it accepts, the same output, and no typer on the way."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from upgrader.cli import check as check_cli
+from upgrader.cli import output, quick
+from upgrader.cli.main import app
+
+runner = CliRunner()
+DEFAULTS = {"build_info": None, "contract": None, "reference": None, "unsafe_allow": None, "as_json": False}
+OPTIONS = ["--build-info", "--contract", "--reference", "--unsafe-allow"]
+VALUES = st.text(alphabet="ab-=/.:_ 0", max_size=6)
+TOKENS = st.one_of(
+    st.sampled_from([*OPTIONS, "--json", "--help", "--debug", "--", "-h", "--jso", "--build", "--version", "check"]),
+    st.builds(lambda option, value: f"{option}={value}", st.sampled_from([*OPTIONS, "--json"]), VALUES),
+    VALUES,
+)
+
+
+def typer_call(argv: list[str]) -> tuple[dict[str, Any], bool] | None:
+    """What the typer command would hand to ``run_check`` (and --debug), or None if it refuses."""
+    calls: list[tuple[Any, ...]] = []
+
+    def record(*args: Any) -> int:
+        calls.append(args)
+        return 0
+
+    output.state.debug = False
+    with mock.patch.object(check_cli, "run_check", record):
+        result = runner.invoke(app, argv)
+    if not calls:
+        return None
+    assert result.exit_code == 0, result.output
+    return dict(zip(DEFAULTS, calls[0])), output.state.debug
+
+
+def quick_call(argv: list[str]) -> tuple[dict[str, Any], bool] | None:
+    parsed = quick.parse(argv)
+    if parsed is None:
+        return None
+    command, params, debug = parsed
+    assert command == "check"
+    return {**DEFAULTS, **params}, debug
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.just("--debug"), max_size=2), st.sampled_from(["check", "layout", "status"]), st.lists(TOKENS, max_size=7))
+def test_whatever_the_quick_lane_accepts_typer_reads_the_same(debug: list[str], command: str, tokens: list[str]) -> None:
+    argv = [*debug, command, *tokens]
+    fast = quick_call(argv)
+    if fast is not None:
+        assert typer_call(argv) == fast
+
+
+PLAIN_VALUES = st.text(alphabet="abc/._:0 ", min_size=1, max_size=8)
+
+
+@st.composite
+def plain_invocations(draw: st.DrawFn) -> list[str]:
+    """Each option at most once, values that do not look like options, either spelling."""
+    units = []
+    for option in draw(st.lists(st.sampled_from(OPTIONS), unique=True)):
+        value = draw(PLAIN_VALUES)
+        units.append([f"{option}={value}"] if draw(st.booleans()) else [option, value])
+    if draw(st.booleans()):
+        units.insert(draw(st.integers(0, len(units))), ["--json"])
+    prefix = ["--debug"] if draw(st.booleans()) else []
+    return [*prefix, "check", *(token for unit in units for token in unit)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain_invocations())
+def test_plain_invocations_take_the_quick_lane_and_match_typer(argv: list[str]) -> None:
+    fast = quick_call(argv)
+    assert fast is not None, argv
+    assert typer_call(argv) == fast
+
+
+def test_help_and_other_commands_go_to_typer() -> None:
+    for argv in (["check", "--help"], ["--help"], [], ["layout", "show", "X"], ["--version"], ["check", "--contract"]):
+        assert quick.parse(argv) is None, argv
+
+
+def quick_output(argv: list[str], capsys: Any) -> tuple[int, str, str]:
+    parsed = quick.parse(argv)
+    assert parsed is not None
+    code = quick.run(*parsed)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_same_output_and_exit_code_as_the_typer_command(fixtures_build_dir: Path, capsys: Any) -> None:
+    for argv in (
+        ["check", "--build-info", str(fixtures_build_dir), "--json"],
+        ["check", "--build-info", str(fixtures_build_dir)],
+        ["check", "--build-info", str(fixtures_build_dir), "--contract", "GapShrink_V2"],
+        ["check", "--build-info", str(fixtures_build_dir), "--contract", "Nope"],
+        ["check", "--build-info", str(fixtures_build_dir / "missing")],
+        ["check", "--build-info", str(fixtures_build_dir), "--unsafe-allow", "no-such-kind"],
+    ):
+        code, out, err = quick_output(argv, capsys)
+        typed = runner.invoke(app, argv)
+        assert (code, out, err) == (typed.exit_code, typed.stdout, typed.stderr), argv
+    assert code == 2 and err.startswith("error: unknown --unsafe-allow kind no-such-kind")
+
+
+def test_the_installed_command_never_imports_typer_or_rich(fixtures_build_dir: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "upgrader.cli", "check", "--build-info", str(fixtures_build_dir), "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1  # the fixtures include unsafe pairs
+    assert len(json.loads(proc.stdout)["contracts"]) > 40
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert not {name for name in imported if name.split(".")[0] in ("typer", "rich", "click", "ape", "web3", "pydantic")}
