@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from upgrader.keccak import keccak
+from upgrader.keccak import keccak_pure
 
 from upgrader.layout.astindex import AstIndex, Node, doc_tag
 from upgrader.layout.asttypes import TypeResolver
@@ -20,8 +20,8 @@ ERC7201 = "erc7201:"
 
 @lru_cache(maxsize=None)  # the same few ids (OpenZeppelin's) recur in every contract of a build
 def erc7201_root(namespace_id: str) -> int:
-    inner = int.from_bytes(keccak(namespace_id.encode()), "big") - 1
-    outer = int.from_bytes(keccak(inner.to_bytes(32, "big")), "big")
+    inner = int.from_bytes(keccak_pure(namespace_id.encode()), "big") - 1
+    outer = int.from_bytes(keccak_pure(inner.to_bytes(32, "big")), "big")
     return outer & ~0xFF
 
 

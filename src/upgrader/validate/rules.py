@@ -118,9 +118,9 @@ def _libraries(ctx: Context) -> list[str]:
 
 
 def _placeholder_hash(fqn: str) -> str:
-    from upgrader.keccak import keccak
+    from upgrader.keccak import keccak_pure
 
-    return keccak(fqn.encode()).hex()[:34]
+    return keccak_pure(fqn.encode()).hex()[:34]
 
 
 def _first_use(ctx: Context, library: Node) -> Node | None:
