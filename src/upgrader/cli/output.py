@@ -33,13 +33,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def __getattr__(name: str) -> Any:
-    """``console`` and ``err_console``, made on first use."""
+    """``console`` and ``err_console``, made on first use (``from ... import console`` too)."""
     if name not in ("console", "err_console"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from rich.console import Console
+    return _console(name)
 
-    made = Console(stderr=name == "err_console", highlight=False)
-    globals()[name] = made
+
+def _console(name: str) -> Console:
+    made = globals().get(name)
+    if made is None:
+        from rich.console import Console
+
+        made = globals()[name] = Console(stderr=name == "err_console", highlight=False)
     return made
 
 
@@ -55,7 +60,7 @@ def line(text: str, style: str = "") -> None:
     if sys.stdout.isatty():
         from rich.text import Text
 
-        __getattr__("console").print(Text(text, style=style), soft_wrap=True)
+        _console("console").print(Text(text, style=style), soft_wrap=True)
     else:
         sys.stdout.write(text + "\n")
 
@@ -65,7 +70,7 @@ def error_line(message: str) -> None:
     if sys.stderr.isatty():
         from rich.markup import escape
 
-        __getattr__("err_console").print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+        _console("err_console").print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     else:
         sys.stderr.write(f"error: {message}\n")
         sys.stderr.flush()
@@ -80,7 +85,19 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, KeyboardInterrupt):
         sys.stderr.write("interrupted\n")
         return 130
+    if isinstance(exc, BrokenPipeError):  # the reader (head, less) went away: stop quietly
+        stdout_gone()
+        return 141
     raise exc
+
+
+def stdout_gone() -> None:
+    """Point stdout at /dev/null so the final flush cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -97,7 +114,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (UpgraderError, KeyboardInterrupt) as exc:
+        except (UpgraderError, KeyboardInterrupt, BrokenPipeError) as exc:
             code = exit_code_for(exc)
             import typer
 
