@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CASES, EXPECTED
+from checker_fixtures import CASES, EXPECTED
 from upgrader.check import check, check_contract
 from upgrader.layout.buildset import BuildSet
 

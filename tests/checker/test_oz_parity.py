@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CACHE, ROOT, SETTINGS, fixture_sources
+from checker_fixtures import CACHE, ROOT, SETTINGS, fixture_sources
 from upgrader.build.project import compile_to_build_info
 from upgrader.check import check_contract
 from upgrader.layout.buildset import BuildSet

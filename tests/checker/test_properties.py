@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CASES
+from checker_fixtures import CASES
 from upgrader.check import check_contract
 from upgrader.layout.asttypes import pack
 from upgrader.layout.buildset import BuildSet
