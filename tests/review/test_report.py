@@ -7,7 +7,7 @@ import json
 
 from review_helpers import ATTACKER, MSCO, PROXIES, SAFE, batch_file, calldata, kinds, load_vector, raw_tx, run
 
-from upgrader.manifest import canonical_json
+from upgrader.manifest import canonical_json, manifest_hash
 from upgrader.pipeline.planfile import PLAN_SCHEMA, seal, write_plan
 from upgrader.pipeline.review import render_markdown
 from upgrader.safe import Call, add_checksum
@@ -70,7 +70,7 @@ def test_markdown_shows_verdict_hashes_calls_and_warnings(ctx, upgrade_calls):
 
 # -- --plan -------------------------------------------------------------------------------------
 
-def make_plan(calls: list[Call], ok: bool = True) -> dict:
+def make_plan(calls: list[Call], ok: bool = True, manifest=None) -> dict:
     upgrade = {
         "proxy": "RentVault", "address": PROXIES["RentVault"][0],
         "from": {"contract": PROXIES["RentVault"][1], "implementation": "0x" + "00" * 20, "code_hash": "0x"},
@@ -82,7 +82,7 @@ def make_plan(calls: list[Call], ok: bool = True) -> dict:
     return seal({
         "schema": PLAN_SCHEMA, "network": "local", "chain_id": 31337,
         "safe": {"address": SAFE, "version": "1.4.1", "threshold": 2, "owners": [], "multisend_call_only": MSCO},
-        "manifest_hash": "0x", "git": {"commit": None, "dirty": True}, "upgrades": [upgrade],
+        "manifest_hash": manifest_hash(manifest) if manifest is not None else "0x", "git": {"commit": None, "dirty": True}, "upgrades": [upgrade],
         "calls": [{"to": c.to, "value": str(c.value), "data": "0x" + c.data.hex(), "operation": 0, "description": ""} for c in calls],
     })
 
@@ -97,11 +97,26 @@ def with_plan(ctx, plan, tmp_path, simulation: dict | None):
 
 
 def test_batch_equal_to_its_simulated_plan_passes(ctx, upgrade_calls, tmp_path):
-    with_plan(ctx, make_plan(upgrade_calls), tmp_path, {"ok": True, "checks": [{"name": "safe-execution", "ok": True, "detail": ""}]})
+    plan = make_plan(upgrade_calls, manifest=ctx.manifest)
+    with_plan(ctx, plan, tmp_path, {"ok": True, "checks": [{"name": "safe-execution", "ok": True, "detail": ""}]})
     report = run(batch_file(upgrade_calls), ctx)
     assert report.ok and kinds(report, None) == set()
-    assert report.plan["matches"] and report.plan["simulation"]["ok"]
+    assert report.plan["matches"] and report.plan["simulation"]["ok"] and not report.plan["stale"]
     assert report.plan["upgrades"][0]["check"]["ok"]
+
+
+def test_plan_made_from_another_manifest_state_is_stale(ctx, upgrade_calls, tmp_path):
+    plan = make_plan(upgrade_calls, manifest=ctx.manifest)
+    data = ctx.manifest.model_dump()
+    vault = next(p for p in data["proxies"] if p["name"] == "RentVault")
+    vault["implementation"]["contract"] = "contracts/v2/RentVaultV2.sol:RentVaultV2"  # as after the execution
+    ctx.manifest = type(ctx.manifest).model_validate(data)
+    with_plan(ctx, plan, tmp_path, {"ok": True})
+    report = run(batch_file(upgrade_calls), ctx)
+    assert kinds(report) == {"plan-stale"} and report.plan["stale"] and report.plan["matches"]
+    assert "STALE" in render_markdown(report)
+    ctx.manifest = None  # offline, without the network's manifest: nothing to compare with
+    assert "plan-stale" not in kinds(run(batch_file(upgrade_calls), ctx))
 
 
 def test_batch_that_deviates_from_its_plan_is_red(ctx, upgrade_calls, tmp_path):
@@ -120,10 +135,10 @@ def test_batch_that_deviates_from_its_plan_is_red(ctx, upgrade_calls, tmp_path):
 
 
 def test_plan_without_simulation_or_with_a_failed_one_is_red(ctx, upgrade_calls, tmp_path):
-    with_plan(ctx, make_plan(upgrade_calls), tmp_path, None)
+    with_plan(ctx, make_plan(upgrade_calls, manifest=ctx.manifest), tmp_path, None)
     assert kinds(run(batch_file(upgrade_calls), ctx)) == {"not-simulated"}
-    with_plan(ctx, make_plan(upgrade_calls), tmp_path, {"ok": False, "checks": [{"name": "RentVault: runtime-code", "ok": False, "detail": ""}]})
+    with_plan(ctx, make_plan(upgrade_calls, manifest=ctx.manifest), tmp_path, {"ok": False, "checks": [{"name": "RentVault: runtime-code", "ok": False, "detail": ""}]})
     report = run(batch_file(upgrade_calls), ctx)
     assert kinds(report) == {"simulation-failed"} and "runtime-code" in report.red[0].message
-    with_plan(ctx, make_plan(upgrade_calls, ok=False), tmp_path, {"ok": True})
+    with_plan(ctx, make_plan(upgrade_calls, ok=False, manifest=ctx.manifest), tmp_path, {"ok": True})
     assert kinds(run(batch_file(upgrade_calls), ctx)) == {"checker-rejects"}

@@ -133,7 +133,7 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
         from upgrader.pipeline.review_plan import compare_with_plan
 
         plan_section, plan_warnings = compare_with_plan(
-            ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id)
+            ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id, ctx.manifest)
         warnings += plan_warnings
     return ReviewReport(subject, version, tx, computed, root, warnings, plan_section)
 
@@ -202,6 +202,8 @@ def render_markdown(report: ReviewReport) -> str:
     if report.plan is not None:
         p = report.plan
         lines += ["", f"## Plan {p['plan_hash']}", "", f"Batch matches the plan: **{'yes' if p['matches'] else 'NO'}**", ""]
+        if p["stale"]:
+            lines += ["The plan is **STALE**: the manifest changed since it was made.", ""]
         lines += [f"- {u['proxy']}: {u['from']} → {u['to']} at `{u['implementation']}`, checker {'ok' if u['check']['ok'] else 'REJECTS'}" for u in p["upgrades"]]
         sim = p["simulation"]
         lines += ["", "Simulation: " + ("**missing**" if sim is None else ("passed" if sim["ok"] else "**FAILED**"))]

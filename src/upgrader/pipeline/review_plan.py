@@ -64,11 +64,29 @@ def _differences(actual: list[Call], planned: list[Call]) -> list[str]:
     return out
 
 
+def stale_against(plan: dict[str, Any], manifest: Any) -> bool:
+    """The plan was made from another state of this network's manifest than the one here
+    (an upgrade was executed or the manifest edited since): its proof is about that state."""
+    if manifest is None or int(plan["chain_id"]) != manifest.chain_id:
+        return False
+    if plan["safe"]["address"].lower() != manifest.safe.address.lower():
+        return False
+    from upgrader.manifest import manifest_hash
+
+    return bool(plan["manifest_hash"] != manifest_hash(manifest))
+
+
 def compare_with_plan(plan: dict[str, Any], plan_path: Path, root: CallNode, tx: SafeTx | None,
-                      safe: str, chain_id: int) -> tuple[dict[str, Any], list[ReviewWarning]]:
+                      safe: str, chain_id: int, manifest: Any = None) -> tuple[dict[str, Any], list[ReviewWarning]]:
     from upgrader.pipeline.batch import plan_safe_tx
 
     warnings: list[ReviewWarning] = []
+    stale = stale_against(plan, manifest)
+    if stale:
+        warnings.append(ReviewWarning("plan-stale", (
+            f"plan {plan['plan_hash'][:18]}… was made from an earlier state of the {plan['network']} manifest "
+            "(an upgrade was executed or the manifest changed since); what it proves is about that state: "
+            "re-run `upgrader plan` and `upgrader simulate`")))
     diffs = _differences(effective_calls(root), [_plan_call(c) for c in plan["calls"]])
     if plan["safe"]["address"].lower() != safe.lower() or int(plan["chain_id"]) != chain_id:
         diffs.insert(0, f"the plan is for Safe {plan['safe']['address']} on chain {plan['chain_id']}, the batch for {safe} on chain {chain_id}")
@@ -95,6 +113,7 @@ def compare_with_plan(plan: dict[str, Any], plan_path: Path, root: CallNode, tx:
         "plan_hash": plan["plan_hash"],
         "path": str(plan_path),
         "matches": not diffs,
+        "stale": stale,
         "differences": diffs,
         "upgrades": [{
             "proxy": u["proxy"], "address": u["address"], "from": u["from"]["contract"], "to": u["to"]["contract"],

@@ -23,7 +23,7 @@ KINDS: dict[str, Severity] = {
     "delegatecall": "red", "safe-settings-change": "red", "safe-self-call": "red", "gas-refund": "red",
     "nonce-conflict": "red", "untrusted-target": "red", "unknown-deploy": "red", "undecodable": "red",
     "implementation-mismatch": "red", "implementation-unknown": "red", "checker-rejects": "red",
-    "plan-mismatch": "red", "not-simulated": "red", "simulation-failed": "red",
+    "plan-mismatch": "red", "plan-stale": "red", "not-simulated": "red", "simulation-failed": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
 }
 CodeReader = Callable[[str], "bytes | None"]
