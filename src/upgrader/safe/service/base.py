@@ -2,8 +2,9 @@
 (next free nonce, finding a proposal again, retries), with the transport left to subclasses.
 
 The real HTTP client (``http.HttpTransactionService``) is the only subclass shipped: the
-local service for dev chains and tests (``local_server``) is a *server*, so ``upgrader
-propose`` talks to it through exactly the same client code as to the real service.
+local service for dev chains and tests (``local_service``, served by ``local_server``) is a
+*server*, so ``upgrader propose`` talks to it through exactly the same client code as to the
+real service.
 
 Retries: 5xx, 429 and timeouts/connection failures are retried with exponential backoff and
 full jitter, bounded both in attempts and in total time. A 4xx is not retried; it raises
