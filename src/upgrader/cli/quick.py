@@ -6,7 +6,7 @@ than the check itself. So ``parse`` recognises only the plainest form of the com
 option names and value forms exactly as click reads them (``--opt value``, ``--opt=value``,
 flags, ``--debug`` before the command); anything else (``--help``, a repeated, unknown or
 value-less option, another command) returns None and the typer app handles it, so help and
-usage errors have one source. ``tests/test_cli_quick.py`` holds the lane to typer's parse.
+usage errors have one source. ``tests/checker/test_cli_quick.py`` holds the lane to typer's parse.
 """
 
 from __future__ import annotations

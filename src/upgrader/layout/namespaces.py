@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from upgrader.keccak import keccak_pure
-
 from upgrader.layout.astindex import AstIndex, Node, doc_tag
 from upgrader.layout.asttypes import TypeResolver
 from upgrader.layout.model import Namespace, StorageItem, TypeInfo
