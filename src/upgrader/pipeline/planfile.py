@@ -52,9 +52,14 @@ def load_plan(path: Path) -> dict[str, Any]:
     return plan
 
 
+def made_from(plan: dict[str, Any], manifest: Manifest) -> bool:
+    """The plan was made from exactly this state of the manifest."""
+    return bool(plan["manifest_hash"] == manifest_hash(manifest))
+
+
 def ensure_fresh(plan: dict[str, Any], manifest: Manifest) -> None:
     """A plan is only valid against the manifest it was made from."""
     if plan["chain_id"] != manifest.chain_id or plan["network"] != manifest.network:
         raise InputError(f"plan is for {plan['network']} (chain {plan['chain_id']}), not {manifest.network}; use its network")
-    if plan["manifest_hash"] != manifest_hash(manifest):
+    if not made_from(plan, manifest):
         raise InputError("plan is stale: the manifest changed since it was made; re-run `upgrader plan`")

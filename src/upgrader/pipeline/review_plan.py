@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from upgrader.errors import InputError
-from upgrader.pipeline.planfile import load_plan
+from upgrader.pipeline.planfile import load_plan, made_from
 from upgrader.pipeline.review_decode import CallNode
 from upgrader.pipeline.review_rules import ReviewWarning
 from upgrader.safe.multisend import Call
@@ -71,9 +71,7 @@ def stale_against(plan: dict[str, Any], manifest: Any) -> bool:
         return False
     if plan["safe"]["address"].lower() != manifest.safe.address.lower():
         return False
-    from upgrader.manifest import manifest_hash
-
-    return bool(plan["manifest_hash"] != manifest_hash(manifest))
+    return not made_from(plan, manifest)
 
 
 def compare_with_plan(plan: dict[str, Any], plan_path: Path, root: CallNode, tx: SafeTx | None,
