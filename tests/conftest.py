@@ -10,9 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("UPGRADER_PROJECT", str(ROOT))
+
+# No timing in tests: a busy 2-core CI machine must not fail a property because one example
+# was slow. Every hypothesis test runs under this profile unless it sets its own `settings`
+# (which inherit from it); timing targets live in benchmarks/.
+settings.register_profile("upgrader", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("upgrader")
 
 
 @dataclass
