@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from upgrader.keccak import keccak
 
 SCHEMA = "upgrader/manifest@1"
+
+
+def checksummed(value: str) -> str:
+    """An address as EIP-55: lower- or upper-case hex is accepted and checksummed; mixed case
+    must already carry the right checksum (a typo is caught, not silently accepted)."""
+    body = value[2:] if value[:2] in ("0x", "0X") else None
+    if body is None or len(body) != 40 or any(c not in "0123456789abcdefABCDEF" for c in body):
+        raise ValueError(f"{value!r} is not an address (0x + 40 hex digits)")
+    digest = keccak(body.lower().encode()).hex()
+    good = "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(body.lower(), digest))
+    if body not in (body.lower(), body.upper()) and value != good:
+        raise ValueError(f"{value} has a wrong EIP-55 checksum (did you mean {good}?)")
+    return good
+
+
+Address = Annotated[str, AfterValidator(checksummed)]
 
 
 class _Strict(BaseModel):
@@ -14,17 +32,28 @@ class _Strict(BaseModel):
 
 
 class SafeRecord(_Strict):
-    address: str
+    address: Address
     version: str
-    owners: list[str]
+    owners: list[Address]
     threshold: int = Field(ge=1)
-    singleton: str | None = None
-    proxy_factory: str | None = None
-    multisend_call_only: str | None = None
+    singleton: Address | None = None
+    proxy_factory: Address | None = None
+    multisend_call_only: Address | None = None
+
+    @model_validator(mode="after")
+    def _owners_can_reach_threshold(self) -> "SafeRecord":
+        if not self.owners:
+            raise ValueError("the Safe has no owners; list its owners (Safe.getOwners())")
+        if len(set(self.owners)) != len(self.owners):
+            raise ValueError("an owner is listed twice; list each owner of the Safe once")
+        if self.threshold > len(self.owners):
+            raise ValueError(f"threshold {self.threshold} is above the {len(self.owners)} owner(s); "
+                             "record the Safe's real threshold and owners")
+        return self
 
 
 class Implementation(_Strict):
-    address: str
+    address: Address
     contract: str  # "<source>:<Name>"
     code_hash: str  # keccak of runtime code without metadata, immutables zeroed
     storage_layout: dict[str, Any]
@@ -33,8 +62,8 @@ class Implementation(_Strict):
 
 
 class UpgradeRecord(_Strict):
-    from_implementation: str
-    to_implementation: str
+    from_implementation: Address
+    to_implementation: Address
     to_contract: str
     plan_hash: str
     safe_tx_hash: str
@@ -44,7 +73,7 @@ class UpgradeRecord(_Strict):
 
 class ProxyRecord(_Strict):
     name: str
-    address: str
+    address: Address
     kind: Literal["uups"] = "uups"
     deploy_tx: str | None = None
     deploy_block: int | None = None
@@ -61,6 +90,24 @@ class Manifest(_Strict):
     extras: dict[str, str] = {}  # other addresses of the system (e.g. the local mock token)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _schema_stated(cls, data: Any, info: ValidationInfo) -> Any:
+        """A file must name its schema (code building a Manifest gets the default)."""
+        if (info.context or {}).get("file") and isinstance(data, dict) and "schema" not in data:
+            raise ValueError(f'the "schema" key is missing; add "schema": "{SCHEMA}"')
+        return data
+
+    @model_validator(mode="after")
+    def _proxies_unique(self) -> "Manifest":
+        for what, key in (("name", lambda p: p.name), ("address", lambda p: p.address)):
+            seen: set[str] = set()
+            for p in self.proxies:
+                if key(p) in seen:
+                    raise ValueError(f"two proxy entries have the {what} {key(p)}; keep one entry per proxy")
+                seen.add(key(p))
+        return self
 
     def proxy(self, name: str) -> ProxyRecord:
         for p in self.proxies:

@@ -56,6 +56,21 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def restore_hint(path: Path) -> str:
+    """How to get a broken file back: from git when git tracks it, otherwise not from git."""
+    import subprocess
+
+    try:
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", path.name], cwd=path.parent,
+                                 capture_output=True, timeout=5).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        tracked = False
+    if tracked:
+        return f"restore it from git (git checkout -- {path})"
+    return ("git does not track it: restore it from your backup, or for the local chain "
+            "run `make reset` and deploy again (`make demo`)")
+
+
 class ManifestStore:
     def __init__(self, deployments: Path, network: str) -> None:
         self.folder = deployments / network
@@ -71,13 +86,14 @@ class ManifestStore:
         except FileNotFoundError:
             raise InputError(f"no manifest at {self.path}; deploy first (`make demo` for the local chain)") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"manifest {self.path} is unreadable or corrupt ({exc}); restore it from git") from None
+            raise InputError(f"manifest {self.path} is unreadable or corrupt ({exc}); {restore_hint(self.path)}") from None
         try:
-            manifest = Manifest.model_validate(data)
+            manifest = Manifest.model_validate(data, context={"file": True})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise InputError(f"manifest {self.path} is invalid at {where}: {first['msg']}") from None
+            message = first["msg"].removeprefix("Value error, ")
+            raise InputError(f"manifest {self.path} is invalid{f' at {where}' if where else ''}: {message}") from None
         if chain_id is not None and manifest.chain_id != chain_id:
             raise InputError(
                 f"manifest {self.path} is for chain {manifest.chain_id} but the node is chain {chain_id}; use the right --network"

@@ -34,6 +34,18 @@ class NetworkContext:
     def manifest(self) -> Manifest:
         return self.store.load(self.chain_id)
 
+    def manifest_with_safe(self) -> Manifest:
+        """The manifest, refused when its Safe has no code on this network (nothing could
+        ever execute a plan for it): plan and simulate check this before they write."""
+        from upgrader.chain.rpc import code_at
+        from upgrader.errors import InputError
+
+        manifest = self.manifest()
+        if not code_at(self.w3, manifest.safe.address):
+            raise InputError(f"the manifest's Safe {manifest.safe.address} has no code on {self.network.name} "
+                             f"(chain {self.chain_id}); fix safe.address in {self.store.path}")
+        return manifest
+
     @cached_property
     def build_info(self) -> dict[str, Any]:
         from upgrader.build.project import project_build_info

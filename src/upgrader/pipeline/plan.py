@@ -108,7 +108,7 @@ def _upgrade_entry(ctx: NetworkContext, record: ProxyRecord, target: Artifact, v
 def make_plan(ctx: NetworkContext, only: list[str] | None = None, unsafe_allow: frozenset[str] = frozenset()) -> dict[str, Any] | None:
     """The plan dict (sealed with its hash), or None when nothing needs upgrading.
     Raises UnsafeError with the check report when a target is unsafe."""
-    manifest = ctx.manifest()
+    manifest = ctx.manifest_with_safe()
     names = [p.name for p in manifest.proxies]
     for n in only or []:
         if n not in names:

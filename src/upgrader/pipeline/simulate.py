@@ -106,7 +106,7 @@ def _preservation(before: dict[int, tuple[str, int]], after: dict[int, int], dec
 
 def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = None, fork_block: int | None = None,
              progress: Progress = lambda _: None) -> SimulationReport:
-    manifest = ctx.manifest()
+    manifest = ctx.manifest_with_safe()
     ensure_fresh(plan, manifest)
     report = SimulationReport(plan_hash=plan["plan_hash"])
     t = time.monotonic()

@@ -1,0 +1,44 @@
+"""What every fault test asserts: the exit code, one line on stderr, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert "Traceback" not in stderr, stderr
+    assert len(lines) == 1, f"expected one line on stderr, got:\n{stderr}"
+    assert lines[0].startswith("error: "), lines[0]
+    return lines[0]
+
+
+def assert_fails(result: Any, code: int, expect: str) -> str:
+    """``result`` of ``Cli.run``: exit ``code``, nothing on stdout, one error line naming ``expect``."""
+    detail = f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}\nexc: {result.exception!r}"
+    assert result.exit_code == code, detail
+    assert result.stdout == "", detail
+    line = one_error_line(result.stderr)
+    assert expect.lower() in line.lower(), line
+    return line
+
+
+def write_simulation(plans: Path, plan_hash: str, ok: bool = True) -> Path:
+    """A simulation report as `simulate` writes it (``propose`` reads only this file)."""
+    from upgrader.manifest.store import atomic_write, canonical_json
+    from upgrader.pipeline.simulate import SIM_SCHEMA, simulation_path
+
+    path = simulation_path(plans, plan_hash)
+    atomic_write(path, canonical_json({"schema": SIM_SCHEMA, "plan_hash": plan_hash, "ok": ok,
+                                       "checks": [{"name": "safe-execution", "ok": ok, "detail": "test"}]}) + "\n")
+    return path
+
+
+def planned(cli: Any) -> tuple[Path, dict[str, Any]]:
+    """Run `upgrader plan --json`; (plan path, plan)."""
+    result = cli.run("plan", "--json")
+    assert result.exit_code == 0, result.stderr
+    path = Path(json.loads(result.stdout)["path"])
+    return path, json.loads(path.read_text())
