@@ -164,14 +164,7 @@ def git_reference_builds(rev: str, root: Path | None = None) -> BuildSet:
         tree = Path(tmp) / "tree"
         _git(root, "worktree", "add", "--detach", "--quiet", str(tree), rev)
         try:
-            config = project.load_config(tree)
-            contracts_dir = tree / config.get("contracts_folder", "contracts")
-            entries = sorted(str(p.relative_to(tree)).replace("\\", "/") for p in contracts_dir.rglob("*.sol"))
-            if not entries:
-                raise InputError(f"no .sol files under {config.get('contracts_folder', 'contracts')} at {rev}")
-            sources = project.collect_sources(tree, entries, [root / "node_modules"])
-            settings = project.compiler_settings(config)
-            info = project.compile_to_build_info(sources, settings, root / ".build" / "upgrader" / "build-info")
+            info = project.project_build_info(tree, fallback=root)
         finally:
             _git(root, "worktree", "remove", "--force", str(tree))
     return BuildSet.of(info)

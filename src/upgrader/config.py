@@ -1,33 +1,53 @@
-"""upgrader's section of ape-config.yaml: networks and per-module upgrade declarations."""
+"""upgrader's own settings: networks it may act on and per-module upgrade declarations.
+
+One schema, one loader. The settings live in ``ape-config.yaml``'s ``upgrader:`` section for
+an ape project, or in ``upgrader.toml`` (same keys, at the top level) beside ``foundry.toml``
+or ``hardhat.config.*``. Every class below is both the runtime object and the schema: a
+pydantic dataclass that forbids unknown keys, so adding a setting is one annotated field line.
+Keys named by the file's mapping (a network's or module's ``name``) and the project ``root``
+are filled in by the loader, never read from the file.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
 from upgrader.build.project import find_root, load_config
 from upgrader.errors import InputError
 
+_STRICT = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+TOML_FILE = "upgrader.toml"
+APE_FILE = "ape-config.yaml"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=_STRICT)
 class Call:
     function: str
     args: tuple[Any, ...] = ()
     expect: Any = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_STRICT)
 class ModuleConfig:
     name: str
     initial: str
-    target: str
+    target: str = ""  # defaults to `initial`
     reinitializer: Call | None = None
     smoke: tuple[Call, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not self.target:
+            object.__setattr__(self, "target", self.initial)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, config=_STRICT)
 class NetworkConfig:
     name: str
     rpc: str
@@ -35,45 +55,111 @@ class NetworkConfig:
     tx_service: str | None = None  # "local", a URL, or None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_STRICT)
 class ProjectConfig:
     root: Path
-    networks: dict[str, NetworkConfig]
+    networks: dict[str, NetworkConfig] = field(default_factory=dict)
     modules: dict[str, ModuleConfig] = field(default_factory=dict)
     deployments: Path = Path("deployments")
+    source: str = APE_FILE  # where the settings were read ("ape-config.yaml upgrader" / "upgrader.toml")
 
     def network(self, name: str) -> NetworkConfig:
         if name not in self.networks:
             known = ", ".join(sorted(self.networks)) or "none"
-            raise InputError(f"unknown network {name!r} (known: {known}); add it under upgrader.networks in ape-config.yaml")
+            raise InputError(f"unknown network {name!r} (known: {known}); add it under {self._where('networks')}")
         net = self.networks[name]
         override = os.environ.get(f"UPGRADER_RPC_{name.upper()}")
         return NetworkConfig(net.name, override, net.chain_id, net.tx_service) if override else net
 
+    def _where(self, key: str) -> str:
+        return f"upgrader.{key} in {APE_FILE}" if self.source.startswith(APE_FILE) else f"[{key}] in {TOML_FILE}"
 
-def _call(data: Any, where: str) -> Call:
-    if not isinstance(data, dict) or "function" not in data:
-        raise InputError(f"ape-config.yaml {where}: expected {{function: NAME, args: [...]}}")
-    return Call(str(data["function"]), tuple(data.get("args") or ()), data.get("expect"))
+
+# Keys the loader fills in; a file that sets them is refused like any unknown key.
+_NAMED = ("networks", "modules")
+_FILLED = ("root", "source")
+
+
+def read_section(root: Path) -> tuple[dict[str, Any], str]:
+    """The raw settings mapping and a label of where it came from."""
+    toml = root / TOML_FILE
+    if (root / APE_FILE).is_file():
+        section = load_config(root).get("upgrader")
+        if section is not None and toml.is_file():
+            raise InputError(f"upgrader settings are in both {APE_FILE} (upgrader:) and {TOML_FILE}; keep one")
+        if section is not None or not toml.is_file():
+            if section is not None and not isinstance(section, dict):
+                raise InputError(f"{APE_FILE} upgrader: expected a mapping of settings")
+            return dict(section or {}), f"{APE_FILE} upgrader"
+    if not toml.is_file():
+        return {}, TOML_FILE
+    import tomllib
+
+    try:
+        return tomllib.loads(toml.read_text()), TOML_FILE
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read {toml}: {exc}") from None
 
 
 def load(root: Path | None = None) -> ProjectConfig:
     root = root or find_root()
-    section = load_config(root).get("upgrader") or {}
-    networks = {
-        name: NetworkConfig(name, str(n["rpc"]), n.get("chain_id"), n.get("tx_service"))
-        for name, n in (section.get("networks") or {}).items()
-    }
-    modules = {}
-    for name, m in (section.get("modules") or {}).items():
-        if "initial" not in m:
-            raise InputError(f"ape-config.yaml upgrader.modules.{name}: set `initial` (the contract first deployed)")
-        modules[name] = ModuleConfig(
-            name=name,
-            initial=m["initial"],
-            target=m.get("target", m["initial"]),
-            reinitializer=_call(m["reinitializer"], f"upgrader.modules.{name}.reinitializer") if m.get("reinitializer") else None,
-            smoke=tuple(_call(s, f"upgrader.modules.{name}.smoke") for s in m.get("smoke") or ()),
-        )
-    deployments = Path(os.environ.get("UPGRADER_DEPLOYMENTS") or root / "deployments")
-    return ProjectConfig(root=root, networks=networks, modules=modules, deployments=deployments)
+    section, where = read_section(root)
+    data = _with_names(section, where)
+    data["root"] = root
+    data["source"] = where
+    env_deployments = os.environ.get("UPGRADER_DEPLOYMENTS")
+    data["deployments"] = Path(env_deployments) if env_deployments else root / str(data.get("deployments", "deployments"))
+    try:
+        return _schema().validate_python(data)
+    except ValidationError as exc:
+        raise InputError(_one_line(exc, where)) from None
+
+
+@cache
+def _schema() -> TypeAdapter[ProjectConfig]:
+    return TypeAdapter(ProjectConfig)
+
+
+def _with_names(section: dict[str, Any], where: str) -> dict[str, Any]:
+    data = dict(section)
+    for key in _FILLED:
+        if key in data:
+            raise InputError(f"{where}: unknown key {key!r}; remove it")
+    for group in _NAMED:
+        entries = data.get(group)
+        if entries is None:
+            data.pop(group, None)
+            continue
+        if not isinstance(entries, dict):
+            raise InputError(f"{_at(where, group)}: expected a mapping of name -> settings")
+        named = {}
+        for name, entry in entries.items():
+            if not isinstance(entry, dict):
+                raise InputError(f"{_at(where, group, str(name))}: expected a mapping of settings")
+            if "name" in entry:
+                raise InputError(f"{_at(where, group, str(name))}: unknown key 'name' (the entry's key is its name); remove it")
+            named[name] = {**entry, "name": str(name)}
+        data[group] = named
+    return data
+
+
+def _one_line(exc: ValidationError, where: str) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    *path, last = [str(p) for p in first["loc"]] or ["?"]
+    at = _at(where, *path)
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    match first["type"]:
+        case "unexpected_keyword_argument" | "extra_forbidden":
+            return f"{at}: unknown key {last!r}; check its spelling or remove it{more}"
+        case "missing" | "missing_argument":
+            return f"{at}: missing key {last!r}{more}"
+        case _:
+            return f"{_at(where, *path, last)}: {first['msg']}{more}"
+
+
+def _at(where: str, *path: str) -> str:
+    """`ape-config.yaml upgrader.networks.local` / `upgrader.toml networks.local`."""
+    if not path:
+        return where
+    return f"{where}.{'.'.join(path)}" if where.endswith("upgrader") else f"{where} {'.'.join(path)}"

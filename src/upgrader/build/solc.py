@@ -1,48 +1,111 @@
-"""Locate the pinned solc executable and run it in standard-JSON mode.
+"""Locate (installing on demand) the solc of a version and run it in standard-JSON mode.
 
 The executable is whatever py-solc-x would use (``$SOLCX_BINARY_PATH`` or ``~/.solcx``,
 file ``solc-v<version>``): a native solc, or the solc-js front end that
-``tools/solc/install.sh`` provisions. ``UPGRADER_SOLC`` overrides the path.
+``tools/solc/install.sh`` provisions from npm ``solc@<version>`` into
+``solcjs-v<version>/`` beside it (the first use of a version needs the npm registry; every
+later one is offline). ``UPGRADER_SOLC`` overrides the path.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from upgrader.errors import InputError
 
+INSTALLER = Path(__file__).resolve().parents[3] / "tools" / "solc" / "install.sh"
+_RELEASE = re.compile(r"^0\.\d+\.\d+$")
 
-def solc_path(version: str) -> Path:
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("SOLCX_BINARY_PATH") or Path.home() / ".solcx")
+
+
+def solc_path(version: str, compiler: str | None = None) -> Path:
+    if compiler:
+        return _explicit(compiler)
     if override := os.environ.get("UPGRADER_SOLC"):
         return Path(override)
-    folder = Path(os.environ.get("SOLCX_BINARY_PATH") or Path.home() / ".solcx")
-    candidate = folder / f"solc-v{version}"
+    candidate = cache_dir() / f"solc-v{version}"
     if candidate.exists():
         return candidate
     on_path = shutil.which("solc")
     if on_path and f"Version: {version}" in _run([on_path, "--version"], b"").decode():
         return Path(on_path)
-    raise InputError(
-        f"solc {version} not found at {candidate}; run `make install` (or set UPGRADER_SOLC)"
-    )
+    install(version)
+    return candidate
 
 
-def long_version(version: str) -> str:
-    out = _run([str(solc_path(version)), "--version"], b"").decode()
+def _explicit(compiler: str) -> Path:
+    path = Path(compiler).expanduser()
+    if not path.is_file():
+        raise InputError(f"the project's solc {compiler} does not exist; fix the path or give a version such as 0.8.28")
+    return path
+
+
+def install(version: str) -> None:
+    """Provision the solc-js front end for ``version`` (npm ``solc@<version>``)."""
+    if not _RELEASE.match(version) or not version.startswith("0.8."):
+        raise InputError(f"solc {version!r}: upgrader supports solc 0.8.x releases (e.g. 0.8.28)")
+    if not INSTALLER.is_file():
+        raise InputError(f"solc {version} is not installed at {cache_dir()} and {INSTALLER} is missing; install it")
+    proc = subprocess.run([str(INSTALLER), version], capture_output=True, text=True)
+    if proc.returncode != 0 or not (cache_dir() / f"solc-v{version}").exists():
+        detail = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()[-1]
+        raise InputError(f"cannot install solc {version} from npm: {detail}; check network access to the npm registry")
+
+
+def installed_versions() -> list[str]:
+    folder = cache_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name.removeprefix("solc-v") for p in folder.glob("solc-v*") if _RELEASE.match(p.name.removeprefix("solc-v")))
+
+
+def released_versions() -> list[str]:
+    """npm ``solc`` releases (asked once, then kept in the cache folder)."""
+    listing = cache_dir() / "solcjs-releases.json"
+    if listing.is_file():
+        return list(json.loads(listing.read_text()))
+    proc = subprocess.run(["npm", "view", "solc", "versions", "--json"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError("cannot list solc releases from npm; pin the project's solc version")
+    found = [v for v in json.loads(proc.stdout) if _RELEASE.match(v)]
+    listing.parent.mkdir(parents=True, exist_ok=True)
+    tmp = listing.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(found))
+    os.replace(tmp, listing)
+    return found
+
+
+def long_version(version: str, compiler: str | None = None) -> str:
+    """``0.8.28+commit.7893614a`` as the compiler reports it (the front end's install records it)."""
+    path = solc_path(version, compiler)
+    recorded = path.parent / path.name.replace("solc-v", "solcjs-v", 1) / "long-version"
+    if path.name.startswith("solc-v") and recorded.is_file():
+        return recorded.read_text().strip()
+    return _reported_version(str(path), path.stat().st_mtime_ns)
+
+
+@cache
+def _reported_version(path: str, _mtime: int) -> str:
+    out = _run([path, "--version"], b"").decode()
     for line in out.splitlines():
         if line.startswith("Version: "):
-            return line.removeprefix("Version: ").strip()
-    raise InputError(f"{solc_path(version)} did not report a version; reinstall it with `make install`")
+            return line.removeprefix("Version: ").strip().removesuffix(".Linux.g++")
+    raise InputError(f"{path} did not report a version; reinstall it with `make install`")
 
 
-def compile_standard(version: str, standard_input: dict[str, Any], base_path: Path | None = None) -> dict[str, Any]:
+def compile_standard(version: str, standard_input: dict[str, Any], base_path: Path | None = None, compiler: str | None = None) -> dict[str, Any]:
     """Run ``solc --standard-json``; raise InputError with solc's own message on errors."""
-    cmd = [str(solc_path(version)), "--standard-json"]
+    cmd = [str(solc_path(version, compiler)), "--standard-json"]
     if base_path is not None:
         cmd += ["--base-path", str(base_path)]
     raw = _run(cmd, json.dumps(standard_input).encode())

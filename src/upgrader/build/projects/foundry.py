@@ -1,0 +1,161 @@
+"""A Foundry project: ``foundry.toml`` (the ``FOUNDRY_PROFILE`` profile over ``default``),
+``remappings.txt`` and the libraries under ``libs``, read the way forge reads them.
+
+The rules (defaults, the EVM version capped by the solc version, remapping order and
+auto-detection, "optimizer on when optimizer_runs is set") are forge 1.7's, as
+``forge config --json`` and ``forge remappings`` report them; ``tests/build`` holds them to
+real forge. Source unit names are forge's: paths from the root after remapping. Only ``src``
+is compiled (forge also compiles ``test`` and ``script``, which are not upgrade targets and
+do not change the code of ``src`` contracts).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from upgrader.build import solc, versions
+from upgrader.build.project import CompilerSettings, collect_sources
+from upgrader.build.projects import Project, sol_files, with_fallback
+from upgrader.errors import InputError
+
+NAME = "foundry"
+DEFAULTS: dict[str, Any] = {
+    "src": "src", "libs": ["lib"], "remappings": [], "auto_detect_remappings": True,
+    "solc": None, "optimizer": None, "optimizer_runs": 200, "optimizer_details": None,
+    "evm_version": "osaka", "via_ir": False, "bytecode_hash": "ipfs", "cbor_metadata": True,
+    "use_literal_content": False, "libraries": [],
+}
+# Forks in order, each with the first solc that supports it (foundry-compilers
+# `EvmVersion::normalize_version_solc`; osaka as forge 1.7 reports it).
+FORKS = (
+    ("homestead", (0, 4, 0)), ("tangerineWhistle", (0, 4, 0)), ("spuriousDragon", (0, 4, 0)),
+    ("byzantium", (0, 4, 21)), ("constantinople", (0, 4, 22)), ("petersburg", (0, 5, 5)),
+    ("istanbul", (0, 5, 14)), ("berlin", (0, 8, 5)), ("london", (0, 8, 7)), ("paris", (0, 8, 18)),
+    ("shanghai", (0, 8, 20)), ("cancun", (0, 8, 24)), ("prague", (0, 8, 27)), ("osaka", (0, 8, 29)),
+)
+
+
+def claims(root: Path) -> bool:
+    return (root / "foundry.toml").is_file()
+
+
+def read_profile(root: Path) -> dict[str, Any]:
+    """The selected profile's settings over forge's defaults (keys in snake_case)."""
+    import tomllib
+
+    path = root / "foundry.toml"
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    profiles = data.get("profile") or {}
+    name = os.environ.get("FOUNDRY_PROFILE") or "default"
+    if name != "default" and name not in profiles:
+        raise InputError(f"FOUNDRY_PROFILE={name} but {path} has no [profile.{name}]")
+    merged = dict(DEFAULTS)
+    for layer in ("default", name):
+        merged.update({key.replace("-", "_"): value for key, value in (profiles.get(layer) or {}).items()})
+    if "solc_version" in merged and merged.get("solc") is None:
+        merged["solc"] = merged["solc_version"]
+    if merged["optimizer"] is None:  # forge: setting optimizer_runs alone turns the optimizer on
+        merged["optimizer"] = any("optimizer_runs" in (profiles.get(layer) or {}) or "optimizer-runs" in (profiles.get(layer) or {}) for layer in ("default", name))
+    return merged
+
+
+def remappings(root: Path, profile: dict[str, Any]) -> tuple[str, ...]:
+    """remappings.txt, then foundry.toml's, then one per library folder not already mapped."""
+    given = []
+    txt = root / "remappings.txt"
+    if txt.is_file():
+        given += [line.strip() for line in txt.read_text().splitlines() if line.strip()]
+    given += [str(r) for r in profile["remappings"]]
+    out: dict[str, str] = {}
+    for entry in given:
+        if "=" not in entry:
+            raise InputError(f"remapping {entry!r} in {root} is not <prefix>=<path>")
+        head, _, target = entry.partition("=")
+        head, target = _slash(head), _slash(target)
+        out.setdefault(head, target)
+    if profile["auto_detect_remappings"]:
+        named = {head.rpartition(":")[2] for head in out}
+        for name, target in sorted(_detected(root, profile["libs"]).items()):
+            if name not in named:
+                out[name] = target
+    return tuple(f"{head}={target}" for head, target in out.items())
+
+
+def _slash(text: str) -> str:
+    return text if text.endswith("/") or not text else text + "/"
+
+
+def _detected(root: Path, libs: list[str]) -> dict[str, str]:
+    """``<name>/`` for every library folder (and the libraries nested in their ``lib/``),
+    pointing at its ``src/``, else ``contracts/``, else the folder itself."""
+    found: dict[str, str] = {}
+
+    def visit(folder: Path) -> None:
+        if not folder.is_dir():
+            return
+        for child in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            inner = next((child / d for d in ("src", "contracts") if (child / d).is_dir()), child)
+            found.setdefault(f"{child.name}/", _slash(os.path.relpath(inner, root).replace(os.sep, "/")))
+            visit(child / "lib")
+
+    for lib in libs:
+        visit(root / lib)
+    return found
+
+
+def evm_version(wanted: str, version: str) -> str:
+    """The fork, capped at the newest one this solc supports (as forge does)."""
+    have = versions.parse(version)
+    names = [name for name, _ in FORKS]
+    if wanted not in names:
+        raise InputError(f"foundry.toml: unknown evm_version {wanted!r} (known: {', '.join(names)})")
+    supported = [name for name, since in FORKS[: names.index(wanted) + 1] if have >= since]
+    return supported[-1] if supported else wanted
+
+
+def settings_for(profile: dict[str, Any], version: str, compiler: str | None, mapped: tuple[str, ...]) -> CompilerSettings:
+    libraries: dict[str, dict[str, str]] = {}
+    for entry in profile["libraries"]:  # "<file>:<Lib>:<address>"
+        file, lib, address = str(entry).rsplit(":", 2)
+        libraries.setdefault(file, {})[lib] = address
+    return CompilerSettings(
+        version=version,
+        optimize=bool(profile["optimizer"]),
+        runs=int(profile["optimizer_runs"]),
+        evm_version=evm_version(str(profile["evm_version"]), version),
+        via_ir=bool(profile["via_ir"]),
+        remappings=mapped,
+        metadata={"useLiteralContent": bool(profile["use_literal_content"]), "bytecodeHash": str(profile["bytecode_hash"]),
+                  "appendCBOR": bool(profile["cbor_metadata"])},
+        optimizer_details=profile["optimizer_details"],
+        libraries=libraries,
+        compiler=compiler,
+    )
+
+
+def load(root: Path, fallback: Path | None = None) -> Project:
+    profile = read_profile(root)
+    entries = sol_files(root, str(profile["src"]))
+    if not entries:
+        raise InputError(f"no .sol files under {root / str(profile['src'])} (foundry.toml src)")
+    mapped = remappings(root, profile)
+    # Units are named from the root (as remapped); solc also finds bare names in the libraries.
+    search = (*((fallback,) if fallback else ()), *with_fallback([root / lib for lib in profile["libs"]], root, fallback))
+    sources = collect_sources(root, entries, list(search), mapped)
+    version, compiler = _compiler(str(profile["solc"]) if profile["solc"] else None, sources)
+    return Project(root, NAME, settings_for(profile, version, compiler, mapped), tuple(entries), sources, search)
+
+
+def _compiler(solc_setting: str | None, sources: dict[str, str]) -> tuple[str, str | None]:
+    """(version, explicit compiler path): foundry's ``solc`` is a version or a path."""
+    if solc_setting is None:
+        return versions.from_pragmas(sources), None
+    if "/" in solc_setting or os.sep in solc_setting:
+        path = str(solc.solc_path("", solc_setting))
+        return solc.long_version("", path).split("+")[0], path
+    return solc_setting.removeprefix("v"), None
