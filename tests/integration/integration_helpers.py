@@ -32,11 +32,13 @@ def one_line_error(stderr: str) -> str:
 
 
 def assert_bad_input(result: Any, expect: str) -> str:
-    """Exit 2, nothing on stdout, one line on stderr that mentions ``expect``."""
+    """Exit 2, one line on stderr that mentions ``expect``, and on stdout nothing (or with
+    --json exactly that error as ``{"error": {"kind": "input", "message": ...}}``)."""
     detail = f"exit {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}\nexc: {result.exception!r}"
     assert result.exit_code == 2, detail
-    assert result.stdout == "", detail
     line = one_line_error(result.stderr)
+    if result.stdout != "":
+        assert json.loads(result.stdout) == {"error": {"kind": "input", "message": line.removeprefix("error: ")}}, detail
     assert expect.lower() in line.lower(), line
     return line
 

@@ -46,7 +46,8 @@ def test_cli_propose_confirm_execute(run, chain):
     plan = json.loads(plan_path.read_text())
 
     refused = run("propose", str(plan_path), "--json")
-    assert refused.exit_code == 2 and "no simulation" in refused.stderr and refused.stdout == ""
+    assert refused.exit_code == 2 and "no simulation" in refused.stderr
+    assert json.loads(refused.stdout)["error"]["kind"] == "input"
 
     class _Ctx:  # write_passing_simulation only needs plans_dir
         plans_dir = plan_path.parent

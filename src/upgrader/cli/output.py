@@ -76,13 +76,38 @@ def error_line(message: str) -> None:
         sys.stderr.flush()
 
 
-def exit_code_for(exc: BaseException) -> int:
-    """Report a domain error or an interrupt and return its exit code; anything else (and
-    everything under ``--debug``) propagates with its traceback."""
+# The parameter names under which commands take --json (the error boundary looks for them).
+JSON_PARAMETERS = ("json_out", "json_output", "as_json")
+
+
+def error_kind(exc: BaseException) -> str:
+    """The ``kind`` of ``{"error": {"kind", "message"}}``: the exception's own ``kind`` when it
+    names one, else by class (``unsafe`` exit 1, ``input`` exit 2, ``interrupted`` 130)."""
+    own = getattr(exc, "kind", None)
+    if isinstance(own, str):
+        return own
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return "unsafe" if getattr(exc, "exit_code", 2) == 1 else "input"
+
+
+def json_error(exc: BaseException, message: str | None = None) -> None:
+    """The machine form of a failure on stdout: ``{"error": {"kind": ..., "message": ...}}``."""
+    print_json({"error": {"kind": error_kind(exc), "message": message if message is not None else str(exc)}})
+
+
+def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
+    """Report a domain error or an interrupt and return its exit code (with ``json_out`` also
+    as JSON on stdout); anything else (and everything under ``--debug``) propagates with its
+    traceback."""
     if isinstance(exc, UpgraderError) and not state.debug:
+        if json_out:
+            json_error(exc)
         error_line(str(exc))
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
+        if json_out:
+            json_error(exc, "interrupted")
         sys.stderr.write("interrupted\n")
         return 130
     if isinstance(exc, BrokenPipeError):  # the reader (head, less) went away: stop quietly
@@ -115,7 +140,7 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (UpgraderError, KeyboardInterrupt, BrokenPipeError) as exc:
-            code = exit_code_for(exc)
+            code = exit_code_for(exc, any(kwargs.get(k) is True for k in JSON_PARAMETERS))
             import typer
 
             raise typer.Exit(code) from None

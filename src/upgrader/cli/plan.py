@@ -43,7 +43,7 @@ def plan(
         result = make_plan(ctx, only, allow)
     except UnsafeError as exc:
         if json_out and exc.report:
-            print_json({"ok": False, "error": str(exc), "check": exc.report})
+            print_json({"ok": False, "error": {"kind": "unsafe", "message": str(exc)}, "check": exc.report})
             raise typer.Exit(1)
         if exc.report:
             render_verdicts(exc.report)

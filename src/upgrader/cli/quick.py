@@ -71,7 +71,7 @@ def run(command: str, params: dict[str, Any], debug: bool) -> int:
             return run_check(**params)
         raise AssertionError(f"no quick runner for {command}")
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - exit_code_for re-raises what it does not own
-        return exit_code_for(exc)
+        return exit_code_for(exc, params.get("as_json") is True)
 
 
 def exit_now(code: int) -> None:

@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, handle_errors, print_json
+from upgrader.cli.output import console, error_line, handle_errors, print_json
 
+HEALTHY = ("in_sync", "pending")  # what `status --check` accepts
 STATE_STYLE = {"in_sync": "green", "pending": "yellow", "drift": "bold red", "unknown": "bold red"}
 
 
@@ -17,6 +18,7 @@ STATE_STYLE = {"in_sync": "green", "pending": "yellow", "drift": "bold red", "un
 @handle_errors
 def status(
     network: Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")] = "local",
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when any proxy is not in_sync or pending (for cron and CI).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Compare each proxy's on-chain implementation with the manifest and the build."""
@@ -26,7 +28,15 @@ def status(
     report = run_status(open_network(network))
     if json_out:
         print_json(report.to_json())
-        return
+    else:
+        render(report)
+    unhealthy = [f"{p.name} ({p.state})" for p in report.proxies if p.state not in HEALTHY]
+    if check and unhealthy:
+        error_line(f"not in_sync or pending: {', '.join(unhealthy)}")
+        raise typer.Exit(1)
+
+
+def render(report) -> None:  # type: ignore[no-untyped-def]
     table = Table(title=f"{report.network} (chain {report.chain_id}) · Safe {report.safe}")
     for col in ("proxy", "address", "implementation", "state", "detail"):
         table.add_column(col)
