@@ -41,6 +41,7 @@ class ModuleConfig:
     target: str = ""  # defaults to `initial`
     reinitializer: Call | None = None
     smoke: tuple[Call, ...] = ()
+    constructor_args: tuple[Any, ...] = ()  # ABI-encoded after the target's init code (immutables)
 
     def __post_init__(self) -> None:
         if not self.target:

@@ -71,10 +71,17 @@ class UpgradeRecord(_Strict):
     block: int
 
 
+ProxyKindName = Literal["uups", "uups-oz4", "transparent", "transparent-oz4", "beacon"]
+
+
 class ProxyRecord(_Strict):
     name: str
     address: Address
-    kind: Literal["uups"] = "uups"
+    kind: ProxyKindName = "uups"  # how it is upgraded: see upgrader.proxies
+    admin: Address | None = None  # transparent: the ProxyAdmin
+    beacon: Address | None = None  # beacon: the UpgradeableBeacon
+    beacon_proxies: list[Address] = []  # beacon: every BeaconProxy of the beacon (``address`` first)
+    governor: Address | None = None  # who upgrades it (owner of the proxy/ProxyAdmin/beacon); None: the Safe
     deploy_tx: str | None = None
     deploy_block: int | None = None
     implementation: Implementation

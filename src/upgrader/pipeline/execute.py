@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from upgrader.chain.rpc import implementation_of
 from upgrader.chain.safe_exec import execute as exec_transaction
 from upgrader.chain.safe_exec import safe_contract
 from upgrader.errors import InputError, UnsafeError
@@ -17,6 +16,7 @@ from upgrader.pipeline.batch import plan_safe_tx
 from upgrader.pipeline.context import NetworkContext
 from upgrader.pipeline.planfile import ensure_fresh, load_plan
 from upgrader.pipeline.signer import Signer, signed
+from upgrader.proxies import kind_of
 from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
 from upgrader.safe.signatures import SafeSignature, encode_signatures, recover_signature
 from upgrader.safe.tx import SafeDomain, safe_tx_hash
@@ -144,8 +144,10 @@ def _default_executor(ctx: NetworkContext, signers: list[str]) -> str:
 
 def verify_onchain(ctx: NetworkContext, plan: dict[str, Any]) -> dict[str, str]:
     result, wrong = {}, []
+    manifest = ctx.manifest()
     for u in plan["upgrades"]:
-        on_chain = implementation_of(ctx.w3, u["address"])
+        record = manifest.proxy(u["proxy"])
+        on_chain = kind_of(record).implementation(ctx.w3, record)
         result[u["proxy"]] = on_chain
         if on_chain.lower() != u["to"]["implementation"].lower():
             wrong.append(f"{u['proxy']} points to {on_chain}, planned {u['to']['implementation']}")

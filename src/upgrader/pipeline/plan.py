@@ -1,9 +1,10 @@
 """`upgrader plan`: decide what an upgrade must do and write it down, hashed.
 
 For each proxy whose built target differs from what is deployed: verify the chain matches
-the manifest, check the target against the recorded layout, deploy the implementation
-through CREATE2 (only when no code is there yet), then ``upgradeToAndCall`` it with the
-module's declared reinitializer."""
+the manifest and the Safe governs the proxy, check the target against the recorded layout,
+deploy the implementation (with its constructor arguments) through CREATE2 (only when no
+code is there yet), then make the calls the proxy's kind upgrades with (``upgrader.proxies``)
+and the module's declared reinitializer."""
 
 from __future__ import annotations
 
@@ -13,19 +14,19 @@ from typing import Any
 
 from upgrader.build.artifacts import Artifact
 from upgrader.chain import create2
-from upgrader.chain.rpc import code_at, implementation_of
+from upgrader.chain.rpc import code_at
 from upgrader.errors import InputError, UnsafeError
 from upgrader.layout.extract import extract_layout
 from upgrader.layout.model import StorageItem, StorageLayout
-from upgrader.manifest import ProxyRecord, manifest_hash
+from upgrader.manifest import Manifest, ProxyRecord, manifest_hash
 from upgrader.pipeline.context import NetworkContext
+from upgrader.pipeline.initializable import INITIALIZABLE_SLOT, version_location
 from upgrader.pipeline.planfile import PLAN_SCHEMA, seal
 from upgrader.pipeline.status import onchain_code_hash, target_artifact
 from upgrader.pipeline.verdict import upgrade_verdict
+from upgrader.proxies import kind_of
 
-# OpenZeppelin 5's Initializable keeps its version in this ERC-7201 slot; a reinitializer
-# changes it by design, so plans declare it.
-INITIALIZABLE_SLOT = "0xf0c57e16840df040f15088dc2f81fe391c3923bec73e23a9662efc9c229c6a00"
+__all__ = ["INITIALIZABLE_SLOT", "make_plan", "target_initcode"]
 
 
 def git_state(root: Path) -> dict[str, Any]:
@@ -49,8 +50,45 @@ def _init_call(ctx: NetworkContext, name: str, target: Artifact) -> dict[str, An
     return {"function": fn, "args": [str(a) if isinstance(a, int) else a for a in args], "data": data}
 
 
-def _verify_deployed(ctx: NetworkContext, record: ProxyRecord) -> None:
-    on_chain = implementation_of(ctx.w3, record.address)
+def target_initcode(ctx: NetworkContext, name: str, target: Artifact) -> bytes:
+    """The init code deployed for a module: the build's, then its ABI-encoded constructor
+    arguments (``upgrader.modules.<name>.constructor_args``); the CREATE2 salt covers both."""
+    from eth_abi import encode as abi_encode
+
+    from upgrader.safe.abi_values import canonical_type
+
+    args = ctx.config.modules[name].constructor_args
+    ctor = next((f for f in target.abi if f.get("type") == "constructor"), {"inputs": []})
+    types = [canonical_type(i) for i in ctor["inputs"]]
+    if len(types) != len(args):
+        raise InputError(f"upgrader.modules.{name}.constructor_args: {target.name}'s constructor takes {len(types)} "
+                         f"argument(s) ({', '.join(types) or 'none'}), the config gives {len(args)}")
+    try:
+        return target.initcode + abi_encode(types, [_abi_value(t, a) for t, a in zip(types, args)])
+    except Exception as exc:  # eth_abi's encoding errors
+        raise InputError(f"upgrader.modules.{name}.constructor_args: cannot encode {list(args)} as ({', '.join(types)}): {exc}") from None
+
+
+def _abi_value(abi_type: str, value: Any) -> Any:
+    if abi_type.startswith(("uint", "int")) and isinstance(value, str):
+        return int(value, 0)
+    if abi_type.startswith("bytes") and isinstance(value, str) and value.startswith("0x"):
+        return bytes.fromhex(value[2:])
+    return value
+
+
+def governed_by_safe(record: ProxyRecord, manifest: Manifest) -> bool:
+    return record.governor is None or record.governor.lower() == manifest.safe.address.lower()
+
+
+def _verify_deployed(ctx: NetworkContext, record: ProxyRecord, safe: str) -> None:
+    kind = kind_of(record)
+    if (moved := kind.structure_drift(ctx.w3, record)) is not None:
+        raise UnsafeError(f"{record.name}: {moved} (drift); reconcile before planning")
+    governor = kind.governor(ctx.w3, record)
+    if record.governor is not None and governor is not None and governor != record.governor:
+        raise UnsafeError(f"{record.name}: upgrades are now authorised by {governor}, manifest records {record.governor} (drift)")
+    on_chain = kind.implementation(ctx.w3, record)
     if on_chain != record.implementation.address:
         raise UnsafeError(f"{record.name}: chain points to {on_chain}, manifest records {record.implementation.address} (drift); reconcile before planning")
     if onchain_code_hash(ctx, record, on_chain) != record.implementation.code_hash:
@@ -71,33 +109,33 @@ def declared_changes(record: ProxyRecord, target: Artifact, build_info: dict[str
     old = StorageLayout.from_json(record.implementation.storage_layout)
     slots = gap_takeover_slots(old, extract_layout(build_info, target.fqn))
     if reinitializes:
-        slots.add(int(INITIALIZABLE_SLOT, 16))
+        slots.add(version_location(build_info, target.fqn).slot)
     return [hex(s) for s in sorted(slots)]
 
 
 def _upgrade_entry(ctx: NetworkContext, record: ProxyRecord, target: Artifact, verdict: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    impl = create2.address_of(target.initcode)
+    initcode = target_initcode(ctx, record.name, target)
+    impl = create2.address_of(initcode)
     exists = bool(code_at(ctx.w3, impl))
     init = _init_call(ctx, record.name, target)
     calls = []
     if not exists:
         calls.append({
             "to": create2.DEPLOYER, "value": "0", "operation": 0,
-            "data": "0x" + create2.deploy_calldata(target.initcode).hex(),
+            "data": "0x" + create2.deploy_calldata(initcode).hex(),
             "description": f"deploy {target.name} at {impl} via CREATE2",
         })
-    proxy = ctx.w3.eth.contract(address=record.address, abi=target.abi)
-    data = proxy.encode_abi("upgradeToAndCall", [impl, bytes.fromhex(init["data"][2:])])
-    calls.append({
-        "to": record.address, "value": "0", "operation": 0, "data": data,
-        "description": f"{record.name}.upgradeToAndCall({impl}, {init['function'] or 'no call'})",
-    })
+    kind = kind_of(record)
+    calls += [c.to_plan() for c in kind.upgrade_calls(record, impl, bytes.fromhex(init["data"][2:]), init["function"] or "no call")]
     entry = {
         "proxy": record.name,
         "address": record.address,
+        "kind": record.kind,
+        "holders": kind.storage_holders(record),
         "from": {"implementation": record.implementation.address, "contract": record.implementation.contract, "code_hash": record.implementation.code_hash},
         "to": {"implementation": impl, "contract": target.fqn, "code_hash": target.code_hash,
-               "create2_salt": "0x" + create2.salt_for(target.initcode).hex(), "already_deployed": exists},
+               "create2_salt": "0x" + create2.salt_for(initcode).hex(), "already_deployed": exists,
+               "constructor_args": "0x" + initcode[len(target.initcode):].hex()},
         "init": init,
         "check": verdict,
         "declared_changes": declared_changes(record, target, ctx.build_info, bool(init["function"])),
@@ -120,7 +158,10 @@ def make_plan(ctx: NetworkContext, only: list[str] | None = None, unsafe_allow: 
         target = target_artifact(ctx, record.name)
         if target.code_hash == record.implementation.code_hash:
             continue
-        _verify_deployed(ctx, record)
+        if not governed_by_safe(record, manifest):
+            raise UnsafeError(f"cannot propose for {record.name}: its upgrades are authorised by {record.governor}, not the "
+                              f"Safe {manifest.safe.address}; hand it to the Safe, or leave it out with --only")
+        _verify_deployed(ctx, record, manifest.safe.address)
         verdict = upgrade_verdict(record.implementation.storage_layout, ctx.build_info, target.fqn, unsafe_allow)
         reports.append(verdict)
         if not verdict["ok"]:

@@ -17,7 +17,7 @@ from upgrader.pipeline.review_decode import AddressBook, CallNode, Decoder, arti
 from upgrader.pipeline.review_input import ReviewSubject, load_subject, queued_nonces, subject_safe_tx
 from upgrader.pipeline.review_rules import (
     CodeReader, ReviewWarning, UpgradeCheck, decode_errors, delegatecalls, gas_refund, nonce_conflicts,
-    safe_self_calls, unknown_deploys, untrusted_targets,
+    safe_self_calls, unknown_deploys, unknown_upgraders, untrusted_targets,
 )
 from upgrader.safe.addresses import address_of, is_trusted_multisend_call_only
 from upgrader.safe.hashreport import as_shown_on_device
@@ -126,6 +126,7 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
         queued = {**queued_nonces(ctx.proposals_dir, subject.chain_id, subject.safe), **ctx.queued}
         warnings += nonce_conflicts(tx.nonce, computed["safe_tx_hash"], queued)
     warnings += untrusted_targets(root, book, trusted_multisend)
+    warnings += unknown_upgraders(root, book)
     warnings += decode_errors(root) + unknown_deploys(root)
     warnings += UpgradeCheck(book, {a.fqn: a for a in artifacts}, _verdict(ctx), ctx.read_code).run(root)
     plan_section = None

@@ -15,6 +15,8 @@ from eth_utils import to_checksum_address
 
 from upgrader.build.artifacts import Artifact, all_artifacts
 from upgrader.chain import create2
+from upgrader.proxies import abi as proxy_abi
+from upgrader.proxies import kind_of
 from upgrader.safe.abi_values import canonical_type, selector, signature
 from upgrader.safe.addresses import CREATE2_DEPLOYER, lookup
 from upgrader.safe.multisend import Call, decode_multisend, is_multisend_calldata
@@ -35,7 +37,9 @@ SAFE_SETTINGS_ABI: list[dict[str, Any]] = [
     ]
 ]
 SAFE_SETTINGS_FUNCTIONS = frozenset(f["name"] for f in SAFE_SETTINGS_ABI)
-UPGRADE_FUNCTIONS = frozenset({"upgradeToAndCall", "upgradeTo"})
+UPGRADE_FUNCTIONS = frozenset({"upgradeToAndCall", "upgradeTo", "upgrade", "upgradeAndCall"})
+# Contracts that upgrade proxies on their behalf, decoded with OpenZeppelin's ABIs.
+UPGRADER_CONTRACTS = {"ProxyAdmin": proxy_abi.PROXY_ADMIN_ABI, "UpgradeableBeacon": proxy_abi.BEACON_ABI}
 MAX_DEPTH = 8
 
 
@@ -148,6 +152,7 @@ class AddressBook:
         self.proxies: dict[str, Any] = {}  # address -> ProxyRecord
         self.recorded_impls: dict[str, Any] = {}  # address -> Implementation record
         self.built: dict[str, Artifact] = {}  # CREATE2 address of a build contract -> it
+        self.upgraders: dict[str, list[Any]] = {}  # ProxyAdmin / beacon address -> the ProxyRecords it upgrades
         by_fqn = {a.fqn: a for a in artifacts}
         for art in artifacts:
             if art.initcode and art.runtime:
@@ -172,9 +177,31 @@ class AddressBook:
                 self._add(impl.address, f"{short} implementation (deployed)", by_fqn.get(impl.contract))
                 self.proxies[to_checksum_address(p.address)] = p
                 self._add(p.address, f"{p.name} proxy", by_fqn.get(impl.contract))
+                self._add_upgraders(p, by_fqn.get(impl.contract))
         self._add(CREATE2_DEPLOYER, "CREATE2 deployer")
         if self.safe:
             self._add(self.safe, "this Safe")
+
+    def _add_upgraders(self, record: Any, impl_artifact: Artifact | None) -> None:
+        """A ProxyAdmin or beacon (the kind says which) is named for the proxies it upgrades;
+        every other proxy of a beacon is named too."""
+        kind = kind_of(record)
+        for holder in kind.storage_holders(record)[1:]:
+            self.proxies[to_checksum_address(holder)] = record
+            self._add(holder, f"{record.name} proxy", impl_artifact)
+        for target in kind.upgrade_targets(record):
+            key = to_checksum_address(target)
+            if key in self.proxies:
+                continue
+            self.upgraders.setdefault(key, []).append(record)
+            contract = "ProxyAdmin" if record.admin and key == to_checksum_address(record.admin) else "UpgradeableBeacon"
+            names = ", ".join(r.name for r in self.upgraders[key])
+            self._add(key, f"{contract} of {names}", _abi_artifact(contract))
+
+    def records_at(self, address: str) -> list[Any]:
+        """The proxy records a call to ``address`` can upgrade (the proxy itself, or its ProxyAdmin/beacon)."""
+        key = to_checksum_address(address)
+        return [self.proxies[key]] if key in self.proxies else list(self.upgraders.get(key, []))
 
     def _add(self, address: str, name: str, artifact: Artifact | None = None) -> None:
         key = to_checksum_address(address)
@@ -197,6 +224,10 @@ class AddressBook:
         return self.name(key) or key
 
 
+def _abi_artifact(name: str) -> Artifact:
+    return Artifact("upgrader.proxies", name, UPGRADER_CONTRACTS[name], b"", b"", (), None)
+
+
 class Decoder:
     def __init__(self, book: AddressBook, artifacts: list[Artifact] = ()) -> None:
         self.book = book
@@ -206,6 +237,9 @@ class Decoder:
             for frag in art.abi:
                 if frag.get("type") == "function":
                     self.by_selector.setdefault(selector(frag), (None, frag))
+        for name, fragments in UPGRADER_CONTRACTS.items():
+            for frag in fragments:
+                self.by_selector.setdefault(selector(frag), (name, frag))
         for frag in SAFE_SETTINGS_ABI:
             self.by_selector[selector(frag)] = ("Safe", frag)
 
@@ -256,8 +290,11 @@ class Decoder:
                 arg["value"] = to_checksum_address(value)
                 arg["name_of"] = self.book.name(arg["value"])
             node.args.append(arg)
-        if node.function == "upgradeToAndCall" and len(node.args) == 2 and node.args[1]["value"]:
-            impl, data = node.args[0]["value"], node.args[1]["value"]
+        # the init data an upgrade runs through the proxy: UUPS upgradeToAndCall(impl, data),
+        # ProxyAdmin upgradeAndCall(proxy, impl, data)
+        at = {"upgradeToAndCall": (0, 1), "upgradeAndCall": (1, 2)}.get(node.function or "")
+        if at and len(node.args) == at[1] + 1 and node.args[at[1]]["value"]:
+            impl, data = node.args[at[0]]["value"], node.args[at[1]]["value"]
             sub = CallNode(path=node.path + ".init", call=Call(impl, data), to_name=self.book.name(impl))
             target = self.book.built.get(impl) or self.book.contract_of.get(impl)
             if target is not None:

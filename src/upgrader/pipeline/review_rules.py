@@ -13,6 +13,7 @@ from upgrader.build.artifacts import Artifact, code_hash
 from upgrader.safe._values import ZERO_ADDRESS
 from upgrader.safe.addresses import CREATE2_DEPLOYER
 from upgrader.safe.tx import DELEGATECALL, SafeTx
+from upgrader.proxies import kind_of
 from upgrader.pipeline.review_decode import (
     SAFE_SETTINGS_FUNCTIONS, UPGRADE_FUNCTIONS, AddressBook, CallNode, Deployment,
 )
@@ -23,7 +24,7 @@ KINDS: dict[str, Severity] = {
     "delegatecall": "red", "safe-settings-change": "red", "safe-self-call": "red", "gas-refund": "red",
     "nonce-conflict": "red", "untrusted-target": "red", "unknown-deploy": "red", "undecodable": "red",
     "implementation-mismatch": "red", "implementation-unknown": "red", "checker-rejects": "red",
-    "plan-mismatch": "red", "plan-stale": "red", "not-simulated": "red", "simulation-failed": "red",
+    "plan-mismatch": "red", "plan-stale": "red", "unknown-upgrader": "red", "not-simulated": "red", "simulation-failed": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
 }
 CodeReader = Callable[[str], "bytes | None"]
@@ -94,7 +95,7 @@ def nonce_conflicts(nonce: int, own_hash: str, queued: dict[str, int]) -> list[R
 
 
 def untrusted_targets(root: CallNode, book: AddressBook, trusted_multisend: Callable[[str], bool]) -> list[ReviewWarning]:
-    allowed = set(book.proxies) | {CREATE2_DEPLOYER}
+    allowed = set(book.proxies) | set(book.upgraders) | {CREATE2_DEPLOYER}
     out = []
     for node in root.walk():
         if node is root and node.is_batch and trusted_multisend(node.call.to) and node.call.operation == DELEGATECALL:
@@ -106,6 +107,15 @@ def untrusted_targets(root: CallNode, book: AddressBook, trusted_multisend: Call
                            f"{where(node)} targets {node.call.to} ({name}), which is not one of our proxies or the CREATE2 deployer",
                            node.path))
     return out
+
+
+def unknown_upgraders(root: CallNode, book: AddressBook) -> list[ReviewWarning]:
+    """An upgrade-shaped call (upgradeTo, upgradeToAndCall, ProxyAdmin upgrade/upgradeAndCall)
+    to an address the manifest knows neither as a proxy nor as a ProxyAdmin or beacon of one."""
+    return [ReviewWarning("unknown-upgrader", (
+        f"{where(n)}: {n.call.to} is not a proxy, ProxyAdmin or beacon the manifest knows; this call would "
+        "upgrade something upgrader has no record of"), n.path)
+        for n in root.walk() if n.function in UPGRADE_FUNCTIONS and not book.records_at(n.call.to)]
 
 
 def decode_errors(root: CallNode) -> list[ReviewWarning]:
@@ -132,12 +142,15 @@ class UpgradeCheck:
         for node in root.walk():
             if node.deploy is not None:
                 deployed[node.deploy.address] = node.deploy
-            if node.function in UPGRADE_FUNCTIONS and node.call.to in self.book.proxies and node.args:
-                out += self._upgrade(node, str(node.args[0]["value"]), deployed)
+            if node.function not in UPGRADE_FUNCTIONS or not node.args:
+                continue
+            values = [a["value"] for a in node.args]
+            for record in self.book.records_at(node.call.to):
+                for up in kind_of(record).upgrades_in(node.call.to, node.function, values, record):
+                    out += self._upgrade(node, up.proxy, up.implementation, deployed)
         return out
 
-    def _upgrade(self, node: CallNode, impl: str, deployed: dict[str, Deployment]) -> list[ReviewWarning]:
-        record = self.book.proxies[node.call.to]
+    def _upgrade(self, node: CallNode, record: Any, impl: str, deployed: dict[str, Deployment]) -> list[ReviewWarning]:
         art, expected_hash = None, None
         if impl in deployed:
             art = deployed[impl].artifact

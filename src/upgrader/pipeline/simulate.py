@@ -11,7 +11,7 @@ from typing import Any, Callable
 from upgrader.build import artifacts
 from upgrader.build.artifacts import code_hash
 from upgrader.chain import anvil
-from upgrader.chain.rpc import code_at, connect, implementation_of, send
+from upgrader.chain.rpc import code_at, connect, send
 from upgrader.chain.safe_exec import approve_and_execute, impersonate, safe_contract
 from upgrader.layout.model import StorageLayout
 from upgrader.manifest import Manifest
@@ -20,7 +20,9 @@ from upgrader.pipeline.batch import plan_safe_tx
 from upgrader.pipeline.context import NetworkContext
 from upgrader.pipeline.planfile import ensure_fresh
 from upgrader.pipeline.rpcbatch import read_slots
+from upgrader.pipeline.initializable import version_location
 from upgrader.pipeline.storage_walk import KeyCandidates, SlotWalker
+from upgrader.proxies import kind_of, storage_holders
 
 SIM_SCHEMA = "upgrader/simulation@1"
 Progress = Callable[[str], None]
@@ -65,9 +67,10 @@ def key_candidates(w3: Any, manifest: Manifest) -> KeyCandidates:
     ever logged, the addresses it knows, and small integers (ids, enum values)."""
     keys = KeyCandidates()
     keys.add(range(0, 65))
-    known = [manifest.safe.address, *manifest.safe.owners, *manifest.extras.values(), *(p.address for p in manifest.proxies)]
+    holders = [a for p in manifest.proxies for a in storage_holders(p)]
+    known = [manifest.safe.address, *manifest.safe.owners, *manifest.extras.values(), *holders]
     keys.add(int(a, 16) for a in known if a.startswith("0x"))
-    logs = w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": [p.address for p in manifest.proxies]})
+    logs = w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": holders})
     for log in logs:
         keys.add(int.from_bytes(bytes(t), "big") for t in log["topics"][1:])
         data = bytes(log["data"])
@@ -122,8 +125,8 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         progress("reading the storage of the old layouts")
         keys = key_candidates(w3, manifest)
         before = {
-            u["proxy"]: _snapshot(node.url, w3, u["address"], StorageLayout.from_json(manifest.proxy(u["proxy"]).implementation.storage_layout), keys)
-            for u in plan["upgrades"]
+            (u["proxy"], holder): _snapshot(node.url, w3, holder, StorageLayout.from_json(manifest.proxy(u["proxy"]).implementation.storage_layout), keys)
+            for u in plan["upgrades"] for holder in storage_holders(manifest.proxy(u["proxy"]))
         }
         report.timings["read_before"] = int((time.monotonic() - t) * 1000)
         t = time.monotonic()
@@ -143,36 +146,38 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         t = time.monotonic()
         progress("verifying")
         for u in plan["upgrades"]:
-            report.checks.extend(_verify_upgrade(ctx, w3, node.url, u, targets[u["proxy"]], before[u["proxy"]]))
+            report.checks.extend(_verify_upgrade(ctx, w3, node.url, u, manifest.proxy(u["proxy"]), targets[u["proxy"]], before))
         report.timings["verify"] = int((time.monotonic() - t) * 1000)
     return report
 
 
-def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], target: artifacts.Artifact,
-                    before: dict[int, tuple[str, int]]) -> list[Check]:
-    name, proxy, impl = u["proxy"], u["address"], u["to"]["implementation"]
+def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], record: Any, target: artifacts.Artifact,
+                    before: dict[tuple[str, str], dict[int, tuple[str, int]]]) -> list[Check]:
+    name, impl = u["proxy"], u["to"]["implementation"]
     checks = []
-    on_chain = implementation_of(w3, proxy)
-    checks.append(Check(f"{name}: implementation-slot", on_chain == impl, f"ERC-1967 slot -> {on_chain}"))
+    kind = kind_of(record)
+    on_chain = kind.implementation(w3, record)
+    checks.append(Check(f"{name}: implementation-slot", on_chain == impl, f"{kind.label} -> {on_chain}"))
     got = code_hash(code_at(w3, impl), target.immutable_ranges)
     checks.append(Check(f"{name}: runtime-code", got == target.code_hash, f"code at {impl} {'matches' if got == target.code_hash else 'differs from'} the build"))
-    checks.append(_locked(w3, impl, target))
+    checks.append(_locked(w3, impl, target, ctx.build_info))
     checks[-1].name = f"{name}: implementation-locked"
-    after = read_slots(url, proxy, sorted(before))
     declared = {int(s, 16) for s in u.get("declared_changes", [])}
-    broken = _preservation(before, after, declared)
-    checks.append(broken or Check("storage-preservation", True, f"{len(before)} slots of the old layout unchanged ({len(declared)} declared)"))
-    checks[-1].name = f"{name}: storage-preservation"
-    checks.extend(_smoke(ctx, w3, name, proxy, target))
+    holders = kind.storage_holders(record)
+    for holder in holders:
+        label = name if len(holders) == 1 else f"{name} {holder}"
+        old = before[(name, holder)]
+        broken = _preservation(old, read_slots(url, holder, sorted(old)), declared)
+        checks.append(broken or Check("storage-preservation", True, f"{len(old)} slots of the old layout unchanged ({len(declared)} declared)"))
+        checks[-1].name = f"{label}: storage-preservation"
+        checks.extend(_smoke(ctx, w3, name, holder, target, label))
     return checks
 
 
-def _locked(w3: Any, impl: str, target: artifacts.Artifact) -> Check:
-    """The implementation's own Initializable version is max(uint64) and initialize reverts."""
-    from upgrader.pipeline.plan import INITIALIZABLE_SLOT
-
-    version = int.from_bytes(bytes(w3.eth.get_storage_at(impl, int(INITIALIZABLE_SLOT, 16))), "big") & ((1 << 64) - 1)
-    ok = version == (1 << 64) - 1
+def _locked(w3: Any, impl: str, target: artifacts.Artifact, build_info: dict[str, Any]) -> Check:
+    """The implementation's own Initializable version is at its maximum and initialize reverts."""
+    where = version_location(build_info, target.fqn)
+    ok = where.read(bytes(w3.eth.get_storage_at(impl, where.slot))) == where.locked
     init = next((f for f in target.abi if f.get("type") == "function" and f.get("name") == "initialize"), None)
     if init is not None:
         contract = w3.eth.contract(address=impl, abi=[init])
@@ -199,12 +204,12 @@ def _zero(abi_type: str) -> Any:
     return 1
 
 
-def _smoke(ctx: NetworkContext, w3: Any, name: str, proxy: str, target: artifacts.Artifact) -> list[Check]:
+def _smoke(ctx: NetworkContext, w3: Any, name: str, proxy: str, target: artifacts.Artifact, shown: str | None = None) -> list[Check]:
     module = ctx.config.modules.get(name)
     checks = []
     contract = w3.eth.contract(address=proxy, abi=target.abi)
     for call in module.smoke if module else ():
-        label = f"{name}: smoke {call.function}({', '.join(map(str, call.args))})"
+        label = f"{shown or name}: smoke {call.function}({', '.join(map(str, call.args))})"
         try:
             result = getattr(contract.functions, call.function)(*call.args).call()
         except Exception as exc:  # revert, missing function: the smoke call fails

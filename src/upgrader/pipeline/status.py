@@ -7,10 +7,11 @@ from typing import Any, Literal
 
 from upgrader.build import artifacts
 from upgrader.build.artifacts import code_hash
-from upgrader.chain.rpc import admin_of, code_at, implementation_of
+from upgrader.chain.rpc import admin_of, code_at
 from upgrader.errors import InputError
 from upgrader.manifest import ProxyRecord
 from upgrader.pipeline.context import NetworkContext
+from upgrader.proxies import kind_of
 
 State = Literal["in_sync", "pending", "drift", "unknown"]
 
@@ -19,7 +20,8 @@ State = Literal["in_sync", "pending", "drift", "unknown"]
 class ProxyStatus:
     name: str
     address: str
-    implementation: str  # on chain (ERC-1967 slot)
+    kind: str  # upgrader.proxies kind name
+    implementation: str  # on chain (ERC-1967 slot, or the beacon's)
     admin: str
     state: State
     recorded_implementation: str
@@ -64,16 +66,19 @@ def onchain_code_hash(ctx: NetworkContext, record: ProxyRecord, address: str) ->
 def proxy_status(ctx: NetworkContext, record: ProxyRecord) -> ProxyStatus:
     target = target_artifact(ctx, record.name)
     base = dict(
-        name=record.name, address=record.address,
+        name=record.name, address=record.address, kind=record.kind,
         recorded_implementation=record.implementation.address,
         recorded_contract=record.implementation.contract, target_contract=target.fqn,
     )
     if not code_at(ctx.w3, record.address):
         zero = "0x" + "00" * 20
         return ProxyStatus(**base, implementation=zero, admin=zero, state="unknown", detail="no code at the proxy address")
-    impl, admin = implementation_of(ctx.w3, record.address), admin_of(ctx.w3, record.address)
+    kind = kind_of(record)
+    impl, admin = kind.implementation(ctx.w3, record), record.admin or admin_of(ctx.w3, record.address)
     state: State
-    if impl != record.implementation.address:
+    if (moved := kind.structure_drift(ctx.w3, record)) is not None:
+        state, detail = "drift", moved
+    elif impl != record.implementation.address:
         state, detail = "drift", f"chain points to {impl}, manifest records {record.implementation.address}"
     elif onchain_code_hash(ctx, record, impl) != record.implementation.code_hash:
         state, detail = "drift", "code at the implementation differs from the recorded code hash"
