@@ -2,26 +2,47 @@
 
 Library entry point behind ``upgrader check``. Input is a ``BuildSet`` (one build-info or a
 folder of them); references come from ``@custom:oz-upgrades-from``, an explicit reference,
-or ``git:<rev>:<Contract>`` (another revision of this project, compiled in a worktree).
+a reference build-info folder (``<dir>:<Contract>``) or ``git:<rev>:<Contract>`` (another
+revision of this project, compiled in a worktree, ``upgrader.gitref``). Which contracts are
+reported follows OpenZeppelin's validate (``layout.upgradeability``), plus every contract named
+as a reference, which is validated on its own too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from upgrader.errors import InputError
 from upgrader.findings import Finding
+from upgrader.layout import globs, upgradeability
 from upgrader.layout.buildset import BuildSet
 from upgrader.layout.compare import StorageOp, compare_layouts
 from upgrader.layout.model import StorageLayout
+from upgrader.layout.namespaces_check import namespace_errors
+from upgrader.layout.references import Builds, Ref
 from upgrader.layout.report import findings as layout_findings
 from upgrader.layout.report import render
 
-__all__ = ["CheckReport", "ContractResult", "check", "compare_with_stored", "git_reference_builds"]
+__all__ = ["CheckOptions", "CheckReport", "ContractResult", "check", "check_contract", "compare_with_stored", "git_reference_builds", "reference_of"]
 
-Validator = Callable[[dict, str, frozenset], list]
+Validator = Callable[..., list]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """OpenZeppelin's validate options, with the same meaning."""
+
+    unsafe_allow: frozenset[str] = frozenset()
+    exclude: tuple[str, ...] = ()  # globs over source paths (OpenZeppelin's defaults added)
+    require_reference: bool = False
+    unsafe_allow_renames: bool = False
+    unsafe_skip_storage_check: bool = False
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        return (*globs.DEFAULT_EXCLUDE, *self.exclude)
 
 
 @dataclass(frozen=True)
@@ -45,10 +66,19 @@ class ContractResult:
             "warnings": [f.to_json() for f in self.warnings],
         }
 
+    @property
+    def against(self) -> str:
+        """`` (upgrade from <ref>)``, with the revision for a git reference."""
+        if not self.reference:
+            return ""
+        if self.reference.startswith("git:"):
+            _, rev, fqn = self.reference.split(":", 2)
+            return f" (upgrade from {fqn} at {rev})"
+        return f" (upgrade from {self.reference})"
+
     def explain(self) -> str:
         mark = "✔" if self.ok else "✘"
-        against = f" (upgrade from {self.reference})" if self.reference else ""
-        lines = [f"{mark} {self.contract}{against}"]
+        lines = [f"{mark} {self.contract}{self.against}"]
         lines += [render(f) for f in (*self.errors, *self.warnings)]
         return "\n".join(lines)
 
@@ -56,16 +86,17 @@ class ContractResult:
 @dataclass(frozen=True)
 class CheckReport:
     contracts: tuple[ContractResult, ...]
+    errors: tuple[Finding, ...] = ()  # about the build as a whole (a namespace outside any contract)
 
     @property
     def ok(self) -> bool:
-        return all(c.ok for c in self.contracts)
+        return not self.errors and all(c.ok for c in self.contracts)
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "contracts": [c.to_json() for c in self.contracts]}
+        return {"ok": self.ok, "errors": [f.to_json() for f in self.errors], "contracts": [c.to_json() for c in self.contracts]}
 
     def explain(self) -> str:
-        return "\n".join(c.explain() for c in self.contracts)
+        return "\n".join([*(render(f) for f in self.errors), *(c.explain() for c in self.contracts)])
 
 
 def check(
@@ -74,43 +105,94 @@ def check(
     reference: str | None = None,
     unsafe_allow: frozenset[str] = frozenset(),
     project_root: Path | None = None,
+    *,
+    options: CheckOptions | None = None,
+    reference_builds: Sequence[BuildSet] = (),
 ) -> CheckReport:
     """Check one contract (``contract``) or every upgradeable contract in ``builds``."""
+    options = options or CheckOptions(unsafe_allow=unsafe_allow)
+    _check_options(options, contract, reference)
     builds.require_layouts()
+    every = Builds.of(builds, list(reference_builds))
+    validator = _validator()
+    if contract is not None:
+        fqn = every.main_contract(contract)
+        if globs.matches(fqn.rpartition(":")[0], options.excluded) or not upgradeability.is_concrete(builds.node(fqn)):
+            raise InputError(f"no report for {fqn}: it is abstract or excluded by --exclude; name a concrete, included contract")
+        ref = _explicit_reference(every, reference, project_root) if reference else _annotated(every, fqn)
+        plan = [(fqn, ref)]
+    else:
+        plan = _plan(every, options)
+    results = []
+    for fqn, ref in plan:
+        if options.require_reference and ref is None:
+            raise InputError(
+                f"{fqn} does not say what it upgrades from; add `@custom:oz-upgrades-from <Contract>` or pass --reference"
+            )
+        if ref is not None and ref.builds is builds and ref.fqn == fqn:
+            raise InputError(f"{fqn} names itself as its reference; name the previous version (or another build with --reference-build-info)")
+        results.append(check_contract(builds, fqn, ref, options, validator))
+    build_errors = namespace_errors(builds, reference_builds, frozenset(fqn for fqn, _ in plan))
+    return CheckReport(tuple(results), tuple(build_errors))
+
+
+def _check_options(options: CheckOptions, contract: str | None, reference: str | None) -> None:
     if reference is not None and contract is None:
         raise InputError("--reference needs --contract: say which contract upgrades from it")
-    targets = [builds.resolve(contract)] if contract else list(builds.upgradeable())
-    validator = _validator()
-    results = []
-    for fqn in targets:
-        if reference is not None:
-            ref_builds, ref_fqn = _explicit_reference(builds, reference, project_root)
-        else:
-            ref_builds, ref_fqn = builds, _annotated_reference(builds, fqn)
-        results.append(check_contract(builds, fqn, ref_builds, ref_fqn, unsafe_allow, validator))
-    return CheckReport(tuple(results))
+    if options.require_reference and contract is None:
+        raise InputError("--require-reference needs --contract: say which contract must have a reference")
+    if options.require_reference and options.unsafe_skip_storage_check:
+        raise InputError("--require-reference and --unsafe-skip-storage-check cannot be used together; drop one")
+
+
+def _plan(every: Builds, options: CheckOptions) -> list[tuple[str, Ref | None]]:
+    """OpenZeppelin's upgradeable contracts of the main build, then every contract of the main
+    build that one of them names as its reference (validated on its own)."""
+    main = every.main
+    chosen: dict[str, Ref | None] = {}
+    named: set[str] = set()
+    for fqn in sorted(main.owner):
+        node = main.node(fqn)
+        annotated, from_name = upgradeability.annotation(node, fqn)
+        if not upgradeability.is_concrete(node) or globs.matches(fqn.rpartition(":")[0], options.excluded):
+            continue
+        ref = every.reference(from_name, fqn) if from_name else None
+        if annotated or ref is not None or upgradeability.looks_upgradeable(main.index(fqn), node):
+            chosen[fqn] = ref
+            if ref is not None and ref.builds is main:
+                named.add(ref.fqn)
+    for fqn in sorted(named - set(chosen)):
+        if upgradeability.is_concrete(main.node(fqn)) and not globs.matches(fqn.rpartition(":")[0], options.excluded):
+            chosen[fqn] = _annotated(every, fqn)
+    return sorted(chosen.items())
 
 
 def check_contract(
     builds: BuildSet,
     fqn: str,
-    ref_builds: BuildSet,
-    ref_fqn: str | None,
-    unsafe_allow: frozenset[str] = frozenset(),
+    ref: Ref | None = None,
+    options: CheckOptions = CheckOptions(),
     validator: Validator | None = None,
 ) -> ContractResult:
+    """One contract's verdict: its unsafe patterns (with ``validator``) and its layout against ``ref``."""
     found: list[Finding] = []
-    ops: list[StorageOp] = []
     if validator is not None:
-        found += validator(builds.build_info(fqn), fqn, unsafe_allow)
-    if ref_fqn is not None:
-        ops = compare_layouts(ref_builds.layout(ref_fqn), builds.layout(fqn))
-    else:
-        ops = compare_layouts(StorageLayout(fqn, ()), builds.layout(fqn))  # still catches duplicate namespaces
+        ref_uups = ref is not None and upgradeability.has_upgrade_function(ref.builds.index(ref.fqn), ref.builds.node(ref.fqn))
+        own = validator(builds.build_info(fqn), fqn, options.unsafe_allow, reference_uups=ref_uups)
+        found += [f for f in own if not globs.matches((f.location or "").rpartition(":")[0], options.excluded)]
+    if options.unsafe_skip_storage_check:
+        ref = None
+    old = ref.builds.layout(ref.fqn) if ref is not None else StorageLayout(fqn, ())  # still catches duplicate namespaces
+    ops = compare_layouts(old, builds.layout(fqn), allow_renames=options.unsafe_allow_renames)
     found += layout_findings(ops)
     errors = tuple(f for f in found if f.severity == "error")
     warnings = tuple(f for f in found if f.severity == "warning")
-    return ContractResult(fqn, ref_fqn, errors, warnings, tuple(ops))
+    return ContractResult(fqn, ref.label if ref is not None else None, errors, warnings, tuple(ops))
+
+
+def reference_of(builds: BuildSet, fqn: str) -> Ref | None:
+    """The contract's ``@custom:oz-upgrades-from`` reference in the same build, if any."""
+    return _annotated(Builds(builds), fqn)
 
 
 def compare_with_stored(
@@ -133,50 +215,27 @@ def compare_with_stored(
     return ContractResult(fqn, old.contract, errors, warnings, tuple(ops))
 
 
-def _annotated_reference(builds: BuildSet, fqn: str) -> str | None:
-    name = builds.upgrades_from(fqn)
-    if name is None:
-        return None
-    try:
-        return builds.resolve(name)
-    except InputError as exc:
-        raise InputError(f"{fqn}: @custom:oz-upgrades-from {name}: {exc}") from None
+def _annotated(every: Builds, fqn: str) -> Ref | None:
+    _, name = upgradeability.annotation(every.main.node(fqn), fqn)
+    return every.reference(name, fqn) if name else None
 
 
-def _explicit_reference(builds: BuildSet, reference: str, root: Path | None) -> tuple[BuildSet, str]:
+def _explicit_reference(every: Builds, reference: str, root: Path | None) -> Ref:
     if reference.startswith("git:"):
         _, rev, name = (reference.split(":", 2) + ["", ""])[:3]
         if not rev or not name:
             raise InputError("a git reference is git:<rev>:<Contract>, e.g. git:v1.0.0:Vault")
         ref_builds = git_reference_builds(rev, root)
-        return ref_builds, ref_builds.resolve(name)
-    return builds, builds.resolve(reference)
+        fqn = ref_builds.resolve(name)
+        return Ref(ref_builds, fqn, f"git:{rev}:{fqn}")
+    return every.reference(reference)
 
 
 def git_reference_builds(rev: str, root: Path | None = None) -> BuildSet:
-    """Compile the project as of git revision ``rev`` in a temporary worktree."""
-    import tempfile
+    """Compile the project as of git revision ``rev`` (see ``upgrader.gitref``)."""
+    from upgrader.gitref import reference_builds
 
-    from upgrader.build import project
-
-    root = root or project.find_root()
-    with tempfile.TemporaryDirectory(prefix="upgrader-ref-") as tmp:
-        tree = Path(tmp) / "tree"
-        _git(root, "worktree", "add", "--detach", "--quiet", str(tree), rev)
-        try:
-            info = project.project_build_info(tree, fallback=root)
-        finally:
-            _git(root, "worktree", "remove", "--force", str(tree))
-    return BuildSet.of(info)
-
-
-def _git(root: Path, *args: str) -> None:
-    import subprocess  # only for git references; ~10 ms of start-up otherwise
-
-    proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
-    if proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()[-1:] or ["git failed"]
-        raise InputError(f"git {args[0]} {args[-1]}: {detail[0]}; is the revision a commit of this repository?")
+    return reference_builds(rev, root)
 
 
 def _validator() -> Validator | None:
@@ -189,4 +248,4 @@ def _validator() -> Validator | None:
         raise
     except ImportError:
         return None
-    return validate_contract  # type: ignore[no-any-return]
+    return validate_contract

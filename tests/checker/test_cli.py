@@ -21,7 +21,7 @@ def test_check_json_schema_and_exit_code(fixtures_build_dir: Path) -> None:
     result = run("check", "--build-info", fixtures_build_dir, "--json")
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"ok", "contracts"} and data["ok"] is False
+    assert set(data) == {"ok", "errors", "contracts"} and data["ok"] is False and data["errors"] == []
     for entry in data["contracts"]:
         assert set(entry) == {"contract", "reference", "ok", "errors", "warnings"}
         for error in entry["errors"]:
@@ -51,15 +51,36 @@ def test_unknown_contract_is_an_input_error(fixtures_build_dir: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_build_info_without_storage_layout_says_how_to_enable_it(fixtures_build_info: dict, tmp_path: Path) -> None:
-    stripped = json.loads(json.dumps(fixtures_build_info))
+def without_layouts(build_info: dict, settings_too: bool) -> dict:
+    stripped = json.loads(json.dumps(build_info))
     for contracts in stripped["output"]["contracts"].values():
         for contract in contracts.values():
             contract.pop("storageLayout", None)
-    (tmp_path / "b.json").write_text(json.dumps(stripped))
+    if settings_too:
+        for per_file in stripped["input"]["settings"]["outputSelection"].values():
+            for outputs in per_file.values():
+                if "storageLayout" in outputs:
+                    outputs.remove("storageLayout")
+    return stripped
+
+
+def test_build_info_without_storage_layout_says_how_to_enable_it(fixtures_build_info: dict, tmp_path: Path) -> None:
+    (tmp_path / "b.json").write_text(json.dumps(without_layouts(fixtures_build_info, settings_too=True)))
     result = run("check", "--build-info", tmp_path)
     assert result.exit_code == 2
     assert "extra_output" in result.output and "outputSelection" in result.output
+
+
+def test_a_missing_layout_is_empty_when_the_build_asked_for_layouts(fixtures_build_info: dict, tmp_path: Path) -> None:
+    """foundry-compilers leaves empty layouts out of the build-info; every layout missing while the
+    settings ask for them reads as empty ones (so V2s that added variables "append" to nothing)."""
+    (tmp_path / "b.json").write_text(json.dumps(without_layouts(fixtures_build_info, settings_too=False)))
+    result = run("check", "--build-info", tmp_path, "--contract", "Append_V2", "--json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1, result.output  # the build's duplicate namespace (NsDuplicate_V2) fails it
+    assert [e["kind"] for e in data["errors"]] == ["namespace-duplicate"]
+    assert data["contracts"][0]["ok"] is True
+    assert data["contracts"][0]["reference"] == "tests/checker/fixtures/Append_V1.sol:Append_V1"
 
 
 def test_unreadable_build_info_is_an_input_error(tmp_path: Path) -> None:

@@ -19,12 +19,34 @@ from upgrader.cli import output, quick
 from upgrader.cli.main import app
 
 runner = CliRunner()
-DEFAULTS = {"build_info": None, "contract": None, "reference": None, "unsafe_allow": None, "as_json": False}
-OPTIONS = ["--build-info", "--contract", "--reference", "--unsafe-allow"]
+DEFAULTS = {
+    "build_info": None,
+    "contract": None,
+    "reference": None,
+    "unsafe_allow": None,
+    "as_json": False,
+    "exclude": None,
+    "reference_build_info": None,
+    "require_reference": False,
+    "unsafe_allow_renames": False,
+    "unsafe_skip_storage_check": False,
+    "output_format": None,
+}
+OPTIONS = ["--build-info", "--contract", "--reference", "--unsafe-allow", "--unsafeAllow", "--format"]
+REPEATABLE = ["--exclude", "--reference-build-info", "--referenceBuildInfoDirs"]
+FLAGS = [
+    "--json",
+    "--require-reference",
+    "--requireReference",
+    "--unsafe-allow-renames",
+    "--unsafeAllowRenames",
+    "--unsafe-skip-storage-check",
+    "--unsafeSkipStorageCheck",
+]
 VALUES = st.text(alphabet="ab-=/.:_ 0", max_size=6)
 TOKENS = st.one_of(
-    st.sampled_from([*OPTIONS, "--json", "--help", "--debug", "--", "-h", "--jso", "--build", "--version", "check"]),
-    st.builds(lambda option, value: f"{option}={value}", st.sampled_from([*OPTIONS, "--json"]), VALUES),
+    st.sampled_from([*OPTIONS, *REPEATABLE, *FLAGS, "--help", "--debug", "--", "-h", "--jso", "--build", "--version", "check"]),
+    st.builds(lambda option, value: f"{option}={value}", st.sampled_from([*OPTIONS, *REPEATABLE, *FLAGS]), VALUES),
     VALUES,
 )
 
@@ -43,7 +65,10 @@ def typer_call(argv: list[str]) -> tuple[dict[str, Any], bool] | None:
     if not calls:
         return None
     assert result.exit_code == 0, result.output
-    return dict(zip(DEFAULTS, calls[0])), output.state.debug
+    params = dict(zip(DEFAULTS, calls[0]))
+    for name in ("exclude", "reference_build_info"):  # click gives () or a list for a repeatable option
+        params[name] = list(params[name]) or None if params[name] is not None else None
+    return params, output.state.debug
 
 
 def quick_call(argv: list[str]) -> tuple[dict[str, Any], bool] | None:
@@ -69,13 +94,15 @@ PLAIN_VALUES = st.text(alphabet="abc/._:0 ", min_size=1, max_size=8)
 
 @st.composite
 def plain_invocations(draw: st.DrawFn) -> list[str]:
-    """Each option at most once, values that do not look like options, either spelling."""
+    """Each option at most once (repeatable ones any number of times), values that do not look
+    like options, either spelling, flags anywhere."""
     units = []
-    for option in draw(st.lists(st.sampled_from(OPTIONS), unique=True)):
+    once = draw(st.lists(st.sampled_from(["--build-info", "--contract", "--reference", "--unsafe-allow", "--format"]), unique=True))
+    for option in once + draw(st.lists(st.sampled_from(REPEATABLE), max_size=4)):
         value = draw(PLAIN_VALUES)
         units.append([f"{option}={value}"] if draw(st.booleans()) else [option, value])
-    if draw(st.booleans()):
-        units.insert(draw(st.integers(0, len(units))), ["--json"])
+    for flag in draw(st.lists(st.sampled_from(FLAGS), max_size=3)):
+        units.insert(draw(st.integers(0, len(units))), [flag])
     prefix = ["--debug"] if draw(st.booleans()) else []
     return [*prefix, "check", *(token for unit in units for token in unit)]
 

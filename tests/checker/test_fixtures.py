@@ -13,6 +13,7 @@ import pytest
 from checker_fixtures import CASES, EXPECTED
 from upgrader.check import check, check_contract
 from upgrader.layout.buildset import BuildSet
+from upgrader.layout.references import Ref
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPGRADER_UPDATE_SNAPSHOTS") == "1"
@@ -22,11 +23,15 @@ def fqn(case: str, version: str) -> str:
     return f"tests/checker/fixtures/{case}_{version}.sol:{case}_{version}"
 
 
+def v1(builds: BuildSet, case: str) -> Ref:
+    return Ref(builds, fqn(case, "V1"), fqn(case, "V1"))
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_layout_verdict_and_snapshot(case: str, fixtures_builds: BuildSet) -> None:
     reference = fixtures_builds.resolve(fixtures_builds.upgrades_from(fqn(case, "V2")) or "")
     assert reference == fqn(case, "V1")
-    result = check_contract(fixtures_builds, fqn(case, "V2"), fixtures_builds, reference)
+    result = check_contract(fixtures_builds, fqn(case, "V2"), Ref(fixtures_builds, reference, reference))
     assert result.ok is EXPECTED[case], result.explain()
     if not result.ok:
         assert all(f.location and f.hint for f in result.errors), result.explain()
@@ -38,17 +43,18 @@ def test_layout_verdict_and_snapshot(case: str, fixtures_builds: BuildSet) -> No
     assert snapshot.read_text() == text
 
 
-def test_check_discovers_every_annotated_v2_and_no_v1(fixtures_builds: BuildSet) -> None:
+def test_check_reports_every_annotated_v2_and_the_v1_it_names(fixtures_builds: BuildSet) -> None:
     report = check(fixtures_builds)
-    checked = {c.contract for c in report.contracts}
-    assert {fqn(case, "V2") for case in CASES} <= checked
-    assert not any(name.endswith("_V1") for name in checked)
+    checked = {c.contract: c for c in report.contracts}
+    assert {fqn(case, "V2") for case in CASES} <= set(checked)
+    assert {fqn(case, "V1") for case in CASES} <= set(checked)  # references are validated on their own
+    assert all(checked[fqn(case, "V1")].reference is None for case in CASES)
     assert report.ok is False
     assert report.to_json()["ok"] is False
 
 
 def test_error_points_at_the_inserted_parent_variable(fixtures_builds: BuildSet) -> None:
-    result = check_contract(fixtures_builds, fqn("InheritedShift", "V2"), fixtures_builds, fqn("InheritedShift", "V1"))
+    result = check_contract(fixtures_builds, fqn("InheritedShift", "V2"), v1(fixtures_builds, "InheritedShift"))
     (error,) = result.errors
     assert error.kind == "layout-insert"
     assert "`added` in InheritedShift_Parent_V2" in error.message
@@ -60,5 +66,5 @@ def test_error_points_at_the_inserted_parent_variable(fixtures_builds: BuildSet)
     [("GapNotShrunk", "Set __gap to 49"), ("GapShrunkTooMuch", "Set __gap to 49"), ("GapGrow", "Set __gap to 50")],
 )
 def test_gap_hints(case: str, hint: str, fixtures_builds: BuildSet) -> None:
-    result = check_contract(fixtures_builds, fqn(case, "V2"), fixtures_builds, fqn(case, "V1"))
+    result = check_contract(fixtures_builds, fqn(case, "V2"), v1(fixtures_builds, case))
     assert [f.hint for f in result.errors] == [hint]

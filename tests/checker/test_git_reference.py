@@ -36,7 +36,8 @@ def test_git_reference_compares_with_the_committed_revision(project: Path) -> No
     builds = BuildSet.of(project_build_info(project))
     report = check(builds, "Box", "git:HEAD:Box", project_root=project)
     (result,) = report.contracts
-    assert result.reference == "contracts/Box.sol:Box"
+    assert result.reference == "git:HEAD:contracts/Box.sol:Box"
+    assert "(upgrade from contracts/Box.sol:Box at HEAD)" in result.explain()
     assert [e.kind for e in result.errors if e.kind.startswith("layout-")] == ["layout-insert"]
     listed = subprocess.run(["git", "-C", str(project), "worktree", "list"], capture_output=True, text=True).stdout
     assert len(listed.strip().splitlines()) == 1  # the temporary worktree is gone

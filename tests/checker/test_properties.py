@@ -12,6 +12,7 @@ from checker_fixtures import CASES
 from upgrader.check import check_contract
 from upgrader.layout.asttypes import pack
 from upgrader.layout.buildset import BuildSet
+from upgrader.layout.references import Ref
 from upgrader.layout.compare import compare_layouts
 from upgrader.layout.model import StorageItem, StorageLayout, TypeInfo
 
@@ -85,8 +86,8 @@ def test_verdict_does_not_depend_on_unrelated_contracts(
     def fqn(c: str, v: str) -> str:
         return f"tests/checker/fixtures/{c}_{v}.sol:{c}_{v}"
 
-    full = check_contract(fixtures_builds, fqn(case, "V2"), fixtures_builds, fqn(case, "V1"))
+    full = check_contract(fixtures_builds, fqn(case, "V2"), Ref(fixtures_builds, fqn(case, "V1"), fqn(case, "V1")))
     keep = {fqn(c, v).rpartition(":")[0] for c in others | {case} for v in ("V1", "V2")}
     small = BuildSet.of(_only(fixtures_build_info, keep))
-    alone = check_contract(small, fqn(case, "V2"), small, fqn(case, "V1"))
+    alone = check_contract(small, fqn(case, "V2"), Ref(small, fqn(case, "V1"), fqn(case, "V1")))
     assert (alone.ok, alone.errors) == (full.ok, full.errors)

@@ -2,6 +2,8 @@
 
 Plain invocations never reach this module: ``cli.quick`` runs them without importing typer.
 This is the command's definition for help, usage errors and everything the quick lane passes on.
+OpenZeppelin's option names (``--unsafeAllow``, ``--requireReference``, …) are aliases, so a CI
+line that ran ``npx @openzeppelin/upgrades-core validate`` can run ``upgrader check`` instead.
 """
 
 from __future__ import annotations
@@ -23,12 +25,58 @@ def check_command(
     contract: Annotated[Optional[str], typer.Option("--contract", help="Check only this contract (Name or source:Name).")] = None,
     reference: Annotated[
         Optional[str],
-        typer.Option("--reference", help="Compare --contract against this one (Name, source:Name or git:<rev>:<Name>)."),
+        typer.Option(
+            "--reference",
+            help="Compare --contract against this one (Name, source:Name, <dir>:source:Name or git:<rev>:<Name>).",
+        ),
     ] = None,
     unsafe_allow: Annotated[
-        Optional[str], typer.Option("--unsafe-allow", help="Comma-separated validation kinds to allow everywhere.")
+        Optional[str],
+        typer.Option("--unsafe-allow", "--unsafeAllow", help="Comma-separated validation kinds to allow everywhere."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine output on stdout.")] = False,
+    exclude: Annotated[
+        Optional[list[str]],
+        typer.Option("--exclude", help="Skip contracts (and findings) in source paths matching this glob; repeatable."),
+    ] = None,
+    reference_build_info: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--reference-build-info",
+            "--referenceBuildInfoDirs",
+            help="Build-info folder of a previous release; name its contracts <dir-name>:<Name>. Repeatable or comma-separated.",
+        ),
+    ] = None,
+    require_reference: Annotated[
+        bool,
+        typer.Option("--require-reference", "--requireReference", help="With --contract: fail unless it has a reference."),
+    ] = False,
+    unsafe_allow_renames: Annotated[
+        bool, typer.Option("--unsafe-allow-renames", "--unsafeAllowRenames", help="Renamed variables are not errors.")
+    ] = False,
+    unsafe_skip_storage_check: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-skip-storage-check", "--unsafeSkipStorageCheck", help="Do not compare layouts with references (dangerous)."
+        ),
+    ] = False,
+    output_format: Annotated[
+        Optional[str], typer.Option("--format", help="text (default), json, github (Actions annotations) or markdown.")
+    ] = None,
 ) -> None:
     """Check every upgradeable contract (or --contract) against its reference."""
-    raise typer.Exit(run_check(build_info, contract, reference, unsafe_allow, as_json))
+    raise typer.Exit(
+        run_check(
+            build_info,
+            contract,
+            reference,
+            unsafe_allow,
+            as_json,
+            exclude,
+            reference_build_info,
+            require_reference,
+            unsafe_allow_renames,
+            unsafe_skip_storage_check,
+            output_format,
+        )
+    )

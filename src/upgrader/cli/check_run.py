@@ -3,15 +3,18 @@ command (``cli.check``) and the quick lane (``cli.quick``), so both print the sa
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from upgrader.cli.output import line, print_json
+from upgrader.errors import InputError
 
 if TYPE_CHECKING:
     from upgrader.layout.buildset import BuildSet
 
 BUILD_INFO_HELP = "Folder of Hardhat/Foundry build-info JSON files (default: compile this project)."
+FORMATS = ("text", "json", "github", "markdown")
 
 
 def load_builds(build_info: Path | None) -> tuple[BuildSet, Path | None]:
@@ -32,23 +35,68 @@ def run_check(
     reference: str | None = None,
     unsafe_allow: str | None = None,
     as_json: bool = False,
+    exclude: Sequence[str] | None = None,
+    reference_build_info: Sequence[str] | None = None,
+    require_reference: bool = False,
+    unsafe_allow_renames: bool = False,
+    unsafe_skip_storage_check: bool = False,
+    output_format: str | None = None,
 ) -> int:
     """Check, print the report, return the exit code (0 all pass, 1 any fails); input errors raise."""
-    from upgrader.check import check
+    from upgrader.check import CheckOptions, check
+    from upgrader.layout.buildset import BuildSet
 
-    builds, root = load_builds(build_info)
+    fmt = _format(output_format, as_json)
     allowed = frozenset(k.strip() for k in (unsafe_allow or "").split(",") if k.strip())
-    report = check(builds, contract, reference, allowed, root)
-    if as_json:
+    options = CheckOptions(
+        unsafe_allow=allowed,
+        exclude=tuple(exclude or ()),
+        require_reference=require_reference,
+        unsafe_allow_renames=unsafe_allow_renames,
+        unsafe_skip_storage_check=unsafe_skip_storage_check,
+    )
+    builds, root = load_builds(build_info)
+    folders = [BuildSet.load(Path(d)) for d in _split_dirs(reference_build_info)]
+    report = check(builds, contract, reference, allowed, root, options=options, reference_builds=folders)
+    if fmt == "json":
         print_json(report.to_json())
+    elif fmt in ("github", "markdown"):
+        from upgrader.check_formats import github_annotations, markdown_summary
+
+        text = github_annotations(report) if fmt == "github" else markdown_summary(report)
+        sys.stdout.write(text)
     else:
-        for result in report.contracts:
-            head, *details = result.explain().split("\n")
-            line(head, "green" if result.ok else "bold red")
-            for detail in details:
-                line(detail)
-        failed = sum(not c.ok for c in report.contracts)
-        passed = len(report.contracts) - failed
-        summary = f"{len(report.contracts)} upgradeable contracts checked, {passed} passed, {failed} failed"
-        line(summary, "bold " + ("green" if report.ok else "red"))
+        _print_text(report)
     return 0 if report.ok else 1
+
+
+def _format(output_format: str | None, as_json: bool) -> str:
+    fmt = output_format or ("json" if as_json else "text")
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if as_json and fmt != "json":
+        raise InputError(f"--json and --format {fmt} disagree; pass one of them")
+    return fmt
+
+
+def _split_dirs(values: Sequence[str] | None) -> list[str]:
+    """Folders given one per option or comma-separated (OpenZeppelin's --referenceBuildInfoDirs)."""
+    return [part for value in values or () for part in value.replace(" ", ",").split(",") if part]
+
+
+def _print_text(report) -> None:  # type: ignore[no-untyped-def]
+    from upgrader.layout.report import render
+
+    for finding in report.errors:
+        line(render(finding), "bold red")
+    for result in report.contracts:
+        head, *details = result.explain().split("\n")
+        line(head, "green" if result.ok else "bold red")
+        for detail in details:
+            line(detail)
+    failed = sum(not c.ok for c in report.contracts)
+    passed = len(report.contracts) - failed
+    summary = f"{len(report.contracts)} upgradeable contracts checked, {passed} passed, {failed} failed"
+    if report.errors:
+        summary += f", {len(report.errors)} build errors"
+    line(summary, "bold " + ("green" if report.ok else "red"))

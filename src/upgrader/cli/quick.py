@@ -18,15 +18,35 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-# command -> (options with a value, flags), parameter names as in the typer command
+# command -> (options with a value, flags), parameter names as in the typer command;
+# OpenZeppelin's camelCase spellings are aliases there and here
 COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "check": (
-        {"--build-info": "build_info", "--contract": "contract", "--reference": "reference", "--unsafe-allow": "unsafe_allow"},
-        {"--json": "as_json"},
+        {
+            "--build-info": "build_info",
+            "--contract": "contract",
+            "--reference": "reference",
+            "--unsafe-allow": "unsafe_allow",
+            "--unsafeAllow": "unsafe_allow",
+            "--exclude": "exclude",
+            "--reference-build-info": "reference_build_info",
+            "--referenceBuildInfoDirs": "reference_build_info",
+            "--format": "output_format",
+        },
+        {
+            "--json": "as_json",
+            "--require-reference": "require_reference",
+            "--requireReference": "require_reference",
+            "--unsafe-allow-renames": "unsafe_allow_renames",
+            "--unsafeAllowRenames": "unsafe_allow_renames",
+            "--unsafe-skip-storage-check": "unsafe_skip_storage_check",
+            "--unsafeSkipStorageCheck": "unsafe_skip_storage_check",
+        },
     ),
 }
 GLOBAL_FLAGS = {"--debug": "debug"}
 PATH_PARAMETERS = {"build_info"}
+LIST_PARAMETERS = {"exclude", "reference_build_info"}  # repeatable: every value, in order
 
 
 def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any], bool] | None:
@@ -47,13 +67,17 @@ def parse(argv: Sequence[str]) -> tuple[str, dict[str, Any], bool] | None:
             params[flags[token]] = True
             continue
         name, has_value, value = token.partition("=")
-        if name not in options or options[name] in params:
+        if name not in options or (options[name] in params and options[name] not in LIST_PARAMETERS):
             return None  # unknown, misspelt, a flag given a value, or repeated: typer says what is wrong
         if not has_value:
             if not rest or rest[0].startswith("-"):
                 return None  # no value, or one that looks like an option: leave the verdict to click
             value = rest.pop(0)
-        params[options[name]] = Path(value) if options[name] in PATH_PARAMETERS else value
+        parameter = options[name]
+        if parameter in LIST_PARAMETERS:
+            params.setdefault(parameter, []).append(value)
+        else:
+            params[parameter] = Path(value) if parameter in PATH_PARAMETERS else value
     return command, params, debug
 
 

@@ -25,6 +25,7 @@ class AstIndex:
     _file_names: dict[int, str] = field(default_factory=dict)
     _texts: dict[str, str] = field(default_factory=dict)
     _line_starts: dict[str, list[int]] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)  # per-build caches (e.g. selectors per base)
 
     @classmethod
     def of(cls, build_info: dict[str, Any]) -> AstIndex:

@@ -1,32 +1,42 @@
 """A set of build-infos (one dict, or a folder of Hardhat/Foundry build-info files) and the
-contracts in them: lookup by name or ``<source>:<Name>``, upgradeability, cached layouts."""
+contracts in them: lookup by name or ``<source>:<Name>``, cached layouts.
+
+A folder is read as one build: a source unit that two files hold with different text means
+one of them is stale (forge keeps the old build-info beside the new one after an incremental
+build), and the folder is refused, whatever the files are called.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from upgrader.errors import InputError
 from upgrader.layout.astindex import AstIndex, Node, doc_tag
 from upgrader.layout.extract import STORAGE_LAYOUT_HINT, extract_layout
 from upgrader.layout.model import StorageLayout
 
-UPGRADEABLE_BASES = {"Initializable", "UUPSUpgradeable"}
-UUPS_FUNCTIONS = {"upgradeToAndCall", "proxiableUUID"}
+CLEAN_AND_REBUILD = "clean and rebuild (forge clean && forge build, or npx hardhat clean && npx hardhat compile)"
 
 
 @dataclass
 class _Build:
     info: dict[str, Any]
     index: AstIndex
+    path: Path | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path else str(self.info.get("id", "build-info"))
 
 
 @dataclass
 class BuildSet:
     builds: list[_Build] = field(default_factory=list)
     owner: dict[str, _Build] = field(default_factory=dict)  # fqn -> the build that compiled it
+    dir_name: str = ""  # the folder's short name, for `<dir>:<Contract>` references
     _layouts: dict[str, StorageLayout] = field(default_factory=dict)
 
     @classmethod
@@ -38,27 +48,54 @@ class BuildSet:
 
     @classmethod
     def load(cls, folder: Path) -> BuildSet:
-        """Every ``*.json`` build-info under ``folder`` (later files win for the same contract)."""
+        """Every ``*.json`` build-info under ``folder``; a stale build among them is an input error."""
         if not folder.is_dir():
             raise InputError(f"{folder} is not a folder; pass the build-info folder (Hardhat artifacts/build-info, Foundry out/build-info)")
-        builds = cls()
+        builds = cls(dir_name=folder.resolve().name)
         for path in sorted(folder.rglob("*.json")):
+            if path.name.endswith(".output.json"):
+                continue
             try:
-                info = json.loads(path.read_text())
+                info = json.loads(path.read_bytes())
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise InputError(f"cannot read build-info {path}: {exc}") from None
             if not isinstance(info, dict) or "output" not in info or "input" not in info:
                 raise InputError(f"{path} is not a build-info (no input/output); point --build-info at the build-info folder")
-            builds.add(info)
+            builds.add(info, path)
         if not builds.builds:
             raise InputError(f"no build-info files in {folder}; compile with build-info enabled first")
+        builds.refuse_stale()
         return builds
 
-    def add(self, info: dict[str, Any]) -> None:
-        build = _Build(info, AstIndex.of(info))
+    def add(self, info: dict[str, Any], path: Path | None = None) -> None:
+        build = _Build(info, AstIndex.of(info), path)
         self.builds.append(build)
         for fqn in build.index.contracts:
-            self.owner[fqn] = build
+            self.owner.setdefault(fqn, build)  # same text in every build (refuse_stale): any one will do
+
+    def refuse_stale(self) -> None:
+        """Two builds that hold the same source unit with different text: one is stale.
+        Decided by content alone, so the verdict never depends on the files' names or order.
+        (OpenZeppelin's validate stops in the same situation with "clean and recompile".)"""
+        first: dict[str, tuple[str, _Build]] = {}
+        clashes: dict[str, set[str]] = {}
+        for build in self.builds:
+            for unit, source in (build.info.get("input", {}).get("sources") or {}).items():
+                content = source.get("content") if isinstance(source, dict) else None
+                if content is None:
+                    continue
+                seen = first.setdefault(unit, (content, build))
+                if seen[0] != content:
+                    clashes.setdefault(unit, {seen[1].name}).add(build.name)
+        if not clashes:
+            return
+        unit = min(clashes)
+        contracts = sorted(fqn for fqn in self.owner if fqn.rpartition(":")[0] == unit) or [unit]
+        more = f" (and {len(clashes) - 1} more source files)" if len(clashes) > 1 else ""
+        raise InputError(
+            f"stale build-info: {', '.join(contracts)} was built twice from different sources{more}, "
+            f"in {' and '.join(sorted(clashes[unit]))}; {CLEAN_AND_REBUILD}"
+        )
 
     def resolve(self, name: str) -> str:
         """``Name`` or ``<source>:<Name>`` -> the fully qualified name; unknown/ambiguous is an input error."""
@@ -74,41 +111,54 @@ class BuildSet:
     def node(self, fqn: str) -> Node:
         return self.owner[fqn].index.contracts[fqn]
 
+    def index(self, fqn: str) -> AstIndex:
+        return self.owner[fqn].index
+
     def build_info(self, fqn: str) -> dict[str, Any]:
         return self.owner[fqn].info
 
     def layout(self, fqn: str) -> StorageLayout:
         if fqn not in self._layouts:
             build = self.owner[fqn]
-            self._layouts[fqn] = extract_layout(build.info, fqn, build.index)
+            empty_if_missing = asks_for_layouts(build.info, fqn) or not self.has_state_variables(fqn)
+            self._layouts[fqn] = extract_layout(build.info, fqn, build.index, empty_if_missing)
         return self._layouts[fqn]
+
+    def has_state_variables(self, fqn: str) -> bool:
+        """Whether the contract or a base declares a variable that takes a storage slot."""
+        for base in self.owner[fqn].index.bases(self.node(fqn)):
+            for child in base.get("nodes", ()):
+                if child.get("nodeType") == "VariableDeclaration" and child.get("stateVariable") and not child.get("constant"):
+                    if child.get("mutability") != "immutable":
+                        return True
+        return False
 
     def upgrades_from(self, fqn: str) -> str | None:
         return doc_tag(self.node(fqn), "oz-upgrades-from")
 
-    def upgradeable(self) -> Iterator[str]:
-        """Concrete contracts that are annotated, inherit Initializable, or look like UUPS."""
-        for fqn in sorted(self.owner):
-            node = self.node(fqn)
-            if node.get("contractKind") != "contract" or node.get("abstract"):
-                continue
-            if self.upgrades_from(fqn) is not None or self._inherits_upgradeable(fqn):
-                yield fqn
-
-    def _inherits_upgradeable(self, fqn: str) -> bool:
-        index = self.owner[fqn].index
-        for base in index.bases(self.node(fqn)):
-            if base.get("name") in UPGRADEABLE_BASES:
-                return True
-            for child in base.get("nodes", ()):
-                if child.get("nodeType") == "FunctionDefinition" and child.get("name") in UUPS_FUNCTIONS:
-                    return True
-        return False
-
     def require_layouts(self) -> None:
-        """Fail early, with the fix, when the build has no storage layouts at all."""
+        """Fail early, with the fix, when no build asked for storage layouts at all."""
         for build in self.builds:
+            if _selection_asks(build.info):
+                return
             for contracts in build.info.get("output", {}).get("contracts", {}).values():
                 if any("storageLayout" in c for c in contracts.values()):
                     return
         raise InputError(f"the build-info has no storageLayout output; {STORAGE_LAYOUT_HINT}")
+
+
+def asks_for_layouts(build_info: dict[str, Any], fqn: str) -> bool:
+    """Whether the build's ``outputSelection`` asks for the contract's ``storageLayout``: then a
+    missing layout is an empty one (foundry-compilers drops empty layouts from its build-info)."""
+    source, _, name = fqn.rpartition(":")
+    return _selection_asks(build_info, (source, "*"), (name, "*"))
+
+
+def _selection_asks(build_info: dict[str, Any], files: tuple[str, ...] = ("*",), names: tuple[str, ...] = ("*",)) -> bool:
+    selection = (build_info.get("input", {}).get("settings") or {}).get("outputSelection") or {}
+    for file_key in files:
+        per_file = selection.get(file_key) or {}
+        for name_key in names:
+            if "storageLayout" in (per_file.get(name_key) or ()):
+                return True
+    return False

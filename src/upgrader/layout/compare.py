@@ -59,9 +59,10 @@ class StorageOp:
         return item.location if item else None
 
 
-def compare_layouts(old: StorageLayout, new: StorageLayout) -> list[StorageOp]:
-    """Every operation that turns ``old`` into ``new``, including the allowed ones."""
-    comparator = TypeComparator(old, new)
+def compare_layouts(old: StorageLayout, new: StorageLayout, allow_renames: bool = False) -> list[StorageOp]:
+    """Every operation that turns ``old`` into ``new``, including the allowed ones
+    (``allow_renames``: a variable's new name is no error, as OpenZeppelin's unsafeAllowRenames)."""
+    comparator = TypeComparator(old, new, allow_renames)
     ops = compare_items(old.items, new.items, comparator, True, None)
     return ops + _compare_namespaces(old, new, comparator)
 
@@ -116,10 +117,11 @@ def _field_change(o: StorageItem, u: StorageItem, comparator: TypeComparator, ns
     old_type, new_type = comparator.old.type_of(o), comparator.new.type_of(u)
     if o.is_gap and u.is_gap and o.label == u.label and old_type.kind == new_type.kind == "array":
         return None  # judged by where the gap ends, in _gap_resize
-    renamed = o.label != u.label and u.renamed_from != o.label
+    relabelled = o.label != u.label and u.renamed_from != o.label
+    renamed = relabelled and not comparator.allow_renames
     retyped = u.retyped_from is not None and _same_label(u.retyped_from, old_type)
     change = None if retyped else comparator.change(old_type, new_type)
-    if renamed and o.is_gap and o.start <= u.start and u.end <= o.end:
+    if relabelled and o.is_gap and o.start <= u.start and u.end <= o.end:
         return StorageOp("gap-taken", True, o, u, namespace=ns)
     if change and renamed:
         return StorageOp("replace", False, o, u, change, namespace=ns)

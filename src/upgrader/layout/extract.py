@@ -26,9 +26,15 @@ def contract_output(build_info: dict[str, Any], fqn: str) -> dict[str, Any]:
         raise InputError(f"contract {fqn} is not in the build-info") from None
 
 
-def extract_layout(build_info: dict[str, Any], fqn: str, index: AstIndex | None = None) -> StorageLayout:
-    """The storage layout of ``<source>:<Name>``, namespaces included."""
+def extract_layout(
+    build_info: dict[str, Any], fqn: str, index: AstIndex | None = None, empty_if_missing: bool = False
+) -> StorageLayout:
+    """The storage layout of ``<source>:<Name>``, namespaces included. A missing ``storageLayout``
+    is an input error unless ``empty_if_missing`` (the build asked for layouts, or the contract
+    has no state variables)."""
     raw = contract_output(build_info, fqn).get("storageLayout")
+    if raw is None and empty_if_missing:
+        raw = {"storage": [], "types": {}}
     if raw is None:
         raise InputError(f"the build-info has no storageLayout for {fqn}; {STORAGE_LAYOUT_HINT}")
     index = index or AstIndex.of(build_info)

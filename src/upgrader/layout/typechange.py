@@ -46,8 +46,9 @@ class TypeChange:
 
 
 class TypeComparator:
-    def __init__(self, old: StorageLayout, new: StorageLayout) -> None:
+    def __init__(self, old: StorageLayout, new: StorageLayout, allow_renames: bool = False) -> None:
         self.old, self.new = old, new
+        self.allow_renames = allow_renames  # OpenZeppelin's unsafeAllowRenames: a new name is not a finding
         self._memo: dict[tuple[str, str, bool], TypeChange | None] = {}
 
     def change(self, old: TypeInfo, new: TypeInfo, allow_append: bool = False) -> TypeChange | None:

@@ -71,13 +71,17 @@ def parse_unsafe_allow(text: str | Iterable[str]) -> frozenset[str]:
 
 
 def validate_contract(
-    build_info: dict[str, Any], contract_fqn: str, unsafe_allow: frozenset[str] = frozenset()
+    build_info: dict[str, Any],
+    contract_fqn: str,
+    unsafe_allow: frozenset[str] = frozenset(),
+    reference_uups: bool = False,
 ) -> list[Finding]:
     """All unsafe-pattern findings of ``contract_fqn`` (``"<source unit>:<Name>"``), errors
-    first, then by location; kinds in ``unsafe_allow`` are dropped."""
+    first, then by location; kinds in ``unsafe_allow`` are dropped. ``reference_uups``: the
+    version it upgrades from is UUPS, so it must keep a public upgrade function too."""
     allow = parse_unsafe_allow(unsafe_allow)
     index = index_for(build_info)
-    ctx = Context(index, index.contract(contract_fqn))
+    ctx = Context(index, index.contract(contract_fqn), reference_uups)
     seen: set[tuple[str, str | None, str]] = set()
     findings: list[Finding] = []
     for rule in RULE_FUNCTIONS:

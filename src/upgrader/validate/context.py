@@ -16,6 +16,7 @@ from upgrader.validate.kinds import ACCEPTED_KINDS, RULES, Kind
 class Context:
     index: AstIndex
     contract: Node
+    reference_uups: bool = False  # the version this one upgrades from is UUPS
 
     @property
     def linearized(self) -> list[Node]:

@@ -29,10 +29,11 @@ def _selectors(ctx: Context) -> set[str]:
 def missing_upgrade_function(ctx: Context) -> Iterator[Finding]:
     """Without a public ``upgradeToAndCall`` (or legacy ``upgradeTo``) this version is the last.
 
-    Stricter than OpenZeppelin, which checks this only when the contract or its reference
-    already looks UUPS through one of these very functions; the contract-level annotation is
-    honoured here as well as ``--unsafe-allow``."""
-    if is_uups(ctx) and not (_selectors(ctx) & UPGRADE_SELECTORS):
+    Checked when the contract looks UUPS (``proxiableUUID``) or the version it upgrades from is
+    UUPS (a V2 that dropped UUPSUpgradeable), as OpenZeppelin does for the latter; stricter than
+    OpenZeppelin, which infers UUPS only from these very functions. The contract-level
+    annotation is honoured here as well as ``--unsafe-allow``."""
+    if (ctx.reference_uups or is_uups(ctx)) and not (_selectors(ctx) & UPGRADE_SELECTORS):
         if not ctx.skip("missing-public-upgradeto", ctx.contract):
             yield ctx.finding("missing-public-upgradeto", ctx.contract)
 
