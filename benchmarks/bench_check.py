@@ -3,9 +3,11 @@
 (a) wall time of the whole `upgrader check --build-info DIR` process against
     `upgrades-core validate DIR` on a generated build-info with 64 upgradeable contracts
     (32 V1/V2 pairs inheriting OpenZeppelin's Initializable), runs alternating;
-(b) comparing two storage layouts of 5,000 variables each (a few scattered changes).
+(b) comparing two storage layouts of 5,000 variables each (a few scattered changes);
+(c) both tools on the build-info of a large Foundry project built with the real forge
+    (OpenZeppelin 5 UUPS contracts with ERC-7201 state; one build-info file of >= 40 MB).
 
-    .venv/bin/python benchmarks/bench_check.py [--runs N]
+    .venv/bin/python benchmarks/bench_check.py [--runs N] [--forge-contracts N]
 """
 
 from __future__ import annotations
@@ -73,15 +75,16 @@ def build_folder(folder: Path) -> None:
 
 def library_breakdown(folder: Path) -> None:
     """Where the time goes inside the process: reading, layouts, unsafe-pattern validation."""
-    from upgrader.check import _validator, check_contract
+    from upgrader.check import CheckOptions, _plan, _validator, check_contract
     from upgrader.layout.buildset import BuildSet
+    from upgrader.layout.references import Builds
 
     start = time.perf_counter()
     builds = BuildSet.load(folder)
     loaded = time.perf_counter()
-    targets = [(fqn, builds.upgrades_from(fqn)) for fqn in builds.upgradeable()]
+    targets = _plan(Builds(builds), CheckOptions())
     for fqn, ref in targets:
-        check_contract(builds, fqn, builds, builds.resolve(ref) if ref else None)
+        check_contract(builds, fqn, ref)
     layouts = time.perf_counter()
     validator = _validator()
     if validator is not None:
@@ -174,12 +177,115 @@ def bench_large_layouts(runs: int) -> None:
     print(f"    identical 5,000-variable layouts       {(time.perf_counter() - same) * 1000:7.0f} ms")
 
 
+FORGE = ROOT / "node_modules" / ".bin" / "forge"
+FORGE_HEADER = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
+"""
+
+
+def forge_contract(n: int) -> str:
+    from upgrader.layout.namespaces import erc7201_root
+
+    """A UUPS token whose own state is one ERC-7201 namespace, with enough code to weigh ~0.3 MB of build-info."""
+    fields = "\n".join(f"        uint256 f{k};" for k in range(24))
+    functions = "\n".join(
+        f"    function op{k}(uint256 a, uint256 b) external returns (uint256) {{\n"
+        f"        S storage $ = _s();\n        $.f{k % 24} = a * {k + 1} + b / {k + 2} + $.f{(k + 1) % 24};\n"
+        f"        if ($.f{k % 24} > {k}) {{ $.f{(k + 3) % 24} += a; }} else {{ $.f{(k + 5) % 24} -= b; }}\n"
+        f"        return $.f{k % 24};\n    }}"
+        for k in range(40)
+    )
+    return FORGE_HEADER + f"""
+contract Big{n} is ERC20Upgradeable, OwnableUpgradeable, UUPSUpgradeable {{
+    /// @custom:storage-location erc7201:bench.big{n}
+    struct S {{
+{fields}
+    }}
+
+    bytes32 private constant LOCATION = {erc7201_root(f"bench.big{n}"):#066x};
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {{
+        _disableInitializers();
+    }}
+
+    function initialize(address owner) external initializer {{
+        __ERC20_init("Big{n}", "B{n}");
+        __Ownable_init(owner);
+    }}
+
+    function _s() private pure returns (S storage $) {{
+        assembly {{
+            $.slot := LOCATION
+        }}
+    }}
+
+{functions}
+
+    function _authorizeUpgrade(address) internal override onlyOwner {{}}
+}}
+"""
+
+
+def forge_project(folder: Path, contracts: int) -> Path:
+    solc = Path.home() / ".solcx" / "solc-v0.8.28"
+    (folder / "src").mkdir(parents=True)
+    (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    (folder / "foundry.toml").write_text(
+        f'[profile.default]\nsrc = "src"\nout = "out"\nlibs = ["node_modules"]\nsolc = "{solc}"\noffline = true\n'
+        'build_info = true\nextra_output = ["storageLayout"]\nremappings = [\n'
+        '  "@openzeppelin/contracts-upgradeable/=node_modules/@openzeppelin/contracts-upgradeable/",\n'
+        '  "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/",\n]\n'
+    )
+    for n in range(contracts):
+        (folder / "src" / f"Big{n}.sol").write_text(forge_contract(n))
+    start = time.perf_counter()
+    proc = subprocess.run([str(FORGE), "build"], cwd=folder, capture_output=True, text=True)
+    if proc.returncode != 0 or not (folder / "out" / "build-info").is_dir():
+        raise SystemExit(f"forge build failed:\n{proc.stdout}{proc.stderr}")
+    print(f"(c) forge build of {contracts} contracts: {time.perf_counter() - start:.0f} s")
+    return folder / "out" / "build-info"
+
+
+def bench_forge(runs: int, contracts: int) -> None:
+    if not FORGE.exists():
+        print("(c) forge not installed (node_modules absent); skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = forge_project(Path(tmp) / "big", contracts)
+        size = sum(p.stat().st_size for p in folder.glob("*.json")) / 1e6
+        upgrader = str(ROOT / ".venv" / "bin" / "upgrader")
+        commands = {"upgrader check --build-info --json": [upgrader, "check", "--build-info", str(folder), "--json"]}
+        if OZ.exists():
+            commands["upgrades-core validate"] = [str(OZ), "validate", str(folder)]
+        out = subprocess.run(commands["upgrader check --build-info --json"], capture_output=True, text=True).stdout
+        checked = len(json.loads(out)["contracts"]) if out.strip().startswith("{") else "?"
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        codes: dict[str, int] = {}
+        for _ in range(runs):
+            for name, cmd in commands.items():
+                t, codes[name] = wall(cmd)
+                times[name].append(t)
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        print(f"    forge build-info: {size:.1f} MB in {len(list(folder.glob('*.json')))} file(s), {checked} upgradeable contracts")
+        for name, median in medians.items():
+            print(f"    {name:36s} median {median * 1000:6.0f} ms  ({runs} runs, exit {codes[name]})")
+        if "upgrades-core validate" in medians:
+            ours = medians["upgrader check --build-info --json"]
+            print(f"    upgrader check is {medians['upgrades-core validate'] / ours:.2f}x faster than upgrades-core on it")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--forge-contracts", type=int, default=64, help="contracts in the generated forge project")
     args = parser.parse_args()
     bench_processes(args.runs)
     bench_large_layouts(args.runs)
+    bench_forge(max(1, args.runs // 2), args.forge_contracts)
 
 
 if __name__ == "__main__":
