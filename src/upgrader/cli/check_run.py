@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from upgrader.layout.buildset import BuildSet
 
 BUILD_INFO_HELP = "Folder of Hardhat/Foundry build-info JSON files (default: compile this project)."
-FORMATS = ("text", "json", "github", "markdown")
+FORMATS = ("text", "github", "markdown")  # JSON is --json, as for every command
 
 
 def load_builds(build_info: Path | None) -> tuple[BuildSet, Path | None]:
@@ -71,12 +71,11 @@ def run_check(
 
 
 def _format(output_format: str | None, as_json: bool) -> str:
-    fmt = output_format or ("json" if as_json else "text")
-    if fmt not in FORMATS:
-        raise InputError(f"unknown --format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    if as_json and fmt != "json":
-        raise InputError(f"--json and --format {fmt} disagree; pass one of them")
-    return fmt
+    if output_format is not None and output_format not in FORMATS:
+        raise InputError(f"unknown --format {output_format!r}; use one of: {', '.join(FORMATS)} (or --json)")
+    if as_json and output_format is not None:
+        raise InputError(f"--json and --format {output_format} disagree; pass one of them")
+    return "json" if as_json else output_format or "text"
 
 
 def _split_dirs(values: Sequence[str] | None) -> list[str]:
