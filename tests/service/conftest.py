@@ -59,11 +59,17 @@ def service(chain: Any, anvil: Any, tmp_path: Path) -> Iterator[Any]:
         yield server
 
 
+@pytest.fixture(params=["tx-service", "queue"])
+def dialect(request: Any) -> str:
+    """Each test that talks to the service runs once per dialect, against the same local service."""
+    return request.param
+
+
 @pytest.fixture
-def client(service: Any) -> Any:
+def client(service: Any, dialect: str, chain: Any) -> Any:
     from upgrader.safe.service import HttpTransactionService, RetryPolicy
 
-    return HttpTransactionService(service.url, timeout_s=1.0,
+    return HttpTransactionService(service.url, kind=dialect, chain_id=chain.w3.eth.chain_id, timeout_s=1.0,
                                   retry=RetryPolicy(attempts=6, base_delay_s=0.02, max_delay_s=0.2, total_s=10.0))
 
 

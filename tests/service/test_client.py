@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+import json
+
 from upgrader.safe.service.base import (
-    RetryPolicy, ServiceRejected, ServiceUnavailable, TransactionServiceClient, Transient, error_message,
+    Reply, RetryPolicy, ServiceRejected, ServiceUnavailable, TransactionServiceClient, Transient, error_message,
 )
+from upgrader.safe.service.dialects import Call
 
 
 class Scripted(TransactionServiceClient):
+    """A transport that answers from a script: (status, JSON body) pairs or exceptions."""
+
     def __init__(self, answers, **policy):
         self.sleeps: list[float] = []
         super().__init__(RetryPolicy(jitter=lambda: 1.0, sleep=self.sleeps.append, **policy))
@@ -18,19 +23,23 @@ class Scripted(TransactionServiceClient):
 
     @property
     def url(self):
-        return "scripted://"
+        return "https://scripted.invalid"
 
-    def _send(self, method, path, body=None, params=None):
+    def _send(self, method, url, body, timeout_s):
         self.calls += 1
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
-        return answer
+        status, payload = answer
+        return Reply(status, b"" if payload is None else json.dumps(payload).encode())
+
+    def get(self, path):
+        return self.request(Call("GET", path))
 
 
 def test_retries_5xx_429_and_timeouts_then_succeeds():
     client = Scripted([(503, None), (429, {"detail": "slow down"}), Transient("timed out"), (200, {"ok": 1})])
-    assert client.request("GET", "/x") == {"ok": 1}
+    assert client.get("/x") == {"ok": 1}
     assert client.calls == 4
     assert client.sleeps == [0.25, 0.5, 1.0]  # exponential (jitter pinned to its maximum)
 
@@ -38,14 +47,14 @@ def test_retries_5xx_429_and_timeouts_then_succeeds():
 def test_backoff_is_capped_and_bounded_in_count():
     client = Scripted([(500, None)] * 10, attempts=8, max_delay_s=1.0, total_s=100.0)
     with pytest.raises(ServiceUnavailable, match="after 8 attempt"):
-        client.request("GET", "/x")
+        client.get("/x")
     assert client.calls == 8 and max(client.sleeps) == 1.0 and len(client.sleeps) == 7
 
 
 def test_bounded_in_total_time():
     client = Scripted([(500, None)] * 10, attempts=10, base_delay_s=1.0, max_delay_s=8.0, total_s=3.0)
     with pytest.raises(ServiceUnavailable):
-        client.request("GET", "/x")
+        client.get("/x")
     assert sum(client.sleeps) <= 3.0 and client.calls < 10
 
 
@@ -60,7 +69,7 @@ def test_jitter_spreads_delays():
 def test_4xx_carries_the_service_message_and_is_not_retried():
     client = Scripted([(400, {"nonFieldErrors": ["Signer=0xabc is not an owner"], "nonce": ["too low"]})])
     with pytest.raises(ServiceRejected) as err:
-        client.request("POST", "/p")
+        client.request(Call("POST", "/p"))
     assert client.calls == 1 and err.value.status == 400
     assert err.value.service_message == "Signer=0xabc is not an owner; nonce: too low"
     assert "rejected POST /p (400)" in str(err.value)
@@ -75,32 +84,17 @@ def test_error_message(body, text):
 
 
 def test_api_key_is_sent_as_bearer_and_never_shown(monkeypatch):
-    import io
-    import urllib.request
+    from canned_server import canned
 
-    from upgrader.safe.service.http import HttpTransactionService
-
-    seen = {}
-
-    class Answer(io.BytesIO):
-        status = 200
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    def urlopen(request, timeout):
-        seen["auth"] = request.get_header("Authorization")
-        seen["url"] = request.full_url
-        return Answer(b'{"address": "0x' + b"11" * 20 + b'", "nonce": "3", "threshold": 1, "owners": [], "version": "1.4.1+L2"}')
-
+    body = {"address": "0x" + "11" * 20, "nonce": "3", "threshold": 1, "owners": [], "version": "1.4.1+L2"}
     monkeypatch.setenv("SAFE_API_KEY", "sekret-key")
-    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    client = HttpTransactionService("https://api.example/tx-service/eth/")
-    info = client.safe_info("0x" + "11" * 20)
-    assert seen["auth"] == "Bearer sekret-key"
-    assert seen["url"].startswith("https://api.example/tx-service/eth/api/v1/safes/0x1111")
+    with canned([(200, body)]) as server:
+        from upgrader.safe.service.http import HttpTransactionService
+
+        client = HttpTransactionService(server.url + "/tx-service/eth/")
+        info = client.safe_info("0x" + "11" * 20)
+    (seen,) = server.seen
+    assert seen["authorization"] == "Bearer sekret-key"
+    assert seen["path"].startswith("/tx-service/eth/api/v1/safes/0x1111")
     assert info.nonce == 3 and info.version == "1.4.1"
     assert "sekret" not in repr(client)

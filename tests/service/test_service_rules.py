@@ -31,8 +31,9 @@ def test_accepts_a_valid_proposal(chain, client, keys):
     tx = _tx(chain)
     posted = _post(client, chain, KeySigner(keys.owners[0]), tx)
     assert posted.safe_tx_hash == _hash(chain, tx) and posted.tx == tx
-    info = client.safe_info(chain.safe)
-    assert info.threshold == 2 and set(info.owners) == set(chain.owners) and info.nonce == 0
+    if client.dialect.name == "tx-service":  # the Queue Service serves no Safe info (read from chain)
+        info = client.safe_info(chain.safe)
+        assert info.threshold == 2 and set(info.owners) == set(chain.owners) and info.nonce == 0
 
 
 def test_non_owner_signature(chain, client, keys):

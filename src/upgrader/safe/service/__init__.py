@@ -1,19 +1,27 @@
-"""The Safe Transaction Service: an abstract client with the shared rules, the real HTTP
-client, and a local service (a loopback HTTP server) for dev chains and tests."""
+"""Safe's off-chain services: one client (``base``) speaking two dialects (``dialects``: the
+Safe Queue Service and the classic Transaction Service) over HTTP (``http``), with responses
+validated into typed values (``models``), client-side pacing (``pacing``), the delegate
+EIP-712 message (``delegates``), and a local service answering both dialects for dev chains
+and tests (``local_service`` + ``local_routes``, served by ``local_server``)."""
 
 from upgrader.safe.service.base import (
     Confirmation,
+    Delegate,
     MultisigTx,
     RetryPolicy,
     SafeInfo,
+    ServiceAuthError,
+    ServiceBadResponse,
     ServiceError,
     ServiceRejected,
     ServiceUnavailable,
     TransactionServiceClient,
 )
+from upgrader.safe.service.dialects import DIALECTS, default_url
 from upgrader.safe.service.http import HttpTransactionService
 
 __all__ = [
-    "Confirmation", "MultisigTx", "RetryPolicy", "SafeInfo", "ServiceError", "ServiceRejected",
-    "ServiceUnavailable", "TransactionServiceClient", "HttpTransactionService",
+    "Confirmation", "DIALECTS", "Delegate", "MultisigTx", "RetryPolicy", "SafeInfo", "ServiceAuthError",
+    "ServiceBadResponse", "ServiceError", "ServiceRejected", "ServiceUnavailable", "TransactionServiceClient",
+    "HttpTransactionService", "default_url",
 ]

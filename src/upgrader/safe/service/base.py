@@ -1,54 +1,81 @@
-"""The Safe Transaction Service client: one abstract base holding every rule we rely on
-(next free nonce, finding a proposal again, retries), with the transport left to subclasses.
-
-The real HTTP client (``http.HttpTransactionService``) is the only subclass shipped: the
-local service for dev chains and tests (``local_service``, served by ``local_server``) is a
-*server*, so ``upgrader propose`` talks to it through exactly the same client code as to the
-real service.
+"""The Safe service client: one class holding every rule we rely on (retries, pacing, the
+command's deadline, response validation, pagination, finding a proposal again), speaking
+either dialect (``dialects``: Queue Service or classic Transaction Service), with the HTTP
+transport left to a subclass (``http.HttpTransactionService``). The local service for dev
+chains and tests is a *server*, so every command talks to it through this same code.
 
 Retries: 5xx, 429 and timeouts/connection failures are retried with exponential backoff and
-full jitter, bounded both in attempts and in total time. A 4xx is not retried; it raises
-``ServiceRejected`` carrying the service's own message.
+full jitter, bounded in attempts, in total time and by the command's deadline; a 429 waits its
+``Retry-After`` (through the shared pacer) before anyone sends again. A 401/403 says to set
+``SAFE_API_KEY``; any other 4xx raises ``ServiceRejected`` with the service's own message. A
+2xx whose body is HTML, not JSON, or JSON of another shape raises ``ServiceBadResponse``.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from upgrader.errors import InputError
 from upgrader.safe._values import parse_address
+from upgrader.safe.service.dialects import DIALECTS, Call, Dialect, DialectName
+from upgrader.safe.service.models import BadShape, Confirmation, Delegate, MultisigTx, SafeInfo, parse_page
+from upgrader.safe.service.pacing import Pacer, parse_retry_after
 from upgrader.safe.tx import SafeTx
 
 __all__ = [
-    "Confirmation", "MultisigTx", "RetryPolicy", "SafeInfo", "ServiceError", "ServiceRejected",
-    "ServiceUnavailable", "Transient", "TransactionServiceClient", "error_message",
+    "Confirmation", "Delegate", "MultisigTx", "Reply", "RetryPolicy", "SafeInfo", "ServiceAuthError",
+    "ServiceBadResponse", "ServiceError", "ServiceRejected", "ServiceUnavailable", "Transient",
+    "TransactionServiceClient", "error_message",
 ]
+
+API_KEY_ENV = "SAFE_API_KEY"
+T = TypeVar("T")
 
 
 class ServiceError(InputError):
-    """Something went wrong talking to the Safe Transaction Service (exit 2)."""
+    """Something went wrong talking to the Safe service (exit 2)."""
 
 
 class ServiceRejected(ServiceError):
-    """The service answered 4xx: the request is wrong. ``message`` is the service's own text."""
+    """The service answered 4xx: the request is wrong. ``service_message`` is the service's own text."""
 
-    def __init__(self, status: int, message: str, method: str = "", path: str = "") -> None:
-        super().__init__(f"Safe Transaction Service rejected {method} {path} ({status}): {message}")
+    def __init__(self, status: int, message: str, method: str = "", path: str = "", title: str = "Safe Transaction Service") -> None:
+        super().__init__(f"{title} rejected {method} {path} ({status}): {message}")
         self.status = status
         self.service_message = message
 
 
+class ServiceAuthError(ServiceRejected):
+    """401/403: no API key, or one the service does not accept."""
+
+
+class ServiceBadResponse(ServiceError):
+    """A success status with a body that is not the JSON we asked for."""
+
+
 class ServiceUnavailable(ServiceError):
-    """Transient failures went on past the retry budget."""
+    """Transient failures went on past the retry budget or the command's deadline."""
 
 
 class Transient(Exception):
     """Raised by a transport for a failure worth retrying (timeout, refused connection)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
 
 
 @dataclass(frozen=True)
@@ -65,200 +92,218 @@ class RetryPolicy:
         return self.jitter() * min(self.max_delay_s, self.base_delay_s * 2**attempt)
 
 
-@dataclass(frozen=True)
-class SafeInfo:
-    address: str
-    nonce: int
-    threshold: int
-    owners: tuple[str, ...]
-    version: str
-
-    @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "SafeInfo":
-        return cls(
-            address=parse_address(obj["address"], "safe"),
-            nonce=int(obj["nonce"]),
-            threshold=int(obj["threshold"]),
-            owners=tuple(parse_address(o, "owner") for o in obj.get("owners") or ()),
-            version=str(obj.get("version") or "").split("+", 1)[0],
-        )
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    owner: str
-    signature: str  # 0x-hex, 65 bytes for an ECDSA signature
-    submission_date: str | None = None
-
-    @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "Confirmation":
-        return cls(parse_address(obj["owner"], "confirmation owner"), obj.get("signature") or "0x", obj.get("submissionDate"))
-
-
-@dataclass(frozen=True)
-class MultisigTx:
-    """One multisig transaction as the service lists it."""
-
-    safe: str
-    tx: SafeTx
-    safe_tx_hash: str
-    confirmations: tuple[Confirmation, ...] = ()
-    confirmations_required: int | None = None
-    is_executed: bool = False
-    transaction_hash: str | None = None
-    block_number: int | None = None
-    proposer: str | None = None
-    origin: str | None = None
-
-    @property
-    def nonce(self) -> int:
-        return self.tx.nonce
-
-    def confirmed_by(self, owner: str) -> bool:
-        return any(c.owner.lower() == owner.lower() for c in self.confirmations)
-
-    @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> "MultisigTx":
-        return cls(
-            safe=parse_address(obj["safe"], "safe"),
-            tx=SafeTx.from_json(obj),
-            safe_tx_hash=str(obj["safeTxHash"]).lower(),
-            confirmations=tuple(Confirmation.from_json(c) for c in obj.get("confirmations") or ()),
-            confirmations_required=int(obj["confirmationsRequired"]) if obj.get("confirmationsRequired") is not None else None,
-            is_executed=bool(obj.get("isExecuted")),
-            transaction_hash=obj.get("transactionHash"),
-            block_number=int(obj["blockNumber"]) if obj.get("blockNumber") is not None else None,
-            proposer=obj.get("proposer"),
-            origin=obj.get("origin"),
-        )
-
-
 def error_message(body: Any) -> str:
     """The service's validation errors flattened to one line, e.g. ``{"nonce": ["too low"]}``
     -> ``nonce: too low``; ``nonFieldErrors``/``detail``/``message`` are shown bare."""
     if body is None or body == "":
         return "no message"
     if isinstance(body, str):
-        return body.strip()[:500]
+        return " ".join(body.split())[:300]
     if isinstance(body, list):
         return "; ".join(error_message(b) for b in body)
     if isinstance(body, dict):
         parts = []
         for key, value in body.items():
-            text = error_message(value)
-            bare = key in ("nonFieldErrors", "non_field_errors", "detail", "message", "messages", "arguments", "code")
             if key == "code":
                 continue
-            parts.append(text if bare else f"{key}: {text}")
+            bare = key in ("nonFieldErrors", "non_field_errors", "detail", "message", "messages", "arguments")
+            parts.append(error_message(value) if bare else f"{key}: {error_message(value)}")
         return "; ".join(parts) or "no message"
     return str(body)
 
 
-class TransactionServiceClient(ABC):
-    """Shared logic; subclasses implement ``_send`` (one attempt, no retries)."""
+def _looks_html(reply: Reply) -> bool:
+    kind = (reply.header("content-type") or "").lower()
+    return "html" in kind or reply.body.lstrip()[:1] == b"<"
 
-    def __init__(self, retry: RetryPolicy | None = None) -> None:
+
+def _decode(reply: Reply) -> Any:
+    """JSON body, None when empty; raises ValueError when the body is not JSON."""
+    if not reply.body.strip():
+        return None
+    return json.loads(reply.body)
+
+
+class TransactionServiceClient(ABC):
+    """Shared logic; subclasses implement ``_send`` (one attempt at one URL, no retries)."""
+
+    def __init__(self, retry: RetryPolicy | None = None, *, kind: DialectName = "tx-service",
+                 chain_id: int | None = None, deadline_s: float | None = None, pacer: Pacer | None = None) -> None:
+        if kind not in DIALECTS:
+            raise InputError(f"unknown Safe API kind {kind!r}; use one of {', '.join(DIALECTS)}")
         self.retry = retry or RetryPolicy()
+        self.dialect: Dialect = DIALECTS[kind](chain_id)
+        self.deadline_at = time.monotonic() + deadline_s if deadline_s is not None else None
+        self.deadline_s = deadline_s
+        self.pacer = pacer or Pacer()
 
     @property
     @abstractmethod
     def url(self) -> str:
-        """Where this client sends requests (for messages)."""
+        """The service's base URL (for building requests and for messages)."""
+
+    @property
+    def title(self) -> str:
+        return self.dialect.title
+
+    @property
+    def has_api_key(self) -> bool:
+        return False
 
     @abstractmethod
-    def _send(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> tuple[int, Any]:
-        """One request: (HTTP status, parsed JSON body or None). Raise ``Transient`` for a
-        timeout or a failed connection."""
+    def _send(self, method: str, url: str, body: Any, timeout_s: float | None) -> Reply:
+        """One request. Raise ``Transient`` for a timeout or a failed connection."""
 
-    # -- transport with retries ------------------------------------------------------------
+    # -- transport with retries, pacing and the deadline ------------------------------------
 
-    def request(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
-        started = time.monotonic()
-        last = ""
+    def remaining(self) -> float | None:
+        return None if self.deadline_at is None else self.deadline_at - time.monotonic()
+
+    def _url(self, path_or_url: str, params: dict[str, Any] | None) -> str:
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return self.url + path_or_url + ("?" + urlencode(params) if params else "")
+
+    def request(self, call: Call) -> Any:
+        return self._request(call.method, self._url(call.path, call.params), call.body, call.path)
+
+    def _request(self, method: str, url: str, body: Any, shown: str) -> Any:
+        started, last = time.monotonic(), ""
         for attempt in range(self.retry.attempts):
+            if not self.pacer.acquire(self.deadline_at):
+                last = "rate limited past the deadline"
+                break
+            left = self.remaining()
+            if left is not None and left <= 0:
+                break
             try:
-                status, payload = self._send(method, path, body, params)
+                reply = self._send(method, url, body, left)
             except Transient as exc:
-                last = f"{exc}"
+                last = str(exc)
             else:
-                if status < 400:
-                    return payload
-                if status == 429 or status >= 500:
-                    last = f"HTTP {status}: {error_message(payload)}"
-                else:
-                    raise ServiceRejected(status, error_message(payload), method, path)
+                self.pacer.observe(reply.header("x-consumer-rps"))
+                if reply.status < 400:
+                    return self._ok_body(reply, method, shown)
+                last = self._failure(reply, method, shown)
             delay = self.retry.delay(attempt)
-            if attempt + 1 >= self.retry.attempts or time.monotonic() - started + delay > self.retry.total_s:
+            left = self.remaining()
+            if (attempt + 1 >= self.retry.attempts or time.monotonic() - started + delay > self.retry.total_s
+                    or (left is not None and left <= delay)):
                 break
             self.retry.sleep(delay)
         elapsed = time.monotonic() - started
+        within = f" (the command's deadline is {self.deadline_s:g} s)" if self.deadline_s is not None else ""
         raise ServiceUnavailable(
-            f"Safe Transaction Service at {self.url} kept failing ({method} {path}; last: {last}) "
-            f"after {attempt + 1} attempt(s) in {elapsed:.1f} s; nothing was proposed by this attempt, re-run to continue"
-        )
+            f"{self.title} at {self.url} kept failing ({method} {shown}; last: {last or 'out of time'}) "
+            f"after {attempt + 1} attempt(s) in {elapsed:.1f} s{within}; re-run when it answers")
+
+    def _ok_body(self, reply: Reply, method: str, shown: str) -> Any:
+        try:
+            return _decode(reply)
+        except ValueError:
+            what = "an HTML page" if _looks_html(reply) else "a body that is not JSON"
+            raise ServiceBadResponse(
+                f"{self.title} at {self.url} answered {method} {shown} with {what} (HTTP {reply.status}); "
+                f"check the URL (upgrader.networks.<n>.safe_api.url) points at the service's API") from None
+
+    def _failure(self, reply: Reply, method: str, shown: str) -> str:
+        """Raise for a final failure; return a description of a retryable one."""
+        try:
+            payload = _decode(reply)
+        except ValueError:
+            payload = "an HTML page" if _looks_html(reply) else reply.body.decode("utf-8", "replace")
+        text = error_message(payload)
+        if reply.status in (401, 403):
+            fix = ("check the API key in SAFE_API_KEY (valid, not expired, for this service)" if self.has_api_key
+                   else "set SAFE_API_KEY to an API key from https://developer.safe.global")
+            raise ServiceAuthError(reply.status, f"{text}; {fix}", method, shown, self.title)
+        if reply.status == 429:
+            self.pacer.back_off(parse_retry_after(reply.header("retry-after"), 1.0))
+            return f"HTTP 429: {text}"
+        if reply.status >= 500:
+            return f"HTTP {reply.status}: {text}"
+        raise ServiceRejected(reply.status, text, method, shown, self.title)
+
+    def _parse(self, payload: Any, parse: Callable[[Any], T], call: Call) -> T:
+        try:
+            return parse(payload)
+        except BadShape as exc:
+            raise ServiceBadResponse(f"{self.title} at {self.url} answered {call.method} {call.path} with JSON of "
+                                     f"another shape ({exc}); check upgrader.networks.<n>.safe_api (kind and url)") from None
+
+    def _pages(self, call: Call, item: Callable[[Any], T], what: str) -> Iterator[T]:
+        """Every item of a paginated list, following each page's ``next`` link."""
+        url, seen = self._url(call.path, call.params), set()
+        base = urlsplit(self.url)
+        for _ in range(1000):  # a bound, not a limit anyone should reach
+            seen.add(url)
+            items, nxt = self._parse(self._request("GET", url, None, call.path),
+                                     lambda p: parse_page(p, item, what), call)
+            yield from items
+            if not nxt:
+                return
+            url = urljoin(url, nxt)
+            target = urlsplit(url)
+            if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+                raise ServiceBadResponse(f"{self.title} at {self.url} sent a next page on another host ({target.netloc}); not followed")
+            if url in seen:
+                raise ServiceBadResponse(f"{self.title} at {self.url} sent a next page that loops back to {url}")
 
     # -- the API ---------------------------------------------------------------------------
 
     def safe_info(self, safe: str) -> SafeInfo:
-        return SafeInfo.from_json(self.request("GET", f"/api/v1/safes/{parse_address(safe, 'safe')}/"))
+        try:
+            call = self.dialect.safe_info(parse_address(safe, "safe"))
+        except NotImplementedError as exc:
+            raise ServiceError(str(exc)) from None
+        return self._parse(self.request(call), SafeInfo.from_json, call)
 
     def multisig_transactions(self, safe: str, *, nonce_gte: int | None = None, executed: bool | None = None) -> list[MultisigTx]:
         """Every multisig transaction of the Safe (following pagination), optionally filtered."""
-        params: dict[str, Any] = {"limit": 100, "offset": 0}
-        if nonce_gte is not None:
-            params["nonce__gte"] = nonce_gte
-        if executed is not None:
-            params["executed"] = "true" if executed else "false"
-        return list(self._pages(f"/api/v2/safes/{parse_address(safe, 'safe')}/multisig-transactions/", params))
-
-    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[MultisigTx]:
-        for _ in range(1000):  # a bound, not a limit anyone should reach
-            page = self.request("GET", path, params=params)
-            results = page.get("results") or []
-            yield from (MultisigTx.from_json(r) for r in results)
-            if not page.get("next") or not results:
-                return
-            params = {**params, "offset": params["offset"] + len(results)}
+        return list(self._pages(self.dialect.list_txs(parse_address(safe, "safe"), nonce_gte, executed),
+                                MultisigTx.from_json, "multisig transactions"))
 
     def multisig_transaction(self, safe_tx_hash: str) -> MultisigTx | None:
+        call = self.dialect.get_tx(_hash(safe_tx_hash))
         try:
-            return MultisigTx.from_json(self.request("GET", f"/api/v2/multisig-transactions/{_hash(safe_tx_hash)}/"))
+            payload = self.request(call)
         except ServiceRejected as exc:
             if exc.status == 404:
                 return None
             raise
+        found = self._parse(payload, MultisigTx.from_json, call)
+        if found.safe_tx_hash != _hash(safe_tx_hash):
+            raise ServiceBadResponse(f"{self.title} at {self.url} answered for {safe_tx_hash} with transaction {found.safe_tx_hash}")
+        return found
 
     def queued(self, safe: str, onchain_nonce: int) -> list[MultisigTx]:
         """Not executed, at or above the on-chain nonce (what owners are still signing)."""
-        return [t for t in self.multisig_transactions(safe, nonce_gte=onchain_nonce) if not t.is_executed]
+        rows = self._pages(self.dialect.queued(parse_address(safe, "safe"), onchain_nonce), MultisigTx.from_json, "queued transactions")
+        return [t for t in rows if not t.is_executed and t.nonce >= onchain_nonce and t.safe.lower() == safe.lower()]
 
     def next_nonce(self, safe: str, onchain_nonce: int | None = None) -> int:
         """max(on-chain nonce, highest queued nonce + 1)."""
         if onchain_nonce is None:
             onchain_nonce = self.safe_info(safe).nonce
-        queued = self.queued(safe, onchain_nonce)
-        return max([onchain_nonce, *(t.nonce + 1 for t in queued)])
+        return max([onchain_nonce, *(t.nonce + 1 for t in self.queued(safe, onchain_nonce))])
 
     def find_proposal(self, safe_tx_hash: str) -> MultisigTx | None:
         return self.multisig_transaction(safe_tx_hash)
 
     def propose(self, safe: str, tx: SafeTx, safe_tx_hash: str, sender: str, signature: str, origin: str = "upgrader") -> MultisigTx:
-        """Post a new multisig transaction with the proposer's signature. If an earlier attempt
-        went through but its answer was lost (a timeout, a 5xx after commit) the retry meets a
-        duplicate: when the service then holds exactly our transaction, that is success."""
-        body = {
-            **tx.to_json(),
-            "nonce": tx.nonce,
-            "contractTransactionHash": _hash(safe_tx_hash),
-            "sender": parse_address(sender, "sender"),
-            "signature": signature,
-            "origin": origin,
-        }
+        """Post a new multisig transaction signed by ``sender`` (an owner: the signature is its
+        confirmation; a delegate: the service records it as proposer only). If an earlier attempt
+        went through but its answer was lost, the retry meets a duplicate: when the service then
+        holds exactly our transaction from this sender, that is success."""
+        body = {**tx.to_json(), "nonce": tx.nonce, "contractTransactionHash": _hash(safe_tx_hash),
+                "sender": parse_address(sender, "sender"), "signature": signature, "origin": origin}
         try:
-            self.request("POST", f"/api/v2/safes/{parse_address(safe, 'safe')}/multisig-transactions/", body)
-        except (ServiceRejected, ServiceUnavailable):
+            self.request(self.dialect.propose(parse_address(safe, "safe"), body))
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            if isinstance(exc, ServiceAuthError):
+                raise
             existing = self.find_proposal(safe_tx_hash)
-            if existing is None or existing.tx != tx or not existing.confirmed_by(sender):
+            if existing is None or existing.tx != tx or not _from_sender(existing, sender):
                 raise
             return existing
         found = self.find_proposal(safe_tx_hash)
@@ -270,11 +315,31 @@ class TransactionServiceClient(ABC):
         """Add an owner's signature. With ``owner`` given, a retry whose earlier attempt went
         through (the service then lists that owner's confirmation) counts as success."""
         try:
-            self.request("POST", f"/api/v1/multisig-transactions/{_hash(safe_tx_hash)}/confirmations/", {"signature": signature})
-        except (ServiceRejected, ServiceUnavailable):
-            existing = self.find_proposal(safe_tx_hash) if owner else None
+            self.request(self.dialect.confirm(_hash(safe_tx_hash), signature))
+        except (ServiceRejected, ServiceUnavailable) as exc:
+            existing = self.find_proposal(safe_tx_hash) if owner and not isinstance(exc, ServiceAuthError) else None
             if existing is None or not existing.confirmed_by(owner or ""):
                 raise
+
+    def delegates(self, safe: str | None = None, delegator: str | None = None) -> list[Delegate]:
+        call = self.dialect.delegates(parse_address(safe, "safe") if safe else None,
+                                      parse_address(delegator, "delegator") if delegator else None)
+        return list(self._pages(call, Delegate.from_json, "delegates"))
+
+    def add_delegate(self, delegate: str, delegator: str, signature: str, label: str, safe: str | None = None) -> None:
+        body = {"delegate": parse_address(delegate, "delegate"), "delegator": parse_address(delegator, "delegator"),
+                "signature": signature, "label": label, **({"safe": parse_address(safe, "safe")} if safe else {})}
+        self.request(self.dialect.add_delegate(body))
+
+    def remove_delegate(self, delegate: str, delegator: str, signature: str, safe: str | None = None) -> None:
+        body = {"delegator": parse_address(delegator, "delegator"), "signature": signature,
+                **({"safe": parse_address(safe, "safe")} if safe else {})}
+        self.request(self.dialect.remove_delegate(parse_address(delegate, "delegate"), body))
+
+
+def _from_sender(tx: MultisigTx, sender: str) -> bool:
+    s = sender.lower()
+    return tx.confirmed_by(sender) or (tx.proposed_by_delegate or "").lower() == s or (tx.proposer or "").lower() == s
 
 
 def _hash(value: str) -> str:

@@ -1,7 +1,11 @@
-"""The real Safe Transaction Service over HTTP (urllib; no extra dependency).
+"""The Safe services over HTTP (urllib; no extra dependency).
 
-The API key, when set, comes from ``SAFE_API_KEY`` and is sent as ``Authorization: Bearer``;
-it is never part of a message, a repr or a file.
+    HttpTransactionService(url, kind="queue" | "tx-service", chain_id=..., deadline_s=...)
+
+The API key, when set, comes from ``SAFE_API_KEY`` and is sent as ``Authorization: Bearer``
+(docs.safe.global/core-api/how-to-use-api-keys); it is never part of a message, a repr or a
+file, and it is never sent to another host than the configured one (``next`` links to
+another host are refused in ``base``).
 """
 
 from __future__ import annotations
@@ -10,33 +14,40 @@ import json
 import os
 import socket
 import urllib.error
-import urllib.parse
 import urllib.request
 from typing import Any
 
-from upgrader.safe.service.base import RetryPolicy, TransactionServiceClient, Transient
+from upgrader.safe.service.base import API_KEY_ENV, Reply, RetryPolicy, TransactionServiceClient, Transient
+from upgrader.safe.service.dialects import DialectName
+from upgrader.safe.service.pacing import Pacer, pacer_for
 
-API_KEY_ENV = "SAFE_API_KEY"
-USER_AGENT = "upgrader (safe-transaction-service client)"
+__all__ = ["API_KEY_ENV", "HttpTransactionService"]
+
+USER_AGENT = "upgrader (Safe service client)"
 
 
 class HttpTransactionService(TransactionServiceClient):
-    def __init__(self, base_url: str, *, api_key: str | None = None, timeout_s: float = 10.0,
-                 retry: RetryPolicy | None = None) -> None:
-        super().__init__(retry)
+    def __init__(self, base_url: str, *, kind: DialectName = "tx-service", chain_id: int | None = None,
+                 api_key: str | None = None, timeout_s: float = 10.0, retry: RetryPolicy | None = None,
+                 deadline_s: float | None = None, pacer: Pacer | None = None) -> None:
         self._base = base_url.rstrip("/")
         self._api_key = api_key if api_key is not None else os.environ.get(API_KEY_ENV) or None
+        super().__init__(retry, kind=kind, chain_id=chain_id, deadline_s=deadline_s,
+                         pacer=pacer or pacer_for(self._base, bool(self._api_key)))
         self.timeout_s = timeout_s
 
     @property
     def url(self) -> str:
         return self._base
 
-    def __repr__(self) -> str:
-        return f"HttpTransactionService({self._base!r}, api_key={'set' if self._api_key else 'unset'})"
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self._api_key)
 
-    def _send(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> tuple[int, Any]:
-        url = self._base + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    def __repr__(self) -> str:
+        return f"HttpTransactionService({self._base!r}, kind={self.dialect.name!r}, api_key={'set' if self._api_key else 'unset'})"
+
+    def _send(self, method: str, url: str, body: Any, timeout_s: float | None) -> Reply:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         data = None
         if body is not None:
@@ -44,25 +55,21 @@ class HttpTransactionService(TransactionServiceClient):
             headers["Content-Type"] = "application/json"
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
+        timeout = self.timeout_s if timeout_s is None else max(0.05, min(self.timeout_s, timeout_s))
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                return response.status, _parse(response.read())
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return Reply(response.status, response.read(), _headers(response.headers))
         except urllib.error.HTTPError as exc:
             with exc:
-                return exc.code, _parse(exc.read())
+                return Reply(exc.code, exc.read(), _headers(exc.headers))
         except (TimeoutError, socket.timeout) as exc:
-            raise Transient(f"timed out after {self.timeout_s:g} s") from exc
+            raise Transient(f"timed out after {timeout:g} s") from exc
         except urllib.error.URLError as exc:
             raise Transient(f"cannot connect ({exc.reason})") from exc
         except (ConnectionError, OSError) as exc:  # reset mid-response, broken pipe
             raise Transient(f"connection failed ({type(exc).__name__})") from exc
 
 
-def _parse(raw: bytes) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return raw.decode("utf-8", "replace")[:500]
+def _headers(headers: Any) -> dict[str, str]:
+    return {k.lower(): v for k, v in (headers.items() if headers else ())}

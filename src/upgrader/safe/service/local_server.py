@@ -1,13 +1,16 @@
 """The local Safe Transaction Service (``local_service``) over HTTP on loopback, in a
 background thread for tests or in the foreground for ``make demo``:
 
-    python -m upgrader.safe.service.local_server --rpc URL --port 5555 --state FILE [--trust ADDR]
+    python -m upgrader.safe.service.local_server --rpc URL --port 5555 --state FILE [--trust ADDR] [--rate-limit RPS]
+
+It answers both dialects (Transaction Service and Queue Service paths) from one store.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,11 +20,32 @@ from urllib.parse import parse_qs, urlsplit
 
 from upgrader.safe.service.local_service import DEFAULT_PORT, LocalTransactionService, _errors
 
-__all__ = ["DEFAULT_PORT", "LocalServiceServer", "LocalTransactionService", "main"]
+__all__ = ["DEFAULT_PORT", "LocalServiceServer", "LocalTransactionService", "RateLimit", "main"]
+
+
+class RateLimit:
+    """At most ``rps`` requests in any one-second window; over it, 429 with ``Retry-After``
+    (the shape of Safe's throttled answers: a ``detail`` line)."""
+
+    def __init__(self, rps: float, advertise: bool = False) -> None:
+        self.rps, self.advertise = rps, advertise
+        self._times: list[float] = []
+        self._lock = threading.Lock()
+
+    def admit(self) -> float:
+        """0 when admitted, else the seconds until a place frees up."""
+        with self._lock:
+            now = time.monotonic()
+            self._times = [t for t in self._times if now - t < 1.0]
+            if len(self._times) < self.rps:
+                self._times.append(now)
+                return 0.0
+            return max(0.001, 1.0 - (now - self._times[0]))
 
 
 class _Handler(BaseHTTPRequestHandler):
     service: LocalTransactionService  # set on the subclass made per server
+    limit: RateLimit | None = None
 
     def log_message(self, *args: Any) -> None:  # quiet: tests and the demo own the terminal
         pass
@@ -31,6 +55,14 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        headers: dict[str, str] = {}
+        wait = self.limit.admit() if self.limit else 0.0
+        if self.limit and self.limit.advertise:
+            headers["X-Consumer-RPS"] = f"{self.limit.rps:g}"
+        if wait:
+            seconds = max(1, math.ceil(wait))
+            headers["Retry-After"] = str(seconds)
+            return self._answer(method, parts.path, 429, {"detail": f"Request was throttled. Expected available in {seconds} seconds."}, headers)
         inj = self.service.take_injection(method)
         if inj and inj.delay_s:
             time.sleep(inj.delay_s)
@@ -45,17 +77,22 @@ class _Handler(BaseHTTPRequestHandler):
                 status, payload = self.service.handle(method, parts.path, query, body)
             if inj and inj.status is not None:
                 status, payload = inj.status, {"detail": f"injected failure {inj.status} (request was processed)"}
+        self._answer(method, parts.path, status, payload, headers)
+
+    def _answer(self, method: str, path: str, status: int, payload: Any, headers: dict[str, str]) -> None:
         out = b"" if payload is None else json.dumps(payload).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(out)))
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(out)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
             pass
         with self.service.lock:
-            self.service.requests.append((method, parts.path, status))
+            self.service.requests.append((method, path, status))
 
     def do_GET(self) -> None:
         self._serve("GET")
@@ -63,13 +100,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve("POST")
 
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
 
 class LocalServiceServer:
     """The HTTP server around a ``LocalTransactionService``, in a background thread."""
 
-    def __init__(self, service: LocalTransactionService, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, service: LocalTransactionService, port: int = 0, host: str = "127.0.0.1",
+                 rate_limit: RateLimit | None = None) -> None:
         self.service = service
-        handler = type("Handler", (_Handler,), {"service": service})
+        handler = type("Handler", (_Handler,), {"service": service, "limit": rate_limit})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -112,10 +153,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--state", type=Path, required=True, help="JSON file holding the proposals")
     parser.add_argument("--trust", action="append", default=[], help="an extra trusted MultiSendCallOnly (repeatable)")
     parser.add_argument("--manifest", type=Path, help="trust the MultiSendCallOnly recorded in this manifest")
+    parser.add_argument("--rate-limit", type=float, help="answer 429 past this many requests per second")
     args = parser.parse_args(argv)
     service = LocalTransactionService(args.rpc, args.state, (*args.trust, *_trusted_from_manifest(args.manifest)))
-    server = LocalServiceServer(service, args.port)
-    print(f"local Safe Transaction Service on {server.url} (state {args.state})", flush=True)
+    limit = RateLimit(args.rate_limit) if args.rate_limit else None
+    server = LocalServiceServer(service, args.port, rate_limit=limit)
+    print(f"local Safe service (Transaction Service and Queue Service paths) on {server.url} (state {args.state})", flush=True)
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:
