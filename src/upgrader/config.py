@@ -10,11 +10,12 @@ are filled in by the loader, never read from the file.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
@@ -49,11 +50,21 @@ class ModuleConfig:
 
 
 @dataclass(frozen=True, config=_STRICT)
+class SafeApiConfig:
+    """Which Safe service the network uses (``pipeline.safe_api``): the Queue Service or the
+    classic Transaction Service; ``url`` None means Safe's public URL for the chain."""
+
+    kind: Literal["queue", "tx-service"] = "queue"
+    url: str | None = None  # an http(s) URL, or "local" (the bundled local service)
+
+
+@dataclass(frozen=True, config=_STRICT)
 class NetworkConfig:
     name: str
     rpc: str
     chain_id: int | None = None
-    tx_service: str | None = None  # "local", a URL, or None
+    tx_service: str | None = None  # the old key: a Transaction Service URL or "local"
+    safe_api: SafeApiConfig | None = None
 
 
 @dataclass(frozen=True, config=_STRICT)
@@ -70,7 +81,7 @@ class ProjectConfig:
             raise InputError(f"unknown network {name!r} (known: {known}); add it under {self._where('networks')}")
         net = self.networks[name]
         override = os.environ.get(f"UPGRADER_RPC_{name.upper()}")
-        return NetworkConfig(net.name, override, net.chain_id, net.tx_service) if override else net
+        return dataclasses.replace(net, rpc=override) if override else net
 
     def _where(self, key: str) -> str:
         return f"upgrader.{key} in {APE_FILE}" if self.source.startswith(APE_FILE) else f"[{key}] in {TOML_FILE}"

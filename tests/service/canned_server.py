@@ -57,7 +57,7 @@ class CannedServer:
 @contextmanager
 def canned(replies: list[Any]) -> Iterator[CannedServer]:
     server = CannedServer(replies)
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield server

@@ -83,7 +83,7 @@ def review(
         plans_dir = ctx.proposals_dir.parent / "plans" if ctx.proposals_dir else None
         ctx.plan, ctx.plan_path = resolve_plan(plan, plans_dir)
     if tx_service and not offline:
-        report = _review_with_service(target, ctx, nonce, tx_service)
+        report = _review_with_service(target, ctx, nonce, tx_service, network)
     else:
         report = review_file(target, ctx, nonce)
     if json_out:
@@ -94,12 +94,11 @@ def review(
         raise typer.Exit(1)
 
 
-def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str) -> Any:
+def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str, network: str) -> Any:
     from upgrader.pipeline.review import review
     from upgrader.pipeline.review_input import SAFE_TX_HASH, load_subject, service_queue, subject_from_service
-    from upgrader.safe.service import HttpTransactionService
 
-    client = HttpTransactionService(url)  # the API key comes from the environment
+    client = _service_client(url, network, ctx)  # the API key comes from the environment
     local = ctx.proposals_dir / f"{target.lower()}.json" if ctx.proposals_dir else None
     if SAFE_TX_HASH.match(target) and not Path(target).exists() and not (local and local.is_file()):
         if ctx.manifest is None:
@@ -109,6 +108,22 @@ def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str) -> 
         subject = load_subject(target, ctx.proposals_dir, nonce)
     ctx.queued = service_queue(client, subject.safe)
     return review(subject, ctx)
+
+
+def _service_client(url: str, network: str, ctx: Any) -> Any:
+    """The network's dialect (``safe_api.kind``) at ``url``; the classic Transaction Service
+    when there is no project or manifest to say which."""
+    from upgrader import config as project_config
+    from upgrader.pipeline.safe_api import open_client
+    from upgrader.safe.service import HttpTransactionService
+
+    try:
+        net = project_config.load().network(network)
+    except InputError:
+        net = None
+    if net is None or ctx.manifest is None:
+        return HttpTransactionService(url)
+    return open_client(net, ctx.manifest.chain_id, url)
 
 
 def render(report: Any) -> None:

@@ -12,14 +12,13 @@ from upgrader.cli.output import console, err_console, handle_errors, print_json
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
-ServiceOpt = Annotated[Optional[str], typer.Option("--tx-service", help="Transaction Service URL (default: the network's tx_service).")]
+ServiceOpt = Annotated[Optional[str], typer.Option("--tx-service", help="Safe service URL (default: the network's safe_api url).")]
 
 
 def _client(ctx, override: Optional[str]):
-    from upgrader.pipeline.propose import service_url
-    from upgrader.safe.service.http import HttpTransactionService
+    from upgrader.pipeline.safe_api import open_client
 
-    return HttpTransactionService(service_url(ctx, override))
+    return open_client(ctx.network, ctx.chain_id, override)
 
 
 @app.command()

@@ -8,7 +8,6 @@ takes a new nonce; files are written only after the service has accepted the tra
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
 from upgrader.safe.tx import SafeDomain, SafeTx, hashes
 from upgrader.safe.txbuilder import add_checksum, build_batch_file, dump_batch_file
 
-LOCAL_SERVICE_URL = "http://127.0.0.1:5555"
 ORIGIN = "upgrader"
 
 
@@ -50,16 +48,11 @@ class ProposalResult:
 
 
 def service_url(ctx: NetworkContext, override: str | None = None) -> str:
-    """--tx-service, else ape-config.yaml `upgrader.networks.<n>.tx_service` (`local`: the
-    local service, UPGRADER_TX_SERVICE overriding its address)."""
-    url = override or ctx.network.tx_service
-    if not url:
-        raise InputError(f"network {ctx.network.name} has no tx_service; set upgrader.networks.{ctx.network.name}.tx_service or pass --tx-service URL")
-    if url == "local":
-        return os.environ.get("UPGRADER_TX_SERVICE") or LOCAL_SERVICE_URL
-    if not url.startswith(("http://", "https://")):
-        raise InputError(f"tx_service {url!r} is not an http(s) URL or `local`")
-    return url
+    """The Safe service URL of the network (``pipeline.safe_api``: ``safe_api``, the old
+    ``tx_service`` key, or Safe's public default), ``override`` replacing it."""
+    from upgrader.pipeline.safe_api import resolve
+
+    return resolve(ctx.network, ctx.chain_id, override).url
 
 
 def proposals_dir(ctx: NetworkContext) -> Path:

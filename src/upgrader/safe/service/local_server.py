@@ -81,6 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str, path: str, status: int, payload: Any, headers: dict[str, str]) -> None:
         out = b"" if payload is None else json.dumps(payload).encode()
+        with self.service.lock:  # recorded before the answer leaves, so a caller that has it sees it listed
+            self.service.requests.append((method, path, status))
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -91,8 +93,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(out)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
             pass
-        with self.service.lock:
-            self.service.requests.append((method, path, status))
 
     def do_GET(self) -> None:
         self._serve("GET")
@@ -121,7 +121,7 @@ class LocalServiceServer:
         return f"http://{host}:{port}"
 
     def start(self) -> "LocalServiceServer":
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="local-safe-tx-service", daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="local-safe-tx-service", daemon=True)
         self._thread.start()
         return self
 
