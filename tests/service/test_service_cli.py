@@ -82,3 +82,54 @@ def test_cli_propose_confirm_execute(run, chain):
 
     twice = run("execute", h)
     assert twice.exit_code == 2 and "already used" in twice.stderr and "Traceback" not in twice.stderr
+
+
+def _plan_with_simulation(run):
+    from pathlib import Path
+
+    planned = run("plan", "--json")
+    assert planned.exit_code == 0, planned.stderr
+    plan_path = Path(json.loads(planned.stdout)["path"])
+
+    class _Ctx:
+        plans_dir = plan_path.parent
+    write_passing_simulation(_Ctx, json.loads(plan_path.read_text()))
+    return plan_path
+
+
+def test_cli_delegate_add_propose_list_remove(run, chain, keys):
+    owner, bot = sorted(chain.owners, key=lambda o: int(o, 16))[0], keys.outsider.address
+    added = run("delegate", "add", "--sender", owner, "--delegate", bot, "--label", "ci", "--json")
+    assert added.exit_code == 0, added.stderr
+    assert json.loads(added.stdout)["action"] == "added"
+    listed = json.loads(run("delegate", "list", "--json").stdout)
+    assert [(d["delegate"], d["delegator"], d["label"]) for d in listed["delegates"]] == [(bot, owner, "ci")]
+
+    proposed = run("propose", str(_plan_with_simulation(run)), "--sender", bot, "--json")
+    assert proposed.exit_code == 0, proposed.stderr
+    out = json.loads(proposed.stdout)
+    assert out["proposed_by"] == f"proposed by delegate {bot} of owner {owner}"
+
+    not_owner = run("delegate", "add", "--sender", bot, "--delegate", owner)
+    assert not_owner.exit_code == 2 and "not an owner" in not_owner.stderr and "Traceback" not in not_owner.stderr
+    removed = run("delegate", "remove", "--sender", owner, "--delegate", bot)
+    assert removed.exit_code == 0 and "removed" in removed.stdout
+    assert json.loads(run("delegate", "list", "--json").stdout)["delegates"] == []
+
+
+@pytest.mark.parametrize("reply, says", [
+    ((200, "<html><body>Service moved</body></html>"), "answered GET .* with an HTML page"),
+    ((200, {"unexpected": True}), "JSON of another shape"),
+    ((401, {"detail": "Invalid token."}), "set SAFE_API_KEY"),
+])
+def test_cli_bad_service_answers_are_exit_2_and_one_line(run, reply, says, monkeypatch):
+    import re
+
+    from canned_server import canned
+
+    monkeypatch.delenv("SAFE_API_KEY", raising=False)
+    with canned([reply]) as server:
+        result = run("confirm", "0x" + "ab" * 32, "--sender", "0", "--tx-service", server.url)
+    assert result.exit_code == 2, result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and re.search(says, lines[0]) and "Traceback" not in result.stderr

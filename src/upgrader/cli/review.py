@@ -107,7 +107,25 @@ def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str, net
     else:
         subject = load_subject(target, ctx.proposals_dir, nonce)
     ctx.queued = service_queue(client, subject.safe)
-    return review(subject, ctx)
+    report = review(subject, ctx)
+    report.signing = _signing(network, client, subject.safe, (report.hashes or {}).get("safe_tx_hash"))
+    return report
+
+
+def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None) -> Any:
+    """Who proposed, and each owner Safe's inner approval (pipeline.signing), when the
+    network's RPC answers; None otherwise (the rest of the review stands without it)."""
+    from upgrader import config as project_config
+    from upgrader.chain.rpc import connect
+    from upgrader.pipeline.signing import signing_section
+
+    if safe_tx_hash is None:
+        return None
+    try:
+        w3 = connect(project_config.load().network(network).rpc, give_up_after_s=2.0)
+        return signing_section(w3, client, safe, safe_tx_hash, client.multisig_transaction(safe_tx_hash))
+    except InputError:
+        return None
 
 
 def _service_client(url: str, network: str, ctx: Any) -> Any:
@@ -162,6 +180,10 @@ def render(report: Any) -> None:
     console.print(table)
     if report.plan is not None:
         _render_plan(report.plan)
+    if getattr(report, "signing", None):
+        from upgrader.pipeline.signing import signing_markdown
+
+        console.print(escape(signing_markdown(report.signing).strip()), soft_wrap=True)
     for w in report.warnings:
         style = "bold red" if w.severity == "red" else "yellow"
         console.print(f"[{style}]{w.severity.upper()} {w.kind}[/]: {escape(w.message)}", soft_wrap=True)

@@ -105,3 +105,75 @@ def execute(
     console.print(f"[green]executed[/] {safe_tx_hash} in tx {result.tx} (block {result.block}); plan {result.plan_hash}")
     for name, impl in result.proxies.items():
         console.print(f"  {name} -> {impl} (verified on chain, recorded in the manifest)")
+
+
+delegate_app = typer.Typer(help="Delegates: addresses that may propose to the Safe for an owner, without signing.",
+                           no_args_is_help=True)
+app.add_typer(delegate_app, name="delegate")
+OwnerOpt = Annotated[str, typer.Option("--sender", help="The owner (delegator): ape account alias, or a dev test account.")]
+DelegateOpt = Annotated[str, typer.Option("--delegate", help="The delegate's address.")]
+
+
+def _delegate_ctx(network: str, sender: Optional[str]):
+    from upgrader.pipeline.context import open_network
+    from upgrader.pipeline.signer import resolve_signer
+
+    ctx = open_network(network)
+    return ctx, (resolve_signer(sender, ctx.chain_id, list(ctx.manifest().safe.owners)) if sender else None)
+
+
+def _show_change(change, json_out: bool) -> None:
+    if json_out:
+        print_json({"ok": True, **change.to_json()})
+        return
+    console.print(f"[green]{change.action}[/] {change.delegate} as delegate of owner {change.delegator} for Safe {change.safe}")
+
+
+@delegate_app.command("add")
+@handle_errors
+def delegate_add(
+    sender: OwnerOpt,
+    delegate: DelegateOpt,
+    label: Annotated[str, typer.Option("--label", help="A name the service shows for the delegate.")] = "upgrader proposer",
+    network: NetworkOpt = "local",
+    tx_service: ServiceOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The owner signs Safe's EIP-712 Delegate message: DELEGATE may then propose to the network's Safe."""
+    from upgrader.pipeline.delegates import add
+
+    ctx, signer = _delegate_ctx(network, sender)
+    _show_change(add(ctx, _client(ctx, tx_service), signer, delegate, label), json_out)
+
+
+@delegate_app.command("remove")
+@handle_errors
+def delegate_remove(
+    sender: OwnerOpt,
+    delegate: DelegateOpt,
+    network: NetworkOpt = "local",
+    tx_service: ServiceOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The owner withdraws DELEGATE (signed the same way)."""
+    from upgrader.pipeline.delegates import remove
+
+    ctx, signer = _delegate_ctx(network, sender)
+    _show_change(remove(ctx, _client(ctx, tx_service), signer, delegate), json_out)
+
+
+@delegate_app.command("list")
+@handle_errors
+def delegate_list(network: NetworkOpt = "local", tx_service: ServiceOpt = None, json_out: JsonOpt = False) -> None:
+    """The network Safe's delegates whose delegator is still an owner."""
+    from upgrader.pipeline.delegates import listed
+
+    ctx, _ = _delegate_ctx(network, None)
+    found = listed(ctx, _client(ctx, tx_service))
+    if json_out:
+        print_json({"ok": True, "safe": ctx.manifest().safe.address, "delegates": [d.to_json() for d in found]})
+        return
+    if not found:
+        console.print(f"no delegates for Safe {ctx.manifest().safe.address}")
+    for d in found:
+        console.print(f"{d.delegate}  delegate of {d.delegator}  ({d.label or 'no label'})")

@@ -18,7 +18,7 @@ from upgrader.pipeline.planfile import ensure_fresh, load_plan
 from upgrader.pipeline.signer import Signer, signed
 from upgrader.proxies import kind_of
 from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
-from upgrader.safe.signatures import SafeSignature, encode_signatures, recover_signature
+from upgrader.safe.signatures import SafeSignature, approved_hash_signature, encode_signatures, recover_signature
 from upgrader.safe.tx import SafeDomain, safe_tx_hash
 
 
@@ -29,10 +29,11 @@ class ConfirmResult:
     added: bool  # False: this owner had already confirmed
     confirmations: int
     threshold: int
+    nested: dict[str, Any] | None = None  # confirmed through an owner Safe: pipeline.nested_confirm
 
     def to_json(self) -> dict[str, Any]:
         return {"safe_tx_hash": self.safe_tx_hash, "owner": self.owner, "added": self.added,
-                "confirmations": self.confirmations, "threshold": self.threshold}
+                "confirmations": self.confirmations, "threshold": self.threshold, "nested": self.nested}
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ def confirm(ctx: NetworkContext, client: TransactionServiceClient, h: str, signe
     threshold = int(contract.functions.getThreshold().call())
     if mtx.is_executed:
         raise InputError(f"{h} was already executed (tx {mtx.transaction_hash}); nothing to confirm")
+    if signer.address not in contract.functions.getOwners().call():
+        return _confirm_nested(ctx, client, mtx, signer, threshold)
     if mtx.confirmed_by(signer.address):
         return ConfirmResult(h, signer.address, False, len(mtx.confirmations), threshold)
     client.confirm(h, signed(signer, bytes.fromhex(h[2:])), owner=signer.address)
@@ -72,7 +75,23 @@ def confirm(ctx: NetworkContext, client: TransactionServiceClient, h: str, signe
     return ConfirmResult(h, signer.address, True, len(after.confirmations) if after else 0, threshold)
 
 
-def owner_signatures(h: str, mtx: MultisigTx, owners: list[str]) -> list[SafeSignature]:
+def _confirm_nested(ctx: NetworkContext, client: TransactionServiceClient, mtx: MultisigTx, signer: Signer,
+                    threshold: int) -> ConfirmResult:
+    """A signer of an owner Safe confirms through that Safe (pipeline.nested_confirm)."""
+    from upgrader.pipeline.nested_confirm import confirm_through_owner_safe, owner_safe_of
+
+    owner_safe = owner_safe_of(ctx.w3, mtx.safe, signer.address)
+    if owner_safe is None:
+        raise InputError(f"{signer.address} is neither an owner of Safe {mtx.safe} nor a signer of an owner Safe; pass --sender OWNER")
+    done = confirm_through_owner_safe(ctx.w3, client, mtx.safe, mtx.safe_tx_hash, signer, owner_safe)
+    after = client.multisig_transaction(mtx.safe_tx_hash)
+    return ConfirmResult(mtx.safe_tx_hash, owner_safe, done.approved and not mtx.confirmed_by(owner_safe),
+                         len(after.confirmations) if after else 0, threshold, done.to_json())
+
+
+def owner_signatures(h: str, mtx: MultisigTx, owners: list[str], approved: Any = None) -> list[SafeSignature]:
+    """Owners' ECDSA confirmations, plus a pre-approved-hash signature (v = 1) for each owner
+    for which ``approved(owner)`` -- the chain's ``approvedHashes`` -- holds (owner Safes approve so)."""
     lowered = {o.lower() for o in owners}
     sigs = {}
     for c in mtx.confirmations:
@@ -82,6 +101,9 @@ def owner_signatures(h: str, mtx: MultisigTx, owners: list[str]) -> list[SafeSig
             continue
         if sig.verified and sig.signer.lower() in lowered:
             sigs[sig.signer] = sig
+    for owner in owners:
+        if owner not in sigs and approved is not None and approved(owner):
+            sigs[owner] = approved_hash_signature(owner)
     return list(sigs.values())
 
 
@@ -115,7 +137,7 @@ def execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, execu
     ensure_fresh(plan, ctx.manifest())
     owners = list(contract.functions.getOwners().call())
     threshold = int(contract.functions.getThreshold().call())
-    sigs = owner_signatures(h, mtx, owners)
+    sigs = owner_signatures(h, mtx, owners, lambda o: bool(contract.functions.approvedHashes(o, bytes.fromhex(h[2:])).call()))
     if len(sigs) < threshold:
         missing = [o for o in owners if not any(s.signer == o for s in sigs)]
         raise InputError(f"{h} has {len(sigs)} of {threshold} owner confirmations; `upgrader confirm {h} --sender OWNER` "

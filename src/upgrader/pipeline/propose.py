@@ -19,6 +19,7 @@ from upgrader.pipeline.batch import plan_safe_tx
 from upgrader.pipeline.context import NetworkContext
 from upgrader.pipeline.planfile import ensure_fresh
 from upgrader.pipeline.signer import Signer, signed
+from upgrader.pipeline.signing import proposer_note, signing_markdown, signing_section
 from upgrader.pipeline.simulate import simulation_path
 from upgrader.safe.abi_values import method_from_abi
 from upgrader.safe.multisend import Call
@@ -40,11 +41,12 @@ class ProposalResult:
     review_path: Path
     service_url: str
     review_ok: bool | None = None  # None: the review was not (re)rendered
+    proposed_by: str | None = None  # "proposed by delegate X of owner Y", None when an owner proposed
 
     def to_json(self) -> dict[str, Any]:
         return {"safe": self.safe, "safe_tx_hash": self.safe_tx_hash, "nonce": self.nonce, "created": self.created,
                 "simulation": self.simulation, "proposal": str(self.proposal_path), "review": str(self.review_path),
-                "service": self.service_url, "review_ok": self.review_ok}
+                "service": self.service_url, "review_ok": self.review_ok, "proposed_by": self.proposed_by}
 
 
 def service_url(ctx: NetworkContext, override: str | None = None) -> str:
@@ -110,17 +112,19 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
             raise InputError(f"--nonce {nonce} is already used: the Safe's on-chain nonce is {current}")
         tx = plan_safe_tx(plan, client.next_nonce(safe, current) if nonce is None else nonce)
         h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
-        client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])), ORIGIN)
+        existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])), ORIGIN)
     folder = proposals_dir(ctx)
     review_path, proposal_path = folder / f"{h}.review.md", folder / f"{h}.json"
     batch = batch_file(ctx, plan, tx, h, signer.address)
     review_ok = None
     if created or not proposal_path.is_file() or not review_path.is_file():
         queued = {t.safe_tx_hash: t.nonce for t in client.queued(safe, current)}
-        text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path, queued)
+        signing = signing_section(ctx.w3, client, safe, h, existing)
+        text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path, queued, signing)
         atomic_write(review_path, text)
         atomic_write(proposal_path, dump_batch_file(batch))
-    return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok)
+    by = proposer_note(ctx.w3, client, safe, existing, None)
+    return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok, by)
 
 
 def _methods(ctx: NetworkContext, plan: dict[str, Any]) -> list[dict[str, Any] | None]:
@@ -158,14 +162,15 @@ def batch_file(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, h: str, ow
 
 
 def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str,
-                    batch: dict[str, Any], proposal_path: Path, queued: dict[str, int] | None = None) -> tuple[str, bool | None]:
+                    batch: dict[str, Any], proposal_path: Path, queued: dict[str, int] | None = None,
+                    signing: dict[str, Any] | None = None) -> tuple[str, bool | None]:
     """(markdown, ok): the review by `upgrader.pipeline.review` when present (ok: no red
     warning); a plain summary otherwise (ok None)."""
     try:
         from upgrader.pipeline.review import ReviewContext, render_markdown, review
         from upgrader.pipeline.review_input import subject_from_json
     except ImportError:
-        return plain_review(plan, tx, domain, simulation), None
+        return plain_review(plan, tx, domain, simulation) + signing_markdown(signing), None
     from upgrader.chain.rpc import code_at
 
     h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
@@ -173,7 +178,7 @@ def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domai
     report = review(subject, ReviewContext(
         manifest=ctx.manifest(), build_info=ctx.build_info, proposals_dir=proposals_dir(ctx),
         read_code=lambda address: code_at(ctx.w3, address), plan=plan, queued=dict(queued or {}),
-        plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json"))
+        plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json", signing=signing))
     text = render_markdown(report)
     if simulation == "skipped":
         text = "> **SIMULATION SKIPPED: this batch was proposed with --skip-simulation and never executed on a fork.**\n\n" + text

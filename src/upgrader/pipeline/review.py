@@ -43,6 +43,7 @@ class ReviewContext:
     read_code: CodeReader | None = None  # None: offline
     plan: dict[str, Any] | None = None
     plan_path: Path | None = None
+    signing: dict[str, Any] | None = None  # pipeline.signing.signing_section: proposer, owner Safes' approvals
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ReviewReport:
     root: CallNode
     warnings: list[ReviewWarning]
     plan: dict[str, Any] | None = None
+    signing: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,6 +83,7 @@ class ReviewReport:
             "calls": [self.root.to_json()],
             "warnings": [w.to_json() for w in self.warnings],
             "plan": self.plan,
+            "signing": self.signing,
         }
 
 
@@ -136,7 +139,7 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
         plan_section, plan_warnings = compare_with_plan(
             ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id, ctx.manifest)
         warnings += plan_warnings
-    return ReviewReport(subject, version, tx, computed, root, warnings, plan_section)
+    return ReviewReport(subject, version, tx, computed, root, warnings, plan_section, ctx.signing)
 
 
 def _input_warnings(subject: ReviewSubject, ctx: ReviewContext, computed: dict[str, str] | None) -> list[ReviewWarning]:
@@ -209,4 +212,6 @@ def render_markdown(report: ReviewReport) -> str:
         sim = p["simulation"]
         lines += ["", "Simulation: " + ("**missing**" if sim is None else ("passed" if sim["ok"] else "**FAILED**"))]
         lines += [f"- {'ok' if c['ok'] else 'FAIL'} {c['name']}: {c['detail']}" for c in (sim or {}).get("checks", [])]
-    return "\n".join(lines) + "\n"
+    from upgrader.pipeline.signing import signing_markdown
+
+    return "\n".join(lines) + "\n" + signing_markdown(report.signing)
