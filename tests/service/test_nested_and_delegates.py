@@ -86,6 +86,25 @@ def test_delegate_signature_is_checked_by_the_service(ctx, client, keys):
     assert client.delegates(safe=safe) == []
 
 
+def test_a_repeated_delegate_post_is_409_in_the_queue_dialect_and_a_rename_in_the_other(ctx, client, keys):
+    from upgrader.pipeline.signer import signed
+    from upgrader.safe.service import ServiceRejected
+    from upgrader.safe.service.delegates import delegate_message_hash
+
+    owner, bot = KeySigner(keys.owners[0]), KeySigner(keys.outsider)
+    safe = ctx.manifest().safe.address
+    sig = signed(owner, delegate_message_hash(bot.address, ctx.chain_id))
+    client.add_delegate(bot.address, owner.address, sig, "first", safe)
+    if client.dialect.name == "queue":  # docs.safe.global/core-api/safe-queue-service-migration
+        with pytest.raises(ServiceRejected) as err:
+            client.add_delegate(bot.address, owner.address, sig, "second", safe)
+        assert err.value.status == 409
+        assert [d.label for d in client.delegates(safe=safe)] == ["first"]
+    else:
+        client.add_delegate(bot.address, owner.address, sig, "second", safe)
+        assert [d.label for d in client.delegates(safe=safe)] == ["second"]
+
+
 def _make_nested(ctx, chain, keys):
     """Swap the Safe's third owner for a new 1-of-2 owner Safe (outsider + one more dev key)."""
     from upgrader.chain.safe_exec import approve_and_execute, safe_contract
@@ -113,12 +132,17 @@ def test_nested_safe_owner_approves_and_the_upgrade_executes(ctx, chain, client,
 
     owner_safe, inner_keys = _make_nested(ctx, chain, keys)
     plan = _plan(ctx)
-    result = propose(ctx, plan, client, KeySigner(keys.owners[0]))
+    # a signer of the owner Safe may propose (Queue Service overview: "an owner of a Safe that
+    # owns this Safe"); like a delegate's, the proposal carries no confirmation
+    result = propose(ctx, plan, client, KeySigner(inner_keys[0]))
+    assert result.proposed_by == f"proposed by {inner_keys[0].address}, an owner of owner Safe {owner_safe}"
+    assert client.multisig_transaction(result.safe_tx_hash).confirmations == ()
     expected_inner = inner_approval(ctx.w3, client, result.safe, result.safe_tx_hash, owner_safe)
     review = result.review_path.read_text()
     assert f"Owner Safe `{owner_safe}`" in review and expected_inner.safe_tx_hash in review
     assert expected_inner.hashes["domain_hash"] in review and expected_inner.hashes["message_hash"] in review
 
+    assert confirm(ctx, client, result.safe_tx_hash, KeySigner(keys.owners[0])).confirmations == 1
     with pytest.raises(InputError, match="1 of 2 owner confirmations"):
         execute(ctx, client, result.safe_tx_hash)
     with pytest.raises(InputError, match="neither an owner"):
