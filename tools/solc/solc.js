@@ -4,10 +4,16 @@
 // `solc --standard-json [--base-path P] [--allow-paths A] [--include-path I]` with the
 // input on stdin; this answers exactly those, with the same compiler, so the
 // bytecode and metadata are the ones native solc of this version produces.
+//
+// It drives the Emscripten module (soljson.js) directly rather than through solc-js's
+// wrapper: the wrapper's `ccall` copies the whole input onto the 5 MiB Emscripten stack and
+// dies with "memory access out of bounds" on inputs over ~1.3 MB. Here the input is copied
+// into the heap with solc's own allocator and passed to `solidity_compile` as a pointer;
+// the import callback and `solidity_reset` follow solc-js's bindings (bindings/compile.js).
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const solc = require(path.join(__dirname, 'node_modules', 'solc'));
+const soljson = require(path.join(__dirname, 'node_modules', 'solc', 'soljson.js'));
 
 function die(msg) {
   process.stderr.write(msg + '\n');
@@ -53,10 +59,37 @@ function makeImportCallback(opts) {
 }
 
 function nativeVersion() {
-  // solc-js reports "<ver>+commit.<hash>.Emscripten.clang"; py-solc-x parses the
+  // soljson reports "<ver>+commit.<hash>.Emscripten.clang"; py-solc-x parses the
   // version and commit only. Keep both, and say what we are in the platform part.
-  const [ver] = solc.version().split('.Emscripten');
+  const [ver] = soljson.cwrap('solidity_version', 'string', [])().split('.Emscripten');
   return `${ver}.Linux.g++`;
+}
+
+// Copy a JS string into solc's heap (freed by solidity_reset) and return its address.
+function toHeap(text) {
+  const alloc = soljson.cwrap('solidity_alloc', 'number', ['number']);
+  const size = soljson.lengthBytesUTF8(text) + 1;
+  const ptr = alloc(size);
+  soljson.stringToUTF8(text, ptr, size);
+  return ptr;
+}
+
+function compileStandard(input, findImports) {
+  const compile = soljson.cwrap('solidity_compile', 'string', ['number', 'number', 'number']);
+  // (context, kind, data, *contents, *error): answer `source` reads; refuse SMT queries.
+  const callback = soljson.addFunction((context, kind, data, contents, error) => {
+    const result = soljson.UTF8ToString(kind) === 'source'
+      ? findImports(soljson.UTF8ToString(data))
+      : { error: 'SMT solver callback not supported' };
+    if (typeof result.contents === 'string') soljson.setValue(contents, toHeap(result.contents), '*');
+    if (typeof result.error === 'string') soljson.setValue(error, toHeap(result.error), '*');
+  }, 'viiiii');
+  try {
+    return compile(toHeap(input), callback, 0);
+  } finally {
+    soljson.removeFunction(callback);
+    soljson.cwrap('solidity_reset', null, [])();
+  }
 }
 
 const opts = parseArgs(process.argv.slice(2));
@@ -71,6 +104,6 @@ const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c));
 process.stdin.on('end', () => {
   const input = Buffer.concat(chunks).toString('utf8');
-  const output = solc.compile(input, { import: makeImportCallback(opts) });
+  const output = compileStandard(input, makeImportCallback(opts));
   process.stdout.write(output + '\n');
 });

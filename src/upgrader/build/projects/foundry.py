@@ -56,15 +56,42 @@ def read_profile(root: Path) -> dict[str, Any]:
         raise InputError(f"FOUNDRY_PROFILE={name} but {path} has no [profile.{name}]")
     merged = dict(DEFAULTS)
     for layer in ("default", name):
-        merged.update({key.replace("-", "_"): value for key, value in (profiles.get(layer) or {}).items()})
-    if "solc_version" in merged and merged.get("solc") is None:
-        merged["solc"] = merged["solc_version"]
+        keys = {key.replace("-", "_"): value for key, value in (profiles.get(layer) or {}).items()}
+        if "solc_version" in keys:  # an alias of `solc`
+            keys["solc"] = keys.pop("solc_version")
+        merged.update(keys)
     if merged["optimizer"] is None:  # forge: setting optimizer_runs alone turns the optimizer on
         merged["optimizer"] = any("optimizer_runs" in (profiles.get(layer) or {}) or "optimizer-runs" in (profiles.get(layer) or {}) for layer in ("default", name))
     return merged
 
 
 def remappings(root: Path, profile: dict[str, Any]) -> tuple[str, ...]:
+    """forge's own answer when forge is installed (``forge remappings``: it also merges the
+    remappings that libraries declare and has detection rules for every layout), else
+    :func:`remappings_from_files`. ``UPGRADER_FORGE`` names forge, or ``none``."""
+    answer = _ask_forge(root)
+    return answer if answer is not None else remappings_from_files(root, profile)
+
+
+def _ask_forge(root: Path) -> tuple[str, ...] | None:
+    import shutil
+    import subprocess
+
+    forge = os.environ.get("UPGRADER_FORGE") or shutil.which("forge")
+    if forge == "none" or not forge:
+        local = root / "node_modules" / ".bin" / "forge"
+        if forge == "none" or not local.is_file():
+            return None
+        forge = str(local)
+    try:
+        proc = subprocess.run([forge, "remappings"], cwd=root, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    lines = [line.strip() for line in proc.stdout.splitlines() if "=" in line]
+    return tuple(lines) if proc.returncode == 0 else None
+
+
+def remappings_from_files(root: Path, profile: dict[str, Any]) -> tuple[str, ...]:
     """remappings.txt, then foundry.toml's, then one per library folder not already mapped."""
     given = []
     txt = root / "remappings.txt"
@@ -91,21 +118,73 @@ def _slash(text: str) -> str:
 
 
 def _detected(root: Path, libs: list[str]) -> dict[str, str]:
-    """``<name>/`` for every library folder (and the libraries nested in their ``lib/``),
-    pointing at its ``src/``, else ``contracts/``, else the folder itself."""
+    """forge's auto-detected remappings, for the common layouts (foundry-compilers
+    ``Remapping::find_many``): in a library folder, ``<name>/`` points at the package's
+    ``src/`` if it holds Solidity, else at the one folder on a single path down to the
+    Solidity files, else at the package; the libraries in a package's ``lib/`` are found the
+    same way. In ``node_modules`` a package (or an ``@scope``) maps to itself."""
     found: dict[str, str] = {}
 
-    def visit(folder: Path) -> None:
+    def rel(path: Path) -> str:
+        return _slash(os.path.relpath(path, root).replace(os.sep, "/"))
+
+    def add(name: str, path: Path) -> None:
+        old = found.get(name)  # prefer the shorter path, then one ending in src (find_many)
+        if old is None or old.count("/") > rel(path).count("/") or (path.name == "src" and not old.endswith("/src/")):
+            found[name] = rel(path)
+
+    def visit(folder: Path, in_node_modules: bool) -> None:
         if not folder.is_dir():
             return
-        for child in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            inner = next((child / d for d in ("src", "contracts") if (child / d).is_dir()), child)
-            found.setdefault(f"{child.name}/", _slash(os.path.relpath(inner, root).replace(os.sep, "/")))
-            visit(child / "lib")
+        for package in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            if in_node_modules:
+                if _has_solidity(package):
+                    add(f"{package.name}/", package)
+                continue
+            if _has_solidity(package / "src"):
+                add(f"{package.name}/", package / "src")
+            elif (target := _single_path(package)) is not None:
+                add(f"{package.name}/", target)
+            visit(package / "lib", False)
 
     for lib in libs:
-        visit(root / lib)
+        visit(root / lib, Path(lib).name == "node_modules")
     return found
+
+
+_SKIPPED = ("test", "tests", "demo", "lib", "node_modules")
+
+
+def _sol_children(folder: Path) -> tuple[bool, list[Path]]:
+    """(folder holds .sol files itself, its subfolders that hold some below them)."""
+    direct = any(p.suffix == ".sol" and p.is_file() for p in folder.iterdir())
+    subs = [p for p in sorted(folder.iterdir()) if p.is_dir() and not p.name.startswith(".") and p.name not in _SKIPPED and _has_solidity(p)]
+    return direct, subs
+
+
+def _single_path(package: Path) -> Path | None:
+    """The package, or where its single path down to Solidity files meets a ``src`` /
+    ``contracts`` folder or branches."""
+    if not package.is_dir():
+        return None
+    here = package
+    while True:
+        direct, subs = _sol_children(here)
+        if direct or len(subs) > 1 or (here != package and here.name in ("src", "contracts")):
+            return here
+        if not subs:
+            return None
+        here = subs[0]
+
+
+def _has_solidity(folder: Path) -> bool:
+    if not folder.is_dir():
+        return False
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in ("test", "tests", "demo")]
+        if any(f.endswith(".sol") for f in filenames):
+            return True
+    return False
 
 
 def evm_version(wanted: str, version: str) -> str:

@@ -1,0 +1,117 @@
+"""upgrader reads foundry.toml as forge does: for generated profiles (both key spellings,
+a selected profile over `default`, versions that cap the EVM version) the settings equal
+what `forge config --json` resolves, and the remappings (remappings.txt, foundry.toml, the
+libraries' auto-detected ones) equal `forge remappings` when upgrader works without forge."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FORGE, copy_fixture
+from upgrader.build.projects import foundry
+from upgrader.errors import InputError
+
+FORKS = [name for name, _ in foundry.FORKS if name not in ("homestead", "tangerineWhistle", "spuriousDragon", "byzantium", "constantinople", "petersburg")]
+LAYERS = st.fixed_dictionaries({}, optional={
+    "solc": st.sampled_from(["0.8.4", "0.8.17", "0.8.20", "0.8.24", "0.8.26", "0.8.28", "0.8.30"]),
+    "optimizer": st.booleans(),
+    "optimizer_runs": st.integers(0, 2**32 - 1),
+    "evm_version": st.sampled_from(FORKS),
+    "via_ir": st.booleans(),
+    "bytecode_hash": st.sampled_from(["ipfs", "none", "bzzr1"]),
+    "cbor_metadata": st.booleans(),
+    "use_literal_content": st.booleans(),
+    "src": st.sampled_from(["src", "contracts"]),
+})
+
+
+def toml(profile: dict[str, Any], kebab: bool) -> str:
+    lines = []
+    for key, value in profile.items():
+        key = key.replace("_", "-") if kebab and key != "solc" else key
+        lines.append(f"{key} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def forge_config(root: Path, profile: str) -> dict[str, Any]:
+    env = {**os.environ, "FOUNDRY_PROFILE": profile}
+    proc = subprocess.run([str(FORGE), "config", "--json"], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(default=LAYERS, ci=LAYERS, use_ci=st.booleans(), kebab=st.booleans())
+def test_profile_settings_equal_forge_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                                             default: dict, ci: dict, use_ci: bool, kebab: bool) -> None:
+    root = tmp_path_factory.mktemp("cfg")
+    default = {"solc": "0.8.28", **default}
+    (root / "foundry.toml").write_text(f"[profile.default]\n{toml(default, kebab)}\n[profile.ci]\n{toml(ci, kebab)}")
+    name = "ci" if use_ci else "default"
+    monkeypatch.setenv("FOUNDRY_PROFILE", name)
+    theirs = forge_config(root, name)
+    profile = foundry.read_profile(root)
+    ours = foundry.settings_for(profile, str(profile["solc"]), None, ())
+    assert ours.version == theirs["solc"]
+    assert (ours.optimize, ours.runs, ours.via_ir) == (theirs["optimizer"], theirs["optimizer_runs"], theirs["via_ir"])
+    assert ours.evm_version == theirs["evm_version"]
+    assert ours.metadata == {"useLiteralContent": theirs["use_literal_content"], "bytecodeHash": theirs["bytecode_hash"],
+                             "appendCBOR": theirs["cbor_metadata"]}
+    assert profile["src"] == theirs["src"]
+
+
+def forge_remappings(root: Path) -> list[str]:
+    proc = subprocess.run([str(FORGE), "remappings"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+LIB_LAYOUTS = st.lists(st.tuples(
+    st.sampled_from(["src", "contracts", "flat", "contracts/sub", "multi", "none"]),
+    st.sampled_from(["lib", "node_modules", "node_modules/@scope"]),
+), min_size=1, max_size=4)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=LIB_LAYOUTS, extra=st.lists(st.sampled_from(["a=lib/p0", "@b/=lib/p1/src/", "ctx:c/=node_modules/m/"]), unique=True, max_size=2))
+def test_remappings_without_forge_equal_forge_remappings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                                                         layout: list[tuple[str, str]], extra: list[str]) -> None:
+    root = tmp_path_factory.mktemp("rm")
+    (root / "src").mkdir()
+    (root / "foundry.toml").write_text(f'[profile.default]\nlibs = ["lib", "node_modules"]\nremappings = {json.dumps(extra[:1])}\n')
+    (root / "remappings.txt").write_text("\n".join(extra[1:]) + "\n")
+    for i, (shape, where) in enumerate(layout):
+        package = root / where / f"p{i}"
+        for folder in {"flat": [""], "multi": ["access", "token"], "none": []}.get(shape, [shape]):
+            (package / folder).mkdir(parents=True, exist_ok=True)
+            (package / folder / "A.sol").write_text("// x\n")
+        package.mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("UPGRADER_FORGE", "none")
+    ours = foundry.remappings(root, foundry.read_profile(root))
+    assert list(ours) == forge_remappings(root)
+
+
+def test_fixture_remappings_equal_forge_remappings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_fixture(tmp_path / "p")
+    theirs = forge_remappings(project)
+    assert list(foundry.remappings(project, foundry.read_profile(project))) == theirs  # forge's own answer
+    monkeypatch.setenv("UPGRADER_FORGE", "none")
+    assert list(foundry.remappings(project, foundry.read_profile(project))) == theirs  # upgrader's reading
+
+
+def test_unknown_profile_and_bad_evm_version_are_input_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "foundry.toml").write_text('[profile.default]\nevm_version = "london2"\n')
+    monkeypatch.setenv("FOUNDRY_PROFILE", "ci")
+    with pytest.raises(InputError, match=r"FOUNDRY_PROFILE=ci but .* has no \[profile.ci\]"):
+        foundry.read_profile(tmp_path)
+    monkeypatch.delenv("FOUNDRY_PROFILE")
+    with pytest.raises(InputError, match="unknown evm_version 'london2'"):
+        foundry.settings_for(foundry.read_profile(tmp_path), "0.8.28", None, ())
