@@ -1,45 +1,37 @@
 #!/usr/bin/env bash
-# The demo pipeline on the local chain. Each step is idempotent; re-running continues.
+# The demo pipeline on the local stack. Each step is idempotent; re-running continues.
+# Only upgrader and ape run here (no inline code): values are read from `--json` output,
+# which is canonical (two-space indent, sorted keys), with sed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+field() { sed -n "s/^  \"$1\": \"\\(.*\\)\",\\{0,1\\}\$/\\1/p"; }  # a top-level string of `--json` output
+trap 'echo "demo interrupted: run \`make demo\` again to continue" >&2; exit 130' INT TERM HUP
 
-step "local chain (Anvil, state in .anvil/)"
+step "local stack: Anvil chain (state in .anvil/) and Safe Transaction Service"
 $bin/upgrader node start
 step "deploy V1 behind UUPS proxies, governed by a 2-of-3 Safe"
 $bin/ape run deploy
 step "status: chain vs manifest vs build (V1 in sync, V2 pending)"
 $bin/upgrader status
 step "plan the upgrade (layout check, CREATE2 deployments, upgradeToAndCall)"
-plan="$($bin/upgrader plan --json | $bin/python -c 'import json,sys; print(json.load(sys.stdin)["path"] or "")')"
+plan="$($bin/upgrader plan --json | field path)"
 if [ -z "$plan" ]; then
-  echo "nothing to upgrade: every proxy already runs its built target"
+  echo "nothing to upgrade: every proxy already runs its built target (\`make reset\` starts over)"
   exit 0
 fi
 echo "plan: $plan"
 step "simulate the plan on an Anvil fork through the Safe's execTransaction"
 $bin/upgrader simulate "$plan"
-
-step "local Safe Transaction Service on 127.0.0.1:5555 (state in .anvil/tx-service.json)"
-if ! $bin/python -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1",5555)))'; then
-  $bin/python -m upgrader.safe.service.local_server --rpc http://127.0.0.1:8545 --port 5555 \
-    --state .anvil/tx-service.json --manifest deployments/local/manifest.json >>.anvil/tx-service.log 2>&1 &
-  service_pid=$!
-  trap 'kill $service_pid 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do
-    $bin/python -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1",5555)))' && break
-    sleep 0.1
-  done
-fi
-owners=($($bin/python -c 'import json; print(" ".join(sorted(json.load(open("deployments/local/manifest.json"))["safe"]["owners"], key=lambda a: int(a, 16))))'))
-step "propose, signed by owner ${owners[0]}"
-safe_tx_hash="$($bin/upgrader propose "$plan" --sender "${owners[0]}" --json | $bin/python -c 'import json,sys; print(json.load(sys.stdin)["safe_tx_hash"])')"
+# The Safe's owners are the dev test accounts 1-3 (scripts/deploy.py); --sender takes their index.
+step "propose, signed by the owner test account 1"
+safe_tx_hash="$($bin/upgrader propose "$plan" --sender 1 --json | field safe_tx_hash)"
 echo "proposed $safe_tx_hash"
 step "review the batch as a signer would (offline, against the plan)"
 $bin/upgrader review "deployments/local/proposals/$safe_tx_hash.json" --plan "$plan"
-step "confirm by a second owner (${owners[1]})"
-$bin/upgrader confirm "$safe_tx_hash" --sender "${owners[1]}"
+step "confirm by a second owner (test account 2)"
+$bin/upgrader confirm "$safe_tx_hash" --sender 2
 step "execute through the Safe's execTransaction"
 $bin/upgrader execute "$safe_tx_hash"
 step "status: every proxy in sync on V2"
@@ -48,3 +40,4 @@ echo
 echo "plan:       $plan"
 echo "simulation: ${plan%.json}.simulation.json"
 echo "proposal:   deployments/local/proposals/$safe_tx_hash.json (+ .review.md)"
+echo "the local chain and Safe service keep running (\`upgrader node status\`; \`upgrader node stop\` ends them)"

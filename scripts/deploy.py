@@ -34,5 +34,8 @@ def main() -> None:
     except UpgraderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:  # Ctrl-C in `make demo`: the manifest is written atomically, re-run continues
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
     m = result.manifest
     print(f"{'deployed' if result.created else 'already deployed'}: Safe {m.safe.address} on chain {m.chain_id}")

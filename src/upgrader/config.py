@@ -15,9 +15,9 @@ import os
 from dataclasses import field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
 from upgrader.build.project import find_root, load_config
@@ -65,6 +65,7 @@ class NetworkConfig:
     chain_id: int | None = None
     tx_service: str | None = None  # the old key: a Transaction Service URL or "local"
     safe_api: SafeApiConfig | None = None
+    local_service_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # `url: local`: the bundled service's port (5555)
 
 
 @dataclass(frozen=True, config=_STRICT)

@@ -1,8 +1,10 @@
-"""Anvil process lifecycle: the persistent local node, and throwaway forks.
+"""Anvil processes: throwaway nodes and forks (the persistent local chain is
+``upgrader.localstack``).
 
-Forks are context managers that always stop their process (success, failure, Ctrl-C).
-The local node is detached on purpose: it outlives the command that started it and keeps
-its chain in ``.anvil/state.json`` so every later command sees the deployed system.
+Forks are context managers that always stop their process: on success, failure, Ctrl-C and
+SIGTERM by the ``with`` block, and on SIGKILL/SIGHUP of the parent by the kernel
+(``procs.die_with_parent``). Each fork also carries ``UPGRADER_FORK_OF=<checkout>`` in its
+environment so ``upgrader node stop`` can find any fork this checkout left behind.
 """
 
 from __future__ import annotations
@@ -24,22 +26,36 @@ from pathlib import Path
 
 from upgrader.errors import InputError
 
-LOCAL_PORT = 8545
-LOCAL_URL = f"http://127.0.0.1:{LOCAL_PORT}"
+from upgrader.chain import procs
+
+FORK_ANSWER_S = 5.0  # a fork URL must answer eth_chainId within this
+FORK_START_S = 9.0  # ... and Anvil must then have forked it within this (15 s in all, at most)
 
 
 def anvil_executable(root: Path | None = None) -> str:
-    candidates = []
-    if root is not None:
-        candidates.append(root / "node_modules" / ".bin" / "anvil-real")
-        candidates.append(root / "node_modules" / ".bin" / "anvil")
-    for c in candidates:
-        if c.exists():
-            return str(c)
+    """The Anvil binary itself: npm's ``node_modules/.bin/anvil`` is a Node script that runs
+    it as a child, which would leave the real node behind when the script is killed."""
+    for base in (root, Path(__file__).resolve().parents[3]):
+        if base is None:
+            continue
+        native = sorted((base / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil"))
+        if native:
+            return str(native[0])
+        if (base / "node_modules" / ".bin" / "anvil").exists():
+            return str(base / "node_modules" / ".bin" / "anvil")
     found = shutil.which("anvil")
     if not found:
         raise InputError("anvil not found; run `make install` (it comes from the npm package @foundry-rs/anvil)")
     return found
+
+
+def redact(url: str) -> str:
+    """scheme://host[:port] of a URL: paths and queries often carry API keys."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "") + ("/…" if parts.path.strip("/") or parts.query else "")
 
 
 def free_port() -> int:
@@ -72,10 +88,19 @@ def _wait_up(url: str, proc: subprocess.Popen | None, deadline_s: float, log: Pa
         if is_up(url, timeout=0.5):
             return
         if proc is not None and proc.poll() is not None:
-            tail = log.read_text()[-400:] if log and log.exists() else ""
-            raise InputError(f"anvil exited with code {proc.returncode} before answering: {tail.strip()}")
+            raise InputError(f"anvil exited with code {proc.returncode} before answering: {last_line(log)}")
         time.sleep(0.05)
     raise InputError(f"anvil did not answer on {url} within {deadline_s:.0f} s")
+
+
+def last_line(log: Path | None) -> str:
+    """The last non-empty line of a log, without ANSI colours, at most 200 characters."""
+    import re
+
+    if not log or not log.exists():
+        return "(no log)"
+    lines = [ln.strip() for ln in re.sub(r"\x1b\[[0-9;]*m", "", log.read_text(errors="replace")).splitlines() if ln.strip()]
+    return lines[-1][:200] if lines else "(empty log)"
 
 
 @dataclass
@@ -93,11 +118,14 @@ class AnvilProcess:
                 self.proc.wait()
 
 
-def start(args: list[str], root: Path | None = None, log: Path | None = None, timeout_s: float = 20.0) -> AnvilProcess:
+def start(args: list[str], root: Path | None = None, log: Path | None = None, timeout_s: float = 20.0,
+          env: dict[str, str] | None = None) -> AnvilProcess:
+    """An Anvil on a free port that dies with this process (SIGKILL included)."""
     port = free_port()
     cmd = [anvil_executable(root), "--host", "127.0.0.1", "--port", str(port), *args]
     out = open(log, "ab") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})}, preexec_fn=procs.die_with_parent())
     anvil = AnvilProcess(url=f"http://127.0.0.1:{port}", proc=proc)
     try:
         _wait_up(anvil.url, proc, timeout_s, log)
@@ -108,78 +136,63 @@ def start(args: list[str], root: Path | None = None, log: Path | None = None, ti
 
 
 @contextlib.contextmanager
-def running(args: list[str] | None = None, root: Path | None = None, log: Path | None = None) -> Iterator[AnvilProcess]:
-    """An Anvil on a free port, stopped on exit whatever happens (also on Ctrl-C)."""
-    anvil = start(args or [], root=root, log=log)
-    previous = signal.getsignal(signal.SIGTERM)
+def running(args: list[str] | None = None, root: Path | None = None, log: Path | None = None,
+            timeout_s: float = 20.0, env: dict[str, str] | None = None) -> Iterator[AnvilProcess]:
+    """An Anvil on a free port, stopped on exit whatever happens (Ctrl-C, SIGTERM, SIGHUP)."""
+    with stopped_on_exit(start(args or [], root=root, log=log, timeout_s=timeout_s, env=env)) as anvil:
+        yield anvil
 
-    def _terminate(signum, frame):  # SIGTERM to us: stop the child, then behave as before
+
+@contextlib.contextmanager
+def stopped_on_exit(anvil: AnvilProcess) -> Iterator[AnvilProcess]:
+    handled = (signal.SIGTERM, signal.SIGHUP)
+    previous = {s: signal.getsignal(s) for s in handled}
+
+    def _terminate(signum, frame):  # SIGTERM/SIGHUP to us: stop the child, then end as interrupted
         anvil.stop()
         raise KeyboardInterrupt
 
     main_thread = threading.current_thread() is threading.main_thread()
     if main_thread:  # signal handlers can only be installed from the main thread
-        signal.signal(signal.SIGTERM, _terminate)
+        for s in handled:
+            signal.signal(s, _terminate)
     try:
         yield anvil
     finally:
         anvil.stop()
         if main_thread:
-            signal.signal(signal.SIGTERM, previous)
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+
+def probe_fork_url(fork_url: str, timeout_s: float = FORK_ANSWER_S) -> None:
+    """The fork URL answers eth_chainId within ``timeout_s``; InputError naming it otherwise
+    (Anvil itself would wait on a hung URL far longer and then only say that it did not start)."""
+    where = redact(fork_url)
+    try:
+        rpc_call(fork_url, "eth_chainId", timeout=timeout_s)
+    except TimeoutError:
+        raise InputError(f"the fork URL {where} did not answer within {timeout_s:.0f} s; check --fork-url or the network's rpc") from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError) or "timed out" in str(exc.reason):
+            raise InputError(f"the fork URL {where} did not answer within {timeout_s:.0f} s; check --fork-url or the network's rpc") from None
+        raise InputError(f"the fork URL {where} is unreachable ({exc.reason}); check --fork-url or the network's rpc") from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise InputError(f"the fork URL {where} did not answer JSON-RPC ({type(exc).__name__}); check --fork-url or the network's rpc") from None
 
 
 @contextlib.contextmanager
 def fork(fork_url: str, fork_block: int | None = None, root: Path | None = None) -> Iterator[AnvilProcess]:
-    args = ["--fork-url", fork_url, "--silent"]
+    """An Anvil fork of ``fork_url``; within 15 s it answers or the error names the fork URL."""
+    probe_fork_url(fork_url)
+    args = ["--fork-url", fork_url, "--silent", "--timeout", str(int(FORK_START_S * 1000) - 1000), "--retries", "1"]
     if fork_block is not None:
         args += ["--fork-block-number", str(fork_block)]
-    with running(args, root=root) as anvil:
-        yield anvil
-
-
-# -- the persistent local node -------------------------------------------------------------
-
-def state_dir(root: Path) -> Path:
-    return root / ".anvil"
-
-
-def ensure_local_node(root: Path, url: str = LOCAL_URL) -> str:
-    """Make sure the local chain answers on ``url``; start it from its state file if not."""
-    if is_up(url):
-        return url
-    folder = state_dir(root)
-    folder.mkdir(exist_ok=True)
-    state = folder / "state.json"
-    log = folder / "anvil.log"
-    port = url.rsplit(":", 1)[1]
-    cmd = [anvil_executable(root), "--host", "127.0.0.1", "--port", port, "--state", str(state), "--state-interval", "1"]
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-    (folder / "anvil.pid").write_text(str(proc.pid))
-    _wait_up(url, proc, 20.0, log)
-    return url
-
-
-def stop_local_node(root: Path) -> bool:
-    pid_file = state_dir(root) / "anvil.pid"
-    if not pid_file.exists():
-        return False
+    marker = {procs.FORK_MARKER: str(root.resolve())} if root is not None else None
     try:
-        pid = int(pid_file.read_text())
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            os.kill(pid, 0)
-            time.sleep(0.05)
-    except (ProcessLookupError, ValueError):
-        pass
-    pid_file.unlink(missing_ok=True)
-    return True
-
-
-def reset_local_node(root: Path) -> None:
-    """Stop the local node and forget its chain (and the local deployment records)."""
-    stop_local_node(root)
-    shutil.rmtree(state_dir(root), ignore_errors=True)
-    shutil.rmtree(root / "deployments" / "local", ignore_errors=True)
+        node = start(args, root=root, timeout_s=FORK_START_S, env=marker)
+    except InputError as exc:
+        raise InputError(f"the fork URL {redact(fork_url)} did not answer Anvil's fork requests ({exc}); "
+                         "check --fork-url or the network's rpc") from None
+    with stopped_on_exit(node) as anvil:
+        yield anvil

@@ -1,43 +1,83 @@
-"""`upgrader node start|stop|reset`: the persistent local Anvil chain."""
+"""`upgrader node start|stop|status|reset`: this checkout's local stack (the Anvil chain and
+the local Safe Transaction Service, state in .anvil/)."""
 
 from __future__ import annotations
+
+from typing import Annotated, Any
 
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, handle_errors
+from upgrader.cli.output import handle_errors, line, print_json
 
-node_app = typer.Typer(help="Manage the local Anvil chain (state kept in .anvil/, out of git).", no_args_is_help=True)
+node_app = typer.Typer(help="Manage the local stack: the Anvil chain and the Safe Transaction Service (state in .anvil/, out of git).",
+                       no_args_is_help=True)
 app.add_typer(node_app, name="node")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout.")]
+
+
+def _component(name: str, st: dict[str, Any], started: bool = False) -> str:
+    title = {"chain": "local chain", "service": "local Safe Transaction Service"}[name]
+    if st["state"] == "running":
+        return f"{title}: {'started' if started else 'already running'} on {st['url']} (pid {st['pid']})"
+    if st["state"] == "foreign":
+        return f"{title}: {st['url']} is held by {st['owner']}, not by this checkout"
+    return f"{title}: stopped"
 
 
 @node_app.command("start")
 @handle_errors
-def start() -> None:
-    """Start the local chain from its saved state (no-op when it is running)."""
+def start(json_out: JsonOpt = False) -> None:
+    """Start the local chain from its saved state and the local Safe service (each only when it is not running)."""
     from upgrader.build.project import find_root
-    from upgrader.chain.anvil import ensure_local_node
+    from upgrader.localstack import start as start_stack
 
-    url = ensure_local_node(find_root())
-    console.print(f"local chain answering on {url}")
+    report = start_stack(find_root()).to_json()
+    if json_out:
+        return print_json(report)
+    for name in ("chain", "service"):
+        line(_component(name, report[name], name in report["started"]))
+
+
+@node_app.command("status")
+@handle_errors
+def status(json_out: JsonOpt = False) -> None:
+    """Whether the local chain and service run, and whose they are."""
+    from upgrader.build.project import find_root
+    from upgrader.localstack import status as stack_status
+
+    report = stack_status(find_root()).to_json()
+    if json_out:
+        return print_json(report)
+    for name in ("chain", "service"):
+        line(_component(name, report[name]))
+    if report["forks"]:
+        line(f"simulate forks still running: {', '.join(map(str, report['forks']))} (`upgrader node stop` ends them)")
 
 
 @node_app.command("stop")
 @handle_errors
-def stop() -> None:
-    """Stop the local chain (its state is kept)."""
+def stop(json_out: JsonOpt = False) -> None:
+    """Stop the local service, chain and any simulate fork of this checkout (state is kept)."""
     from upgrader.build.project import find_root
-    from upgrader.chain.anvil import stop_local_node
+    from upgrader.localstack import stop as stop_stack
 
-    console.print("stopped" if stop_local_node(find_root()) else "no local chain started by upgrader")
+    result = stop_stack(find_root())
+    if json_out:
+        return print_json(result)
+    line(f"local chain: {result['chain']}; local Safe Transaction Service: {result['service']}"
+         + (f"; stopped {len(result['forks'])} leftover fork(s)" if result["forks"] else ""))
 
 
 @node_app.command("reset")
 @handle_errors
-def reset() -> None:
-    """Stop the local chain and delete its state and the local deployment records."""
+def reset(json_out: JsonOpt = False) -> None:
+    """Stop the local stack and delete its state (chain, proposals) and the local deployment records."""
     from upgrader.build.project import find_root
-    from upgrader.chain.anvil import reset_local_node
+    from upgrader.localstack import reset as reset_stack
 
-    reset_local_node(find_root())
-    console.print("local chain reset: state and deployments/local removed")
+    result = reset_stack(find_root())
+    if json_out:
+        return print_json(result)
+    line(f"local stack reset: removed {' and '.join(result['removed'])}")

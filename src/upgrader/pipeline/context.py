@@ -8,7 +8,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from upgrader import config as project_config
-from upgrader.chain.anvil import LOCAL_URL, ensure_local_node
 from upgrader.chain.rpc import connect
 from upgrader.config import NetworkConfig, ProjectConfig
 from upgrader.manifest import Manifest, ManifestStore
@@ -60,6 +59,8 @@ class NetworkContext:
 def open_network(name: str = "local", config: ProjectConfig | None = None) -> NetworkContext:
     cfg = config or project_config.load()
     net = cfg.network(name)
-    if name == "local" and net.rpc.rstrip("/") == LOCAL_URL:
-        ensure_local_node(cfg.root)  # the embedded local chain starts from its saved state
+    if name == "local" and name in cfg.networks and net.rpc == cfg.networks[name].rpc:
+        from upgrader.localstack import ensure_chain
+
+        ensure_chain(cfg.root)  # this checkout's local chain, started from its saved state
     return NetworkContext(config=cfg, network=net, w3=connect(net.rpc))

@@ -60,7 +60,9 @@ def resolve(network: Any, chain_id: int, url_override: str | None = None, kind_o
         raise InputError(f"Safe runs no {kind} service we know for chain {chain_id}; set "
                          f"upgrader.networks.{network.name}.safe_api.url (or use kind: queue)")
     if url == "local":
-        url = os.environ.get("UPGRADER_TX_SERVICE") or LOCAL_SERVICE_URL
+        from upgrader.localstack import local_service_url  # the local stack's service, started with it
+
+        url = os.environ.get("UPGRADER_TX_SERVICE") or local_service_url(network)
     if not str(url).startswith(("http://", "https://")):
         raise InputError(f"Safe API url {url!r} of network {network.name} is not an http(s) URL or `local`")
     return SafeApi(kind, str(url), int(chain_id))  # type: ignore[arg-type]
