@@ -2,45 +2,52 @@
 sequences against the deployed platform on Anvil, with the V1 -> V2 upgrade of
 PropertyRegistry and RentVault executed at a random point through the Safe (one
 MultiSendCallOnly batch of ``upgradeToAndCall(v2, initializeV2(...))``, two owners' EIP-712
-signatures, ``execTransaction`` sent by a random account).
+signatures (``eth_signTypedData_v4`` of the SafeTx typed data), ``execTransaction`` sent by a random account).
 
 A Python model predicts every outcome, including the exact custom error of each revert, and
 after every step the chain must match it:
 - the vault's token balance == totalEscrowed() == the sum of per-property balances;
 - every registered property has a non-zero owner;
 - everything V1 exposes (owners, statuses, URIs, balances, counts, roles, wiring) equals the
-  model, which the upgrade does not touch; the upgrade rule also compares the chain with
-  itself just before and after.
+  model, which the upgrade does not touch, so the invariant right after the upgrade compares
+  the chain with what it was just before; versions and implementation slots follow the
+  upgrade, and after it the V2 settings equal the initializeV2 arguments.
 
 Each example starts from an EVM snapshot of the deployed system and is reverted afterwards.
+
+Speed (`benchmarks/bench_foundation.py` reports examples/s): a step costs Anvil at most two
+round trips. Transactions are raw ``eth_sendTransactionSync`` (the receipt in the answer) with
+hand-encoded calldata, no web3 contract objects per step; expected reverts and every view the
+invariant compares are checked in ONE JSON-RPC batch, the views inside a
+single ``eth_call`` to Multicall3 (ape's copy of its runtime code, placed by a state
+override, so the chain itself is untouched).
 """
 
 from __future__ import annotations
 
+import http.client
+import json
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
-from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
-from web3.exceptions import ContractCustomError, ContractLogicError
 
 from upgrader.build import artifacts
 from upgrader.chain import create2
-from upgrader.chain.rpc import implementation_of, send
-from upgrader.chain.safe_exec import domain_of, execute
+from upgrader.chain.rpc import IMPLEMENTATION_SLOT, send
+from upgrader.chain.safe_exec import domain_of
 from upgrader.safe.multisend import Batch
-from upgrader.safe.signatures import encode_signatures, sign_eip712
-from upgrader.safe.tx import DELEGATECALL, safe_tx_hash
+from upgrader.safe.signatures import SafeSignature, encode_signatures
+from upgrader.safe.tx import DELEGATECALL, safe_tx_hash, typed_data
 
 pytestmark = pytest.mark.chain
 
-MNEMONIC = "test test test test test test test test test test test junk"
 ROLES = {name: keccak(text=name) for name in ("ADMIN_ROLE", "MANAGER_ROLE", "OPERATOR_ROLE")}
 V2 = {"PropertyRegistry": "PropertyRegistryV2", "RentVault": "RentVaultV2"}
 FUNDING = 10**30
@@ -81,69 +88,106 @@ ZeroAmount = _selector_data("ZeroAmount", (), ())
 LastAdmin = _selector_data("LastAdmin", (), ())
 
 
-def _owner_keys(w3: Any, owners: list[str]) -> dict[str, Any]:
-    Account.enable_unaudited_hdwallet_features()
-    keys = {}
-    for i in range(1, 4):
-        acct = Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
-        assert acct.address == w3.eth.accounts[i]
-        keys[acct.address] = acct
-    assert sorted(keys) == sorted(owners)
-    return keys
-
-
 def test_platform_state_machine(chain, request):
     w3 = chain.w3
-    contracts = {name: chain.contract(name) for name in ("AccessHub", "PropertyRegistry", "RentVault", "MockERC20")}
-    hub, token = contracts["AccessHub"], contracts["MockERC20"]
-    vault_address = chain.address("RentVault")
+    rpc = Rpc(w3.provider.endpoint_uri)
+    registry, vault, hub, token = (chain.address(n) for n in ("PropertyRegistry", "RentVault", "AccessHub", "MockERC20"))
     actors = [chain.deployer, *w3.eth.accounts[4:10]]
-    keys = _owner_keys(w3, chain.owners)
-    owner_pairs = [(a, b) for a in sorted(keys) for b in sorted(keys) if a != b]  # ordered: signing order varies
-    gas_price = max(4 * w3.eth.gas_price, 10**10)
+    owners = sorted(chain.owners)
+    assert owners == sorted(w3.eth.accounts[1:4])  # Anvil holds their keys (its dev mnemonic) and signs for them
+    owner_pairs = [(a, b) for a in owners for b in owners if a != b]  # ordered: signing order varies
+    gas_price = hex(max(4 * w3.eth.gas_price, 10**10))
     v2_arts = {name: artifacts.find(chain.build_info, v2) for name, v2 in V2.items()}
+    initialize_v2 = {name: _function_selector(art.abi, "initializeV2") for name, art in v2_arts.items()}
 
     stats = {"examples": 0, "steps": 0, "upgrades": 0}
 
-    def tx(fn: Any, sender: str) -> Any:
-        """Send without gas estimation or fee look-ups (fixed gas, legacy price): one round trip less."""
-        stats[f"ok_{fn.fn_name}"] = stats.get(f"ok_{fn.fn_name}", 0) + 1
-        return send(w3, {"from": sender, "to": fn.address, "data": fn._encode_transaction_data(), "gas": 1_000_000, "gasPrice": gas_price})
-
-    def reverts_with(fn: Any, sender: str, expected: bytes) -> None:
-        try:
-            fn.call({"from": sender})
-        except (ContractCustomError, ContractLogicError) as exc:
-            got = bytes.fromhex(exc.data[2:]) if isinstance(exc.data, str) else None
-            assert got == expected, f"{fn.fn_name}: revert data {got and got.hex()} != expected {expected.hex()}"
-            stats[f"revert_{fn.fn_name}"] = stats.get(f"revert_{fn.fn_name}", 0) + 1
-            return
-        raise AssertionError(f"{fn.fn_name} from {sender} succeeded; the model expected a revert")
-
     # Once for the whole test (inside the `chain` snapshot): V2 implementations via CREATE2, and
     # every actor funded and approved, so examples spend their steps on the platform.
-    for name, art in v2_arts.items():
-        create2.ensure_deployed(w3, chain.deployer, art.initcode)
+    impls = {name: create2.ensure_deployed(w3, chain.deployer, art.initcode)[0] for name, art in v2_arts.items()}
+    tok = chain.contract("MockERC20")
     for actor in actors:
-        send(w3, token.functions.mint(actor, FUNDING).build_transaction({"from": actor}))
-        send(w3, token.functions.approve(vault_address, 2**256 - 1).build_transaction({"from": actor}))
+        send(w3, tok.functions.mint(actor, FUNDING).build_transaction({"from": actor}))
+        send(w3, tok.functions.approve(vault, 2**256 - 1).build_transaction({"from": actor}))
+    safe_nonce = int(rpc.call("eth_call", [{"to": chain.safe, "data": _call("nonce()")}, "latest"]), 16)  # every example starts here
+    domain = domain_of(w3, chain.safe)
+
+    def sign(signers: tuple[str, str], safe_tx: Any) -> list[SafeSignature]:
+        """Each owner signs the SafeTx typed data (eth_signTypedData_v4, as a wallet does), both
+        in one batch; Anvil's own EIP-712 hashing is a second opinion on ours."""
+        data = typed_data(safe_tx, domain)
+        replies = rpc.batch([("eth_signTypedData_v4", [owner, data]) for owner in signers])
+        out = []
+        for owner, reply in zip(signers, replies):
+            raw = bytes.fromhex(reply["result"][2:])
+            out.append(SafeSignature(owner, "eip712", int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:64], "big"), raw[64]))
+        return out
 
     class PlatformMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
+            self.snapshot = rpc.call("evm_snapshot", [])
             stats["examples"] += 1
-            self.reg = contracts["PropertyRegistry"]
-            self.vault = contracts["RentVault"]
             self.owner: dict[int, str] = {}
             self.status: dict[int, int] = {}
             self.uri: dict[int, str] = {}
             self.balance: dict[int, int] = {}
             self.roles = {role: {chain.deployer} for role in ROLES.values()}
-            self.upgraded = False
+            self.upgraded: tuple[tuple[int, int], tuple[int, int]] | None = None  # (category, fee) once upgraded
+            self.reverts: list[tuple[str, str, str, bytes, str]] = []  # (sender, to, data, revert data, what)
 
         def teardown(self) -> None:
-            assert w3.provider.make_request("evm_revert", [self.snapshot])["result"] is True
+            assert rpc.call("evm_revert", [self.snapshot]) is True
+
+        # --- chain plumbing: sends now, checks in the invariant's batch ---------------------
+
+        def tx(self, what: str, to: str, data: bytes, sender: str, log: tuple[str, list[str], str] | None = None) -> None:
+            """Send without gas estimation or fee look-ups (fixed gas, legacy price) and get the
+            receipt in the same round trip (eth_sendTransactionSync: mined when it answers)."""
+            if self.reverts:  # expected reverts are checked against the state they were predicted on
+                self.check(views=False)
+            tx = {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": "0xf4240", "gasPrice": gas_price}
+            receipt = rpc.call("eth_sendTransactionSync", [tx])
+            assert receipt["status"] == "0x1", f"{what} from {sender} reverted; the model expected success"
+            if log is not None:
+                address, topics, data_hex = log
+                found = [(e["topics"], e["data"]) for e in receipt["logs"] if e["address"].lower() == address.lower() and e["topics"][0] == topics[0]]
+                assert found == [(topics, data_hex)], f"{what}: logs {found} != expected {[(topics, data_hex)]}"
+            stats[f"ok_{what}"] = stats.get(f"ok_{what}", 0) + 1
+
+        def reverts_with(self, what: str, to: str, data: bytes, sender: str, expected: bytes) -> None:
+            self.reverts.append((sender, to, "0x" + data.hex(), expected, what))
+            stats[f"revert_{what}"] = stats.get(f"revert_{what}", 0) + 1
+
+        def check(self, views: bool = True) -> None:
+            """One batch: the views (one Multicall3 eth_call) and the expected reverts."""
+            calls = []
+            if views:
+                reads = view_calls(self)
+                calls.append(("eth_call", [{"to": MULTICALL3, "data": "0x" + _aggregate3([(t, d) for _, _, t, d, _ in reads]).hex()}, "latest", MULTICALL_OVERRIDE]))
+                calls += [("eth_getStorageAt", [proxy, hex(IMPLEMENTATION_SLOT), "latest"]) for proxy in (registry, vault)]
+            calls += [("eth_call", [{"from": s, "to": to, "data": d, "gas": "0xf4240"}, "latest"]) for s, to, d, _, _ in self.reverts]
+            replies = iter(rpc.batch(calls))
+            if views:
+                multicall = next(replies)
+                assert "error" not in multicall, multicall
+                slots = [next(replies)["result"] for _ in range(2)]
+            for (sender, _, _, expected, what), reply in zip(self.reverts, replies):
+                assert "error" in reply, f"{what} from {sender} succeeded; the model expected a revert"
+                got = reply["error"].get("data")
+                assert got == "0x" + expected.hex(), f"{what}: revert data {got} != expected 0x{expected.hex()}"
+            self.reverts = []
+            if views:
+                state = decode_views(reads, multicall["result"])
+                state["implementations"] = tuple(to_checksum_address("0x" + s[-40:]) for s in slots)
+                self.compare(state)
+
+        def compare(self, state: dict[str, Any]) -> None:
+            vault_tokens, total = state["vault_tokens"], state["totalEscrowed"]
+            assert vault_tokens == total == sum(state["balances"].values()) == sum(self.balance.values())
+            assert all(int(o, 16) != 0 for o in state["owners"].values())
+            assert all(state["exists"].values()) and not state["exists_next"]
+            assert state == self.expected_state()
 
         # --- model helpers ----------------------------------------------------------------
 
@@ -186,13 +230,12 @@ def test_platform_state_machine(chain, request):
             self._register(self.choose(who, self.holders("MANAGER_ROLE", "OPERATOR_ROLE")), actors[o], uri)
 
         def _register(self, sender: str, owner: str, uri: str) -> None:
-            fn = self.reg.functions.registerProperty(owner, uri)
+            data = _selector("registerProperty(address,string)") + abi_encode(["address", "string"], [owner, uri])
             if not (self.has("MANAGER_ROLE", sender) or self.has("OPERATOR_ROLE", sender)):
-                return reverts_with(fn, sender, Unauthorized(sender))
-            receipt = tx(fn, sender)
-            (event,) = self.reg.events.PropertyRegistered().process_receipt(receipt)
+                return self.reverts_with("registerProperty", registry, data, sender, Unauthorized(sender))
             pid = len(self.owner) + 1
-            assert dict(event["args"]) == {"id": pid, "owner": owner, "metadataURI": uri}
+            log = (registry, [REGISTERED, _word(pid), _word(owner)], "0x" + abi_encode(["string"], [uri]).hex())
+            self.tx("registerProperty", registry, data, sender, log)
             self.owner[pid], self.status[pid], self.uri[pid], self.balance[pid] = owner, 1, uri, 0
 
         @rule(p=st.integers(0, 6), choice=st.integers(0, 255), amount=st.integers(0, 10**24))
@@ -200,12 +243,12 @@ def test_platform_state_machine(chain, request):
             self._deposit(actors[p], self.pick(choice), amount)
 
         def _deposit(self, payer: str, pid: int, amount: int) -> None:
-            fn = self.vault.functions.deposit(pid, amount)
+            data = _calldata("deposit(uint256,uint256)", pid, amount)
             if amount == 0:
-                return reverts_with(fn, payer, ZeroAmount)
+                return self.reverts_with("deposit", vault, data, payer, ZeroAmount)
             if pid not in self.owner:
-                return reverts_with(fn, payer, UnknownProperty(pid))
-            tx(fn, payer)
+                return self.reverts_with("deposit", vault, data, payer, UnknownProperty(pid))
+            self.tx("deposit", vault, data, payer)
             self.balance[pid] += amount
 
         @rule(
@@ -219,65 +262,65 @@ def test_platform_state_machine(chain, request):
             sender = self.choose(who, self.owner_of(pid))
             held = self.balance.get(pid, 0)
             value = {"all": held, "half": held // 2, "over": held + 1}.get(amount, amount)
-            fn = self.vault.functions.withdraw(pid, value, actors[to])
+            data = _calldata("withdraw(uint256,uint256,address)", pid, value, actors[to])
             if pid not in self.owner:
-                return reverts_with(fn, sender, UnknownProperty(pid))  # bubbled up from the registry
+                return self.reverts_with("withdraw", vault, data, sender, UnknownProperty(pid))  # bubbled up from the registry
             if sender != self.owner[pid]:
-                return reverts_with(fn, sender, NotPropertyOwner(pid, sender))
+                return self.reverts_with("withdraw", vault, data, sender, NotPropertyOwner(pid, sender))
             if value == 0:
-                return reverts_with(fn, sender, ZeroAmount)
+                return self.reverts_with("withdraw", vault, data, sender, ZeroAmount)
             if value > held:
-                return reverts_with(fn, sender, InsufficientBalance(pid, held, value))
-            tx(fn, sender)
+                return self.reverts_with("withdraw", vault, data, sender, InsufficientBalance(pid, held, value))
+            self.tx("withdraw", vault, data, sender)
             self.balance[pid] -= value
 
         @rule(choice=st.integers(0, 255), who=WHO, to=st.integers(0, 6))
         def transfer(self, choice: int, who: int, to: int) -> None:
             pid = self.pick(choice)
             sender = self.choose(who, self.owner_of(pid))
-            fn = self.reg.functions.transferProperty(pid, actors[to])
+            data = _calldata("transferProperty(uint256,address)", pid, actors[to])
             if pid not in self.owner:
-                return reverts_with(fn, sender, UnknownProperty(pid))
+                return self.reverts_with("transferProperty", registry, data, sender, UnknownProperty(pid))
             if sender != self.owner[pid]:
-                return reverts_with(fn, sender, NotPropertyOwner(pid, sender))
-            tx(fn, sender)
+                return self.reverts_with("transferProperty", registry, data, sender, NotPropertyOwner(pid, sender))
+            self.tx("transferProperty", registry, data, sender)
             self.owner[pid] = actors[to]
 
         @rule(who=WHO, choice=st.integers(0, 255), status=st.integers(0, 5))
         def set_status(self, who: int, choice: int, status: int) -> None:
             sender, pid = self.choose(who, self.holders("MANAGER_ROLE")), self.pick(choice)
-            fn = self.reg.functions.setStatus(pid, status)
+            data = _calldata("setStatus(uint256,uint8)", pid, status)
             if not self.has("MANAGER_ROLE", sender):
-                return reverts_with(fn, sender, Unauthorized(sender))
+                return self.reverts_with("setStatus", registry, data, sender, Unauthorized(sender))
             if not 1 <= status <= 4:
-                return reverts_with(fn, sender, InvalidStatus(status))
+                return self.reverts_with("setStatus", registry, data, sender, InvalidStatus(status))
             if pid not in self.owner:
-                return reverts_with(fn, sender, UnknownProperty(pid))
-            tx(fn, sender)
+                return self.reverts_with("setStatus", registry, data, sender, UnknownProperty(pid))
+            self.tx("setStatus", registry, data, sender)
             self.status[pid] = status
 
         @rule(who=WHO, role=st.sampled_from(sorted(ROLES)), a=st.integers(0, 6))
         def grant_role(self, who: int, role: str, a: int) -> None:
             sender, account = self.choose(who, self.holders("ADMIN_ROLE")), actors[a]
-            fn = hub.functions.grantRole(ROLES[role], account)
+            data = _calldata("grantRole(bytes32,address)", ROLES[role], account)
             if not self.has("ADMIN_ROLE", sender):
-                return reverts_with(fn, sender, Unauthorized(sender))
-            tx(fn, sender)
+                return self.reverts_with("grantRole", hub, data, sender, Unauthorized(sender))
+            self.tx("grantRole", hub, data, sender)
             self.roles[ROLES[role]].add(account)
 
         @rule(who=WHO, role=st.sampled_from(sorted(ROLES)), a=st.integers(0, 6))
         def revoke_role(self, who: int, role: str, a: int) -> None:
             sender, account = self.choose(who, self.holders("ADMIN_ROLE")), actors[a]
-            fn = hub.functions.revokeRole(ROLES[role], account)
+            data = _calldata("revokeRole(bytes32,address)", ROLES[role], account)
             if not self.has("ADMIN_ROLE", sender):
-                return reverts_with(fn, sender, Unauthorized(sender))
+                return self.reverts_with("revokeRole", hub, data, sender, Unauthorized(sender))
             members = self.roles[ROLES[role]]
             if account in members and role == "ADMIN_ROLE" and len(members) == 1:
-                return reverts_with(fn, sender, LastAdmin)
-            tx(fn, sender)
+                return self.reverts_with("revokeRole", hub, data, sender, LastAdmin)
+            self.tx("revokeRole", hub, data, sender)
             members.discard(account)
 
-        @precondition(lambda self: not self.upgraded)
+        @precondition(lambda self: self.upgraded is None)
         @rule(
             signers=st.sampled_from(owner_pairs),
             executor=st.integers(0, 6),
@@ -285,32 +328,21 @@ def test_platform_state_machine(chain, request):
             fee=st.tuples(st.integers(0, 2000), st.integers(0, 2**32 - 1)),
         )
         def apply_v2_upgrade(self, signers: tuple[str, str], executor: int, category: tuple[int, int], fee: tuple[int, int]) -> None:
-            before = read_v1_state(self)
-            impls = {name: create2.ensure_deployed(w3, chain.deployer, art.initcode)[0] for name, art in v2_arts.items()}
+            """The V1 state must be untouched by it: the invariant after this step compares the
+            chain with the same model as before, and from now on also checks the V2 views."""
             init = {"PropertyRegistry": category, "RentVault": fee}
             batch = Batch()
             for name, impl in impls.items():
-                v2 = w3.eth.contract(address=chain.address(name), abi=v2_arts[name].abi)
-                init_data = v2.functions.initializeV2(*init[name])._encode_transaction_data()
-                upgrade = v2.functions.upgradeToAndCall(impl, init_data)._encode_transaction_data()
-                batch.add_call(v2.address, upgrade)
-            nonce = w3.eth.contract(address=chain.safe, abi=safe_abi).functions.nonce().call()
-            safe_tx = batch.to_safe_tx(chain.manifest.safe.multisend_call_only, nonce)
+                init_data = initialize_v2[name] + abi_encode(["uint256", "uint256"], list(init[name]))
+                batch.add_call(chain.address(name), _selector("upgradeToAndCall(address,bytes)") + abi_encode(["address", "bytes"], [impl, init_data]))
+            safe_tx = batch.to_safe_tx(chain.manifest.safe.multisend_call_only, safe_nonce)
             assert safe_tx.operation == DELEGATECALL
-            digest = safe_tx_hash(safe_tx, domain_of(w3, chain.safe))
-            signatures = encode_signatures(sign_eip712(keys[s], digest) for s in signers)
-            execute(w3, chain.safe, safe_tx, signatures, actors[executor])
-
-            for name, impl in impls.items():
-                assert implementation_of(w3, chain.address(name)) == impl
-            self.reg = w3.eth.contract(address=chain.address("PropertyRegistry"), abi=v2_arts["PropertyRegistry"].abi)
-            self.vault = w3.eth.contract(address=vault_address, abi=v2_arts["RentVault"].abi)
-            r, v = self.reg.functions, self.vault.functions
-            assert (r.version().call(), v.version().call()) == ("2.0.0", "2.0.0")
-            assert (r.defaultCategory().call(), r.categoryCount().call()) == category
-            assert (v.lateFeeBps().call(), v.gracePeriod().call()) == fee
-            assert read_v1_state(self) == before  # the upgrade changed nothing V1 shows
-            self.upgraded = True
+            digest = safe_tx_hash(safe_tx, domain)  # must be what the Safe emits, or the signatures would not verify
+            signatures = encode_signatures(sign(signers, safe_tx))
+            data = EXEC_TRANSACTION + abi_encode(EXEC_TYPES, [*safe_tx.contract_args()[:9], signatures])
+            log = (chain.safe, [EXECUTION_SUCCESS, "0x" + digest.hex()], "0x" + bytes(32).hex())  # Safe 1.4.1: txHash indexed, payment 0
+            self.tx("execTransaction", chain.safe, data, actors[executor], log)
+            self.upgraded = (category, fee)
             stats["upgrades"] += 1
 
         # --- invariants -------------------------------------------------------------------
@@ -318,16 +350,11 @@ def test_platform_state_machine(chain, request):
         @invariant()
         def chain_matches_model(self) -> None:
             stats["steps"] += 1
-            state = read_v1_state(self)
-            vault_tokens, total = state["vault_tokens"], state["totalEscrowed"]
-            assert vault_tokens == total == sum(state["balances"].values()) == sum(self.balance.values())
-            assert all(int(o, 16) != 0 for o in state["owners"].values())
-            assert all(state["exists"].values()) and not state["exists_next"]
-            assert state == self.expected_state()
+            self.check()
 
         def expected_state(self) -> dict[str, Any]:
             total = sum(self.balance.values())
-            return {
+            state = {
                 "count": len(self.owner),
                 "owners": dict(self.owner),
                 "exists": {pid: True for pid in self.owner},
@@ -341,63 +368,58 @@ def test_platform_state_machine(chain, request):
                 "roles": {(r, a): a in members for r, members in self.roles.items() for a in actors},
                 "role_counts": {r: len(members) for r, members in self.roles.items()},
                 "wiring": wiring,
+                "versions": ("2.0.0", "2.0.0") if self.upgraded else ("1.0.0", "1.0.0"),
+                "implementations": tuple(impls.values()) if self.upgraded else v1_implementations,
             }
+            if self.upgraded:
+                state["v2"] = self.upgraded
+            return state
 
-    safe_abi = _safe_abi()
-
-    registry_address, hub_address = chain.address("PropertyRegistry"), chain.address("AccessHub")
-
-    def read_v1_state(m: Any) -> dict[str, Any]:
-        """Everything V1 exposes, read with hand-encoded eth_calls in one JSON-RPC batch (web3's
-        contract layer costs milliseconds per call in Python; this keeps a step cheap). Only
-        V1 functions are read, so the same reads are valid before and after the upgrade."""
-        ids = list(range(1, len(m.owner) + 1))
-        R, V, H, T = registry_address, vault_address, hub_address, token.address
-        calls: list[tuple[str, Any, str, str, str]] = [
-            ("count", None, R, _call("propertyCount()"), "uint256"),
-            ("exists_next", None, R, _call("exists(uint256)", len(ids) + 1), "bool"),
-            ("vault_tokens", None, T, _call("balanceOf(address)", V), "uint256"),
-            ("totalEscrowed", None, V, _call("totalEscrowed()"), "uint256"),
+    def view_calls(m: Any) -> list[tuple[str, Any, str, bytes, str]]:
+        """Everything V1 exposes (and, once upgraded, the V2 settings) as (key, sub, to, calldata, type)."""
+        ids = range(1, len(m.owner) + 1)
+        R, V, H, T = registry, vault, hub, token
+        calls: list[tuple[str, Any, str, bytes, str]] = [
+            ("count", None, R, _calldata("propertyCount()"), "uint"),
+            ("exists_next", None, R, _calldata("exists(uint256)", len(ids) + 1), "bool"),
+            ("vault_tokens", None, T, _calldata("balanceOf(address)", V), "uint"),
+            ("totalEscrowed", None, V, _calldata("totalEscrowed()"), "uint"),
+            ("versions", 0, R, _calldata("version()"), "string"),
+            ("versions", 1, V, _calldata("version()"), "string"),
         ]
         for pid in ids:
             calls += [
-                ("owners", pid, R, _call("ownerOf(uint256)", pid), "address"),
-                ("exists", pid, R, _call("exists(uint256)", pid), "bool"),
-                ("statuses", pid, R, _call("statusOf(uint256)", pid), "uint8"),
-                ("uris", pid, R, _call("metadataURI(uint256)", pid), "string"),
-                ("balances", pid, V, _call("balanceOf(uint256)", pid), "uint256"),
+                ("owners", pid, R, _calldata("ownerOf(uint256)", pid), "address"),
+                ("exists", pid, R, _calldata("exists(uint256)", pid), "bool"),
+                ("statuses", pid, R, _calldata("statusOf(uint256)", pid), "uint"),
+                ("uris", pid, R, _calldata("metadataURI(uint256)", pid), "string"),
+                ("balances", pid, V, _calldata("balanceOf(uint256)", pid), "uint"),
             ]
-        calls += [("holdings", a, R, _call("propertiesOf(address)", a), "uint256") for a in actors]
-        calls += [("roles", (r, a), H, _call("hasRole(bytes32,address)", r, a), "bool") for r in ROLES.values() for a in actors]
-        calls += [("role_counts", r, H, _call("roleMemberCount(bytes32)", r), "uint256") for r in ROLES.values()]
-        calls += [
-            ("wiring", i, to, _call(sig), "address")
-            for i, (to, sig) in enumerate(
-                [(R, "governance()"), (R, "accessHub()"), (V, "governance()"), (V, "accessHub()"),
-                 (V, "registry()"), (V, "token()"), (H, "governance()")]
-            )
-        ]
-        responses = w3.provider.make_batch_request([("eth_call", [{"to": to, "data": data}, "latest"]) for _, _, to, data, _ in calls])
-        assert isinstance(responses, list) and len(responses) == len(calls), responses
-        state: dict[str, Any] = {k: {} for k in ("owners", "exists", "statuses", "uris", "balances", "holdings", "roles", "role_counts")}
-        wiring_values = []
-        for (key, sub, _, _, out), response in zip(calls, responses):
-            assert "error" not in response, (key, sub, response)
-            (value,) = abi_decode([out], bytes.fromhex(response["result"][2:]))
-            value = to_checksum_address(value) if out == "address" else value
-            if key == "wiring":
-                wiring_values.append(value)
-            elif sub is None:
-                state[key] = value
-            else:
-                state[key][sub] = value
-        state["wiring"] = tuple(wiring_values)
-        return state
+        calls += static_views
+        if m.upgraded:
+            calls += v2_views
+        return calls
 
-    wiring = (
-        chain.safe, chain.address("AccessHub"), chain.safe, chain.address("AccessHub"),
-        chain.address("PropertyRegistry"), chain.address("MockERC20"), chain.safe,
-    )
+    static_views: list[tuple[str, Any, str, bytes, str]] = []
+    static_views += [("holdings", a, registry, _calldata("propertiesOf(address)", a), "uint") for a in actors]
+    static_views += [("roles", (r, a), hub, _calldata("hasRole(bytes32,address)", r, a), "bool") for r in ROLES.values() for a in actors]
+    static_views += [("role_counts", r, hub, _calldata("roleMemberCount(bytes32)", r), "uint") for r in ROLES.values()]
+    static_views += [
+        ("wiring", i, to, _calldata(sig), "address")
+        for i, (to, sig) in enumerate(
+            [(registry, "governance()"), (registry, "accessHub()"), (vault, "governance()"), (vault, "accessHub()"),
+             (vault, "registry()"), (vault, "token()"), (hub, "governance()")]
+        )
+    ]
+    v2_views = [
+        ("v2", (0, 0), registry, _calldata("defaultCategory()"), "uint"),
+        ("v2", (0, 1), registry, _calldata("categoryCount()"), "uint"),
+        ("v2", (1, 0), vault, _calldata("lateFeeBps()"), "uint"),
+        ("v2", (1, 1), vault, _calldata("gracePeriod()"), "uint"),
+    ]
+
+    wiring = (chain.safe, hub, chain.safe, hub, registry, token, chain.safe)
+    v1_implementations = tuple(chain.manifest.proxy(n).implementation.address for n in ("PropertyRegistry", "RentVault"))
 
     started = time.perf_counter()
     run_state_machine_as_test(PlatformMachine, settings=SETTINGS)
@@ -408,17 +430,128 @@ def test_platform_state_machine(chain, request):
     assert stats["upgrades"] > 0 and stats["steps"] >= stats["examples"]
 
 
+# --- raw JSON-RPC and ABI, kept to what the machine needs ------------------------------------
+
+class Rpc:
+    """JSON-RPC over one keep-alive HTTP connection (web3's request stack costs milliseconds)."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+
+    def _post(self, payload: Any) -> Any:
+        self.conn.request("POST", "/", json.dumps(payload), {"Content-Type": "application/json"})
+        return json.loads(self.conn.getresponse().read())
+
+    def call(self, method: str, params: list[Any]) -> Any:
+        reply = self._post({"jsonrpc": "2.0", "id": 0, "method": method, "params": params})
+        assert "error" not in reply, f"{method}: {reply['error']}"
+        return reply["result"]
+
+    def batch(self, calls: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
+        replies = self._post([{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)])
+        assert isinstance(replies, list) and len(replies) == len(calls), replies
+        return sorted(replies, key=lambda r: r["id"])
+
+
+# Multicall3 (mds1/multicall, the canonical address) from ape's copy of its runtime code; placed
+# by an eth_call state override, so it needs no deployment.
+from ape_ethereum.multicall.constants import MULTICALL3_ADDRESS as MULTICALL3  # noqa: E402
+from ape_ethereum.multicall.constants import MULTICALL3_CODE  # noqa: E402
+
+MULTICALL_OVERRIDE = {MULTICALL3: {"code": "0x" + bytes(MULTICALL3_CODE).hex()}}
+REGISTERED = "0x" + keccak(text="PropertyRegistered(uint256,address,string)").hex()
+EXECUTION_SUCCESS = "0x" + keccak(text="ExecutionSuccess(bytes32,uint256)").hex()
+EXEC_TYPES = ["address", "uint256", "bytes", "uint8", "uint256", "uint256", "uint256", "address", "address", "bytes"]
+EXEC_TRANSACTION = keccak(text=f"execTransaction({','.join(EXEC_TYPES)})")[:4]
+_CHECKSUMMED: dict[bytes, str] = {}
+
+
+def _word(value: Any) -> str:
+    return "0x" + _arg(value).hex()
+
+
+def _arg(value: Any) -> bytes:
+    if isinstance(value, int):
+        return value.to_bytes(32, "big")
+    if isinstance(value, bytes):
+        return value.rjust(32, b"\0")
+    return bytes.fromhex(value[2:]).rjust(32, b"\0")
+
+
+def _calldata(signature: str, *args: Any) -> bytes:
+    """Calldata for static arguments (uint, address, bytes32), each one word."""
+    return _selector(signature) + b"".join(_arg(a) for a in args)
+
+
 def _call(signature: str, *args: Any) -> str:
-    """Calldata for a view with static arguments (uint, address, bytes32), each one word."""
-    words = []
-    for arg in args:
-        if isinstance(arg, int):
-            words.append(arg.to_bytes(32, "big"))
-        elif isinstance(arg, bytes):
-            words.append(arg.rjust(32, b"\0"))
+    return "0x" + _calldata(signature, *args).hex()
+
+
+def _function_selector(abi: list[dict[str, Any]], name: str) -> bytes:
+    (fn,) = [f for f in abi if f.get("type") == "function" and f["name"] == name]
+    return _selector(f"{name}({','.join(i['type'] for i in fn['inputs'])})")
+
+
+def _aggregate3(calls: list[tuple[str, bytes]]) -> bytes:
+    """Multicall3.aggregate3((address target, bool allowFailure, bytes callData)[]), allowFailure
+    false: one failing view fails the whole eth_call."""
+    heads, tails, offset = [], [], 32 * len(calls)
+    for target, data in calls:
+        item = _arg(target) + bytes(32) + (96).to_bytes(32, "big") + len(data).to_bytes(32, "big") + data + bytes(-len(data) % 32)
+        heads.append(offset.to_bytes(32, "big"))
+        tails.append(item)
+        offset += len(item)
+    return _selector("aggregate3((address,bool,bytes)[])") + (32).to_bytes(32, "big") + len(calls).to_bytes(32, "big") + b"".join(heads + tails)
+
+
+def _results(raw: bytes) -> list[bytes]:
+    """The returnData of each (bool success, bytes returnData) in aggregate3's answer."""
+    n = int.from_bytes(raw[32:64], "big")
+    out = []
+    for i in range(n):
+        at = 64 + int.from_bytes(raw[64 + 32 * i: 96 + 32 * i], "big")
+        assert raw[at + 31] == 1
+        start = at + int.from_bytes(raw[at + 32: at + 64], "big")
+        length = int.from_bytes(raw[start: start + 32], "big")
+        out.append(raw[start + 32: start + 32 + length])
+    return out
+
+
+def _decode(kind: str, data: bytes) -> Any:
+    if kind == "uint":
+        return int.from_bytes(data[:32], "big")
+    if kind == "bool":
+        return data[:32] != bytes(32)
+    if kind == "address":
+        raw = data[12:32]
+        if raw not in _CHECKSUMMED:
+            _CHECKSUMMED[raw] = to_checksum_address(raw)
+        return _CHECKSUMMED[raw]
+    start = int.from_bytes(data[:32], "big")  # string
+    length = int.from_bytes(data[start: start + 32], "big")
+    return data[start + 32: start + 32 + length].decode()
+
+
+def decode_views(reads: list[tuple[str, Any, str, bytes, str]], result: str) -> dict[str, Any]:
+    state: dict[str, Any] = {k: {} for k in ("owners", "exists", "statuses", "uris", "balances", "holdings", "roles", "role_counts")}
+    wiring, versions, v2 = [], [], [[0, 0], [0, 0]]
+    for (key, sub, _, _, kind), data in zip(reads, _results(bytes.fromhex(result[2:])), strict=True):
+        value = _decode(kind, data)
+        if key == "wiring":
+            wiring.append(value)
+        elif key == "versions":
+            versions.append(value)
+        elif key == "v2":
+            v2[sub[0]][sub[1]] = value
+        elif sub is None:
+            state[key] = value
         else:
-            words.append(bytes.fromhex(arg[2:]).rjust(32, b"\0"))
-    return "0x" + (_selector(signature) + b"".join(words)).hex()
+            state[key][sub] = value
+    state["wiring"], state["versions"] = tuple(wiring), tuple(versions)
+    if len(reads) and reads[-1][0] == "v2":
+        state["v2"] = (tuple(v2[0]), tuple(v2[1]))
+    return state
 
 
 _SELECTORS: dict[str, bytes] = {}
@@ -428,9 +561,3 @@ def _selector(signature: str) -> bytes:
     if signature not in _SELECTORS:
         _SELECTORS[signature] = keccak(text=signature)[:4]
     return _SELECTORS[signature]
-
-
-def _safe_abi() -> Any:
-    from upgrader.deploy.safe import safe_abi
-
-    return safe_abi()
