@@ -15,10 +15,11 @@ after every step the chain must match it:
 
 Each example starts from an EVM snapshot of the deployed system and is reverted afterwards.
 
-Speed (`benchmarks/bench_foundation.py` reports examples/s): a step costs Anvil at most two
-round trips. Transactions are raw ``eth_sendTransactionSync`` (the receipt in the answer) with
-hand-encoded calldata, no web3 contract objects per step; expected reverts and every view the
-invariant compares are checked in ONE JSON-RPC batch, the views inside a
+Speed (`benchmarks/bench_foundation.py` reports examples/s): a step costs Anvil two cheap
+round trips per transaction (``eth_sendTransaction`` with hand-encoded calldata, no web3
+contract objects, then ``evm_mine``: automine is off, as Anvil's automine mines after it has
+answered) and one for the invariant: the receipts, expected reverts and every view it
+compares are checked in ONE JSON-RPC batch, the views inside a
 single ``eth_call`` to Multicall3 (ape's copy of its runtime code, placed by a state
 override, so the chain itself is untouched).
 """
@@ -135,6 +136,7 @@ def test_platform_state_machine(chain, request):
             self.roles = {role: {chain.deployer} for role in ROLES.values()}
             self.upgraded: tuple[tuple[int, int], tuple[int, int]] | None = None  # (category, fee) once upgraded
             self.reverts: list[tuple[str, str, str, bytes, str]] = []  # (sender, to, data, revert data, what)
+            self.sent: list[tuple[str, str, tuple[str, list[str], str] | None]] = []  # (tx hash, what, expected log)
 
         def teardown(self) -> None:
             assert rpc.call("evm_revert", [self.snapshot]) is True
@@ -142,17 +144,14 @@ def test_platform_state_machine(chain, request):
         # --- chain plumbing: sends now, checks in the invariant's batch ---------------------
 
         def tx(self, what: str, to: str, data: bytes, sender: str, log: tuple[str, list[str], str] | None = None) -> None:
-            """Send without gas estimation or fee look-ups (fixed gas, legacy price) and get the
-            receipt in the same round trip (eth_sendTransactionSync: mined when it answers)."""
+            """Send without gas estimation or fee look-ups (fixed gas, legacy price) and mine it
+            (evm_mine answers once the block exists); its receipt (status, and ``log`` when
+            given) is checked in the next batch."""
             if self.reverts:  # expected reverts are checked against the state they were predicted on
                 self.check(views=False)
             tx = {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": "0xf4240", "gasPrice": gas_price}
-            receipt = rpc.call("eth_sendTransactionSync", [tx])
-            assert receipt["status"] == "0x1", f"{what} from {sender} reverted; the model expected success"
-            if log is not None:
-                address, topics, data_hex = log
-                found = [(e["topics"], e["data"]) for e in receipt["logs"] if e["address"].lower() == address.lower() and e["topics"][0] == topics[0]]
-                assert found == [(topics, data_hex)], f"{what}: logs {found} != expected {[(topics, data_hex)]}"
+            self.sent.append((rpc.call("eth_sendTransaction", [tx]), what, log))
+            rpc.call("evm_mine", [])
             stats[f"ok_{what}"] = stats.get(f"ok_{what}", 0) + 1
 
         def reverts_with(self, what: str, to: str, data: bytes, sender: str, expected: bytes) -> None:
@@ -160,13 +159,14 @@ def test_platform_state_machine(chain, request):
             stats[f"revert_{what}"] = stats.get(f"revert_{what}", 0) + 1
 
         def check(self, views: bool = True) -> None:
-            """One batch: the views (one Multicall3 eth_call) and the expected reverts."""
+            """One batch: the views (one Multicall3 eth_call), the expected reverts, the receipts."""
             calls = []
             if views:
                 reads = view_calls(self)
                 calls.append(("eth_call", [{"to": MULTICALL3, "data": "0x" + _aggregate3([(t, d) for _, _, t, d, _ in reads]).hex()}, "latest", MULTICALL_OVERRIDE]))
                 calls += [("eth_getStorageAt", [proxy, hex(IMPLEMENTATION_SLOT), "latest"]) for proxy in (registry, vault)]
             calls += [("eth_call", [{"from": s, "to": to, "data": d, "gas": "0xf4240"}, "latest"]) for s, to, d, _, _ in self.reverts]
+            calls += [("eth_getTransactionReceipt", [h]) for h, _, _ in self.sent]
             replies = iter(rpc.batch(calls))
             if views:
                 multicall = next(replies)
@@ -176,7 +176,14 @@ def test_platform_state_machine(chain, request):
                 assert "error" in reply, f"{what} from {sender} succeeded; the model expected a revert"
                 got = reply["error"].get("data")
                 assert got == "0x" + expected.hex(), f"{what}: revert data {got} != expected 0x{expected.hex()}"
-            self.reverts = []
+            for (h, what, log), reply in zip(self.sent, replies):
+                receipt = reply["result"]
+                assert receipt is not None and receipt["status"] == "0x1", f"{what} ({h}) reverted; the model expected success"
+                if log is not None:
+                    address, topics, data = log
+                    found = [(e["topics"], e["data"]) for e in receipt["logs"] if e["address"].lower() == address.lower() and e["topics"][0] == topics[0]]
+                    assert found == [(topics, data)], f"{what}: logs {found} != expected {[(topics, data)]}"
+            self.sent, self.reverts = [], []
             if views:
                 state = decode_views(reads, multicall["result"])
                 state["implementations"] = tuple(to_checksum_address("0x" + s[-40:]) for s in slots)
@@ -421,9 +428,13 @@ def test_platform_state_machine(chain, request):
     wiring = (chain.safe, hub, chain.safe, hub, registry, token, chain.safe)
     v1_implementations = tuple(chain.manifest.proxy(n).implementation.address for n in ("PropertyRegistry", "RentVault"))
 
-    started = time.perf_counter()
-    run_state_machine_as_test(PlatformMachine, settings=SETTINGS)
-    elapsed = time.perf_counter() - started
+    rpc.call("evm_setAutomine", [False])  # each send is mined by evm_mine, which answers once mined
+    try:
+        started = time.perf_counter()
+        run_state_machine_as_test(PlatformMachine, settings=SETTINGS)
+        elapsed = time.perf_counter() - started
+    finally:
+        rpc.call("evm_setAutomine", [True])
     for key, value in {**stats, "seconds": round(elapsed, 3), "examples_per_second": round(stats["examples"] / elapsed, 2)}.items():
         request.node.user_properties.append((key, value))  # in --junitxml output; nothing printed
     # the machine must actually have exercised the upgrade and many steps, or it proves little
