@@ -55,11 +55,15 @@ def _detached_fork(marker: Path, fork_url: str) -> subprocess.Popen:
     )
 
 
-def test_node_stop_ends_the_forks_of_its_checkout_only(anvil, tmp_path):
+def test_node_stop_ends_the_forks_its_checkout_left_only(anvil, tmp_path):
+    """Left behind: a fork whose command is gone. Not touched: another checkout's fork, and
+    a fork a running `simulate` of this checkout still uses."""
     ours = Checkout.make(tmp_path / "ours", free_port(), free_port())
     theirs = Checkout.make(tmp_path / "theirs", free_port(), free_port())
+    in_use = subprocess.Popen([sys.executable, "-c", DRIVER, anvil.url, str(ours.root)], stdout=subprocess.PIPE, text=True)
     left, other = _detached_fork(ours.root, anvil.url), _detached_fork(theirs.root, anvil.url)
     try:
+        used_fork = int(in_use.stdout.readline())
         deadline = time.monotonic() + 10
         while not ours.status()["forks"] and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -68,8 +72,9 @@ def test_node_stop_ends_the_forks_of_its_checkout_only(anvil, tmp_path):
         assert run.code == 0 and json.loads(run.out)["forks"] == [left.pid]
         assert left.wait(timeout=10) is not None
         assert other.poll() is None, "node stop ended a fork of another checkout"
+        assert alive(used_fork), "node stop ended the fork of a running simulate"
     finally:
-        for p in (left, other):
+        for p in (left, other, in_use):
             p.kill()
             p.wait()
 

@@ -119,7 +119,7 @@ def test_reset_stops_everything_and_the_service_forgets_another_chains_proposals
     (checkout_a.root / "deployments" / "local" / "manifest.json").write_text("{}")
 
     assert checkout_a.upgrader("node", "start").code == 0  # a fresh chain: the proposals above are not its own
-    assert json.loads((checkout_a.anvil_dir / "tx-service.json").read_text()) == {"transactions": {}}
+    assert json.loads((checkout_a.anvil_dir / "tx-service.json").read_text()) == {"delegates": [], "transactions": {}}
     assert "forgot 1 proposal" in (checkout_a.anvil_dir / "tx-service.log").read_text()
 
     pids = checkout_a.pids()

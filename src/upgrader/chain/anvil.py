@@ -188,7 +188,7 @@ def fork(fork_url: str, fork_block: int | None = None, root: Path | None = None)
     args = ["--fork-url", fork_url, "--silent", "--timeout", str(int(FORK_START_S * 1000) - 1000), "--retries", "1"]
     if fork_block is not None:
         args += ["--fork-block-number", str(fork_block)]
-    marker = {procs.FORK_MARKER: str(root.resolve())} if root is not None else None
+    marker = {procs.FORK_MARKER: str(root.resolve()), procs.FORK_PARENT: str(os.getpid())} if root is not None else None
     try:
         node = start(args, root=root, timeout_s=FORK_START_S, env=marker)
     except InputError as exc:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 FORK_MARKER = "UPGRADER_FORK_OF"  # environment of a fork Anvil: the checkout that started it
+FORK_PARENT = "UPGRADER_FORK_PARENT"  # ... and the PID of the command that uses it
 PROC = Path("/proc")
 
 
@@ -55,6 +56,23 @@ def has_env(pid: int, key: str, value: str) -> bool:
     except OSError:
         return False
     return f"{key}={value}".encode() in raw.split(b"\0")
+
+
+def env_value(pid: int, key: str) -> str | None:
+    try:
+        raw = (PROC / str(pid) / "environ").read_bytes()
+    except OSError:
+        return None
+    prefix = key.encode() + b"="
+    return next((e[len(prefix):].decode(errors="replace") for e in raw.split(b"\0") if e.startswith(prefix)), None)
+
+
+def parent(pid: int) -> int | None:
+    try:
+        status = (PROC / str(pid) / "status").read_text()
+    except OSError:
+        return None
+    return next((int(ln.split()[1]) for ln in status.splitlines() if ln.startswith("PPid:")), None)
 
 
 def option(args: list[str], name: str) -> str | None:

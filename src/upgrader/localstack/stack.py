@@ -189,9 +189,17 @@ def local_service_url(network: Any) -> str:
 
 
 def forks_left(root: Path) -> list[int]:
-    """Fork Anvils started by this checkout that are still alive (normally none)."""
+    """Fork Anvils started by this checkout whose command is gone (normally none: a fork dies
+    with its command on Linux). A fork still in use by a running `simulate` is not listed."""
     marker = str(root.resolve())
-    return [p for p in procs.with_env_marker(procs.FORK_MARKER, marker) if "--fork-url" in (procs.cmdline(p) or [])]
+    left = []
+    for pid in procs.with_env_marker(procs.FORK_MARKER, marker):
+        if "--fork-url" not in (procs.cmdline(pid) or []):
+            continue
+        user = procs.env_value(pid, procs.FORK_PARENT)
+        if user is None or procs.parent(pid) != int(user) or not procs.alive(int(user)):
+            left.append(pid)
+    return left
 
 
 def status(root: Path) -> StackReport:
