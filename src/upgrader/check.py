@@ -25,7 +25,7 @@ from upgrader.layout.references import Builds, Ref
 from upgrader.layout.report import findings as layout_findings
 from upgrader.layout.report import render
 
-__all__ = ["CheckOptions", "CheckReport", "ContractResult", "check", "check_contract", "compare_with_stored", "git_reference_builds", "reference_of"]
+__all__ = ["CheckOptions", "CheckReport", "ContractResult", "check", "check_contract", "compare_with_stored", "git_reference_builds"]
 
 Validator = Callable[..., list]
 
@@ -188,11 +188,6 @@ def check_contract(
     errors = tuple(f for f in found if f.severity == "error")
     warnings = tuple(f for f in found if f.severity == "warning")
     return ContractResult(fqn, ref.label if ref is not None else None, errors, warnings, tuple(ops))
-
-
-def reference_of(builds: BuildSet, fqn: str) -> Ref | None:
-    """The contract's ``@custom:oz-upgrades-from`` reference in the same build, if any."""
-    return _annotated(Builds(builds), fqn)
 
 
 def compare_with_stored(

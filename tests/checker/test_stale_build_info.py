@@ -42,3 +42,18 @@ def test_the_same_build_twice_is_not_stale(fixtures_build_info: dict, tmp_path: 
     (tmp_path / "b.json").write_text(json.dumps(fixtures_build_info))
     double = runner.invoke(app, ["check", "--build-info", str(tmp_path), "--json"])
     assert (double.exit_code, json.loads(double.stdout)) == (single.exit_code, json.loads(single.stdout))
+
+
+def test_hardhat3_split_build_info_reads_as_one(fixtures_build_info: dict, tmp_path: Path) -> None:
+    """Hardhat 3 writes the compiler output to `<id>.output.json` beside `<id>.json`."""
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    (whole / "a.json").write_text(json.dumps(fixtures_build_info))
+    split = tmp_path / "split"
+    split.mkdir()
+    main = {k: v for k, v in fixtures_build_info.items() if k != "output"}
+    (split / "a.json").write_text(json.dumps({**main, "_format": "hh3-sol-build-info-1"}))
+    (split / "a.output.json").write_text(json.dumps({"_format": "hh3-sol-build-info-output-1", "output": fixtures_build_info["output"]}))
+    results = [runner.invoke(app, ["check", "--build-info", str(folder), "--json"]) for folder in (whole, split)]
+    assert results[0].exit_code == results[1].exit_code == 1
+    assert json.loads(results[0].stdout) == json.loads(results[1].stdout)

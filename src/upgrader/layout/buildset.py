@@ -55,11 +55,11 @@ class BuildSet:
         for path in sorted(folder.rglob("*.json")):
             if path.name.endswith(".output.json"):
                 continue
-            try:
-                info = json.loads(path.read_bytes())
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InputError(f"cannot read build-info {path}: {exc}") from None
-            if not isinstance(info, dict) or "output" not in info or "input" not in info:
+            info = _read_json(path)
+            if isinstance(info, dict) and "input" in info and "output" not in info and path.with_suffix(".output.json").is_file():
+                output = _read_json(path.with_suffix(".output.json"))  # Hardhat 3 keeps the output beside
+                info = {**info, "output": output.get("output", output) if isinstance(output, dict) else output}
+            if not isinstance(info, dict) or not isinstance(info.get("output"), dict) or "input" not in info:
                 raise InputError(f"{path} is not a build-info (no input/output); point --build-info at the build-info folder")
             builds.add(info, path)
         if not builds.builds:
@@ -145,6 +145,13 @@ class BuildSet:
                 if any("storageLayout" in c for c in contracts.values()):
                     return
         raise InputError(f"the build-info has no storageLayout output; {STORAGE_LAYOUT_HINT}")
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"cannot read build-info {path}: {exc}") from None
 
 
 def asks_for_layouts(build_info: dict[str, Any], fqn: str) -> bool:

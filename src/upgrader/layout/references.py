@@ -23,12 +23,6 @@ class Builds:
     main: BuildSet
     folders: dict[str, BuildSet] = field(default_factory=dict)  # short name -> reference build-info folder
 
-    def __post_init__(self) -> None:
-        names = [self.main.dir_name, *self.folders]
-        for name in self.folders:
-            if names.count(name) > 1:
-                raise InputError(f"reference build-info folder name {name!r} is not unique; rename or move one of the folders")
-
     @classmethod
     def of(cls, main: BuildSet, folders: list[BuildSet]) -> Builds:
         builds = cls(main, {})
