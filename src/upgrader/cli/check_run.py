@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from upgrader.cli.output import line, print_json
 from upgrader.errors import InputError
 
 if TYPE_CHECKING:
+    from upgrader.check import CheckReport
     from upgrader.layout.buildset import BuildSet
 
 BUILD_INFO_HELP = "Folder of Hardhat/Foundry build-info JSON files (default: compile this project)."
@@ -58,15 +59,7 @@ def run_check(
     builds, root = load_builds(build_info)
     folders = [BuildSet.load(Path(d)) for d in _split_dirs(reference_build_info)]
     report = check(builds, contract, reference, allowed, root, options=options, reference_builds=folders)
-    if fmt == "json":
-        print_json(report.to_json())
-    elif fmt in ("github", "markdown"):
-        from upgrader.check_formats import github_annotations, markdown_summary
-
-        text = github_annotations(report) if fmt == "github" else markdown_summary(report)
-        sys.stdout.write(text)
-    else:
-        _print_text(report)
+    RENDERERS[fmt](report)
     return 0 if report.ok else 1
 
 
@@ -83,7 +76,23 @@ def _split_dirs(values: Sequence[str] | None) -> list[str]:
     return [part for value in values or () for part in value.replace(" ", ",").split(",") if part]
 
 
-def _print_text(report) -> None:  # type: ignore[no-untyped-def]
+def _print_json(report: CheckReport) -> None:
+    print_json(report.to_json())
+
+
+def _print_github(report: CheckReport) -> None:
+    from upgrader.check_formats import github_annotations
+
+    sys.stdout.write(github_annotations(report))
+
+
+def _print_markdown(report: CheckReport) -> None:
+    from upgrader.check_formats import markdown_summary
+
+    sys.stdout.write(markdown_summary(report))
+
+
+def _print_text(report: CheckReport) -> None:
     from upgrader.layout.report import render
 
     for finding in report.errors:
@@ -99,3 +108,11 @@ def _print_text(report) -> None:  # type: ignore[no-untyped-def]
     if report.errors:
         summary += f", {len(report.errors)} build errors"
     line(summary, "bold " + ("green" if report.ok else "red"))
+
+
+RENDERERS: dict[str, Callable[[CheckReport], None]] = {
+    "text": _print_text,
+    "json": _print_json,
+    "github": _print_github,
+    "markdown": _print_markdown,
+}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from upgrader.keccak import keccak_pure
+from upgrader.keccak import keccak, keccak_pure
 from upgrader.layout.astindex import AstIndex, Node, doc_tag
 from upgrader.layout.asttypes import TypeResolver
 from upgrader.layout.model import Namespace, StorageItem, TypeInfo
@@ -17,10 +17,20 @@ from upgrader.layout.model import Namespace, StorageItem, TypeInfo
 ERC7201 = "erc7201:"
 
 
+_PURE_HASHES = [16]  # the first few in pure Python (no ~10 ms C import); then pycryptodome (~1 ms each saved)
+
+
+def _hash(data: bytes) -> bytes:
+    if _PURE_HASHES[0] > 0:
+        _PURE_HASHES[0] -= 1
+        return keccak_pure(data)
+    return keccak(data)
+
+
 @lru_cache(maxsize=None)  # the same few ids (OpenZeppelin's) recur in every contract of a build
 def erc7201_root(namespace_id: str) -> int:
-    inner = int.from_bytes(keccak_pure(namespace_id.encode()), "big") - 1
-    outer = int.from_bytes(keccak_pure(inner.to_bytes(32, "big")), "big")
+    inner = int.from_bytes(_hash(namespace_id.encode()), "big") - 1
+    outer = int.from_bytes(_hash(inner.to_bytes(32, "big")), "big")
     return outer & ~0xFF
 
 

@@ -12,6 +12,10 @@ from typing import Any
 from upgrader.errors import InputError
 
 Node = dict[str, Any]
+# AST keys whose values never hold a call: type strings, ids, source locations, NatSpec
+_NO_CALLS_INSIDE = frozenset(
+    {"typeDescriptions", "argumentTypes", "nameLocations", "overloadedDeclarations", "baseFunctions", "documentation"}
+)
 Prune = Callable[[Node], bool]
 
 
@@ -87,16 +91,21 @@ class AstIndex:
             return cached  # type: ignore[no-any-return]
         found: list[tuple[Node, tuple[Node, ...]]] = []
         queue: list[tuple[Any, tuple[Node, ...]]] = [(root, ())]
-        for current, guards in queue:
-            if isinstance(current, list):
-                queue.extend((item, guards) for item in current if isinstance(item, (dict, list)))
+        append = queue.append
+        for current, guards in queue:  # breadth first, as find_all
+            if type(current) is list:
+                for item in current:
+                    if type(item) is dict or type(item) is list:
+                        append((item, guards))
                 continue
             if "nodeType" in current:
                 if current.get("documentation"):
                     guards = (*guards, current)
                 if current["nodeType"] == "FunctionCall":
                     found.append((current, guards))
-            queue.extend((value, guards) for value in current.values() if isinstance(value, (dict, list)))
+            for name, value in current.items():
+                if (type(value) is dict or type(value) is list) and name not in _NO_CALLS_INSIDE:
+                    append((value, guards))
         self.memo[key] = found
         return found
 
@@ -132,14 +141,24 @@ class AstIndex:
         """The function a virtual call to ``fn`` runs when the deployed contract is ``contract``."""
         if not fn.get("virtual") and not fn.get("baseFunctions"):
             return fn
-        for base in self.linearized(contract):
-            for member in base["nodes"]:
-                if member["nodeType"] == "FunctionDefinition" and fn["id"] in self.overridden(member):
-                    return member
-        return fn
+        key = ("dispatch", contract["id"])
+        table = self.memo.get(key)
+        if table is None:  # every overridden id -> its most derived override, once per contract
+            table = {}
+            for base in self.linearized(contract):
+                for member in base["nodes"]:
+                    if member["nodeType"] == "FunctionDefinition":
+                        for overridden in self.overridden(member):
+                            table.setdefault(overridden, member)
+            self.memo[key] = table
+        return table.get(fn["id"], fn)  # type: ignore[no-any-return]
 
     def overridden(self, fn: Node) -> set[int]:
         """Ids of ``fn`` and every function it overrides, transitively."""
+        key = ("overridden", fn["id"])
+        cached = self.memo.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
         seen: set[int] = set()
         todo = [fn["id"]]
         while todo:
@@ -150,6 +169,7 @@ class AstIndex:
             node = self.nodes.get(current)
             if node is not None:
                 todo.extend(node.get("baseFunctions") or [])
+        self.memo[key] = seen
         return seen
 
     # -- locations ----------------------------------------------------------------------
