@@ -42,3 +42,39 @@ def planned(cli: Any) -> tuple[Path, dict[str, Any]]:
     assert result.exit_code == 0, result.stderr
     path = Path(json.loads(result.stdout)["path"])
     return path, json.loads(path.read_text())
+
+
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def key_signer(address: str) -> Any:
+    """A KeySigner for one of Anvil's dev accounts (by address)."""
+    from eth_account import Account
+
+    from upgrader.pipeline.signer import KeySigner
+
+    Account.enable_unaudited_hdwallet_features()
+    for i in range(10):
+        account = Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        if account.address.lower() == address.lower():
+            return KeySigner(account)
+    raise AssertionError(f"{address} is not a dev account")
+
+
+def owners(cli: Any) -> list[str]:
+    return sorted(json.loads(cli.manifest_path.read_text())["safe"]["owners"], key=lambda o: int(o, 16))
+
+
+def simulated_plan(cli: Any) -> tuple[Path, dict[str, Any]]:
+    path, plan = planned(cli)
+    write_simulation(cli.plans, plan["plan_hash"])
+    return path, plan
+
+
+def finish(procs: list[Any], timeout: float = 240) -> list[tuple[int, str, str]]:
+    """(exit code, stdout, stderr) of each process, in order."""
+    done = []
+    for p in procs:
+        out, err = p.communicate(timeout=timeout)
+        done.append((p.returncode, out, err))
+    return done

@@ -47,11 +47,11 @@ def propose(
     if result.review_ok is False:
         err_console.print(f"[bold red]the review of {result.safe_tx_hash} has red warnings: read {result.review_path} before anyone signs[/]")
     if json_out:
-        print_json({"ok": True, **result.to_json(), "proposer": signer.address})
+        print_json({"ok": True, **result.to_json()})
         return
     verb = "proposed" if result.created else "already proposed (nothing posted)"
     console.print(f"[green]{verb}[/] {result.safe_tx_hash} at nonce {result.nonce} to {result.service_url}")
-    console.print(f"  Safe {result.safe}, signed by {signer.address}; simulation {result.simulation}")
+    console.print(f"  Safe {result.safe}, proposed by {result.proposer or 'unknown'}; simulation {result.simulation}")
     console.print(f"  batch file: {result.proposal_path}\n  review:     {result.review_path}")
 
 

@@ -14,6 +14,7 @@ from upgrader.manifest import Implementation, Manifest, UpgradeRecord, manifest_
 from upgrader.manifest.layout import layout_snapshot
 from upgrader.pipeline.batch import plan_safe_tx
 from upgrader.pipeline.context import NetworkContext
+from upgrader.pipeline.execute_race import already_executed, interrupts_held, send_or_lost_race
 from upgrader.pipeline.planfile import ensure_fresh, load_plan
 from upgrader.pipeline.signer import Signer, signed
 from upgrader.proxies import kind_of
@@ -125,12 +126,19 @@ def plan_for(ctx: NetworkContext, mtx: MultisigTx) -> dict[str, Any]:
 
 
 def execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, executor: str | None = None) -> ExecuteResult:
-    h = h.lower()
+    """One execute per network at a time (``pipeline.netlock``): a concurrent run of the same
+    hash waits, then finds it executed and recorded."""
+    from upgrader.pipeline.netlock import network_lock
+
+    with network_lock(ctx.store.folder, "execute", getattr(client, "deadline_at", None), "`upgrader execute`"):
+        return _execute(ctx, client, h.lower(), executor)
+
+
+def _execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, executor: str | None) -> ExecuteResult:
     mtx, contract = fetch_verified(ctx, client, h)
     current = int(contract.functions.nonce().call())
     if mtx.is_executed or mtx.nonce < current:
-        where = f" in tx {mtx.transaction_hash}" if mtx.transaction_hash else ""
-        raise InputError(f"{h} cannot be executed: nonce {mtx.nonce} is already used (on-chain nonce {current}){where}")
+        raise already_executed(ctx.w3, mtx.safe, h, mtx.nonce, current, mtx.transaction_hash)
     if mtx.nonce > current:
         raise InputError(f"{h} has nonce {mtx.nonce} but the Safe is at nonce {current}; execute or replace the earlier ones first")
     plan = plan_for(ctx, mtx)
@@ -144,13 +152,12 @@ def execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, execu
                          f"with one of {', '.join(missing)}")
     chosen = sorted(sigs, key=lambda s: int(s.signer, 16))[:threshold]
     sender = executor or _default_executor(ctx, [s.signer for s in chosen])
-    try:
-        receipt = exec_transaction(ctx.w3, mtx.safe, mtx.tx, encode_signatures(chosen), sender)
-    except RuntimeError as exc:
-        raise UnsafeError(f"execTransaction failed: {exc}") from None
-    tx_hash, block = "0x" + bytes(receipt["transactionHash"]).hex(), int(receipt["blockNumber"])
-    proxies = verify_onchain(ctx, plan)
-    record_upgrade(ctx, plan, h, tx_hash, block)
+    with interrupts_held():  # once sent, the upgrade is verified and recorded even if Ctrl-C comes
+        receipt = send_or_lost_race(lambda: exec_transaction(ctx.w3, mtx.safe, mtx.tx, encode_signatures(chosen), sender),
+                                    ctx.w3, mtx.safe, h, mtx.nonce, lambda: int(contract.functions.nonce().call()))
+        tx_hash, block = "0x" + bytes(receipt["transactionHash"]).hex(), int(receipt["blockNumber"])
+        proxies = verify_onchain(ctx, plan)
+        record_upgrade(ctx, plan, h, tx_hash, block)
     return ExecuteResult(h, plan["plan_hash"], tx_hash, block, proxies)
 
 

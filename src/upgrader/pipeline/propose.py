@@ -42,11 +42,13 @@ class ProposalResult:
     service_url: str
     review_ok: bool | None = None  # None: the review was not (re)rendered
     proposed_by: str | None = None  # "proposed by delegate X of owner Y", None when an owner proposed
+    proposer: str | None = None  # who proposed it (the service's record when it was already there)
 
     def to_json(self) -> dict[str, Any]:
         return {"safe": self.safe, "safe_tx_hash": self.safe_tx_hash, "nonce": self.nonce, "created": self.created,
                 "simulation": self.simulation, "proposal": str(self.proposal_path), "review": str(self.review_path),
-                "service": self.service_url, "review_ok": self.review_ok, "proposed_by": self.proposed_by}
+                "service": self.service_url, "review_ok": self.review_ok, "proposed_by": self.proposed_by,
+                "proposer": self.proposer}
 
 
 def service_url(ctx: NetworkContext, override: str | None = None) -> str:
@@ -103,28 +105,46 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
     simulation = check_simulation(ctx, plan, skip_simulation)
     safe, domain = plan["safe"]["address"], domain_for(ctx, plan)
     current = onchain_nonce(ctx, safe)
-    existing = find_plan_proposal(client, plan, safe, current)
-    created = existing is None
-    if existing is not None:
-        tx, h = existing.tx, existing.safe_tx_hash
-    else:
-        if nonce is not None and nonce < current:
-            raise InputError(f"--nonce {nonce} is already used: the Safe's on-chain nonce is {current}")
-        tx = plan_safe_tx(plan, client.next_nonce(safe, current) if nonce is None else nonce)
-        h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
-        existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])), ORIGIN)
-    folder = proposals_dir(ctx)
-    review_path, proposal_path = folder / f"{h}.review.md", folder / f"{h}.json"
-    batch = batch_file(ctx, plan, tx, h, signer.address)
-    review_ok = None
-    if created or not proposal_path.is_file() or not review_path.is_file():
-        queued = {t.safe_tx_hash: t.nonce for t in client.queued(safe, current)}
-        signing = signing_section(ctx.w3, client, safe, h, existing)
-        text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path, queued, signing)
-        atomic_write(review_path, text)
-        atomic_write(proposal_path, dump_batch_file(batch))
+    with proposing(ctx, client):  # find-or-post and the files, one run per network at a time
+        existing = find_plan_proposal(client, plan, safe, current)
+        created = existing is None
+        if existing is not None:
+            tx, h = existing.tx, existing.safe_tx_hash
+        else:
+            if nonce is not None and nonce < current:
+                raise InputError(f"--nonce {nonce} is already used: the Safe's on-chain nonce is {current}")
+            tx = plan_safe_tx(plan, client.next_nonce(safe, current) if nonce is None else nonce)
+            h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
+            existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])), ORIGIN)
+        proposer = signer.address if created else proposer_of(existing)
+        folder = proposals_dir(ctx)
+        review_path, proposal_path = folder / f"{h}.review.md", folder / f"{h}.json"
+        batch = batch_file(ctx, plan, tx, h, proposer or signer.address)
+        review_ok = None
+        if created or not proposal_path.is_file() or not review_path.is_file():
+            queued = {t.safe_tx_hash: t for t in client.queued(safe, current)}
+            signing = signing_section(ctx.w3, client, safe, h, existing)
+            text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path, queued, signing)
+            atomic_write(review_path, text)
+            atomic_write(proposal_path, dump_batch_file(batch))
     by = proposer_note(ctx.w3, client, safe, existing, None)
-    return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok, by)
+    return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok, by, proposer)
+
+
+def proposing(ctx: NetworkContext, client: TransactionServiceClient) -> Any:
+    """The network's propose lock (``pipeline.netlock``), waited for until the client's deadline:
+    a concurrent run of the same plan then finds this run's proposal instead of taking the
+    next nonce."""
+    from upgrader.pipeline.netlock import network_lock
+
+    return network_lock(ctx.store.folder, "propose", getattr(client, "deadline_at", None), "`upgrader propose`")
+
+
+def proposer_of(mtx: MultisigTx) -> str | None:
+    """Who proposed a queued transaction, as the service records it (else its first signer)."""
+    if mtx.proposer:
+        return mtx.proposer
+    return mtx.confirmations[0].owner if mtx.confirmations else None
 
 
 def _methods(ctx: NetworkContext, plan: dict[str, Any]) -> list[dict[str, Any] | None]:
@@ -162,7 +182,7 @@ def batch_file(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, h: str, ow
 
 
 def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str,
-                    batch: dict[str, Any], proposal_path: Path, queued: dict[str, int] | None = None,
+                    batch: dict[str, Any], proposal_path: Path, queued: dict[str, MultisigTx] | None = None,
                     signing: dict[str, Any] | None = None) -> tuple[str, bool | None]:
     """(markdown, ok): the review by `upgrader.pipeline.review` when present (ok: no red
     warning); a plain summary otherwise (ok None)."""
@@ -177,7 +197,8 @@ def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domai
     subject = subject_from_json(batch, str(proposal_path), tx.nonce, h)
     report = review(subject, ReviewContext(
         manifest=ctx.manifest(), build_info=ctx.build_info, proposals_dir=proposals_dir(ctx),
-        read_code=lambda address: code_at(ctx.w3, address), plan=plan, queued=dict(queued or {}),
+        read_code=lambda address: code_at(ctx.w3, address), plan=plan,
+        queued={h: t.nonce for h, t in (queued or {}).items()}, queued_txs={h: t.tx for h, t in (queued or {}).items()},
         plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json", signing=signing))
     text = render_markdown(report)
     if simulation == "skipped":

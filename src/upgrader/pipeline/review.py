@@ -14,9 +14,9 @@ from typing import Any
 
 from upgrader.manifest import canonical_json
 from upgrader.pipeline.review_decode import AddressBook, CallNode, Decoder, artifacts_of
-from upgrader.pipeline.review_input import ReviewSubject, load_subject, queued_nonces, subject_safe_tx
+from upgrader.pipeline.review_input import ReviewSubject, load_subject, queued_nonces, queued_safe_txs, subject_safe_tx
 from upgrader.pipeline.review_rules import (
-    CodeReader, ReviewWarning, UpgradeCheck, decode_errors, delegatecalls, gas_refund, nonce_conflicts,
+    CodeReader, ReviewWarning, UpgradeCheck, decode_errors, delegatecalls, duplicate_proposals, gas_refund, nonce_conflicts,
     safe_self_calls, unknown_deploys, unknown_upgraders, untrusted_targets,
 )
 from upgrader.safe.addresses import address_of, is_trusted_multisend_call_only
@@ -40,6 +40,7 @@ class ReviewContext:
     multisend: str | None = None  # for rebuilding a multi-call batch file
     proposals_dir: Path | None = None
     queued: dict[str, int] = field(default_factory=dict)  # safeTxHash -> nonce, e.g. from the service
+    queued_txs: dict[str, SafeTx] = field(default_factory=dict)  # safeTxHash -> queued SafeTx, e.g. from the service
     read_code: CodeReader | None = None  # None: offline
     plan: dict[str, Any] | None = None
     plan_path: Path | None = None
@@ -128,6 +129,8 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
     if computed is not None:
         queued = {**queued_nonces(ctx.proposals_dir, subject.chain_id, subject.safe), **ctx.queued}
         warnings += nonce_conflicts(tx.nonce, computed["safe_tx_hash"], queued)
+        others = {**queued_safe_txs(ctx.proposals_dir, subject.chain_id, subject.safe, multisend), **ctx.queued_txs}
+        warnings += duplicate_proposals(tx, computed["safe_tx_hash"], others)
     warnings += untrusted_targets(root, book, trusted_multisend)
     warnings += unknown_upgraders(root, book)
     warnings += decode_errors(root) + unknown_deploys(root)

@@ -147,6 +147,22 @@ def queued_nonces(proposals_dir: Path | None, chain_id: int, safe: str) -> dict[
     return out
 
 
+def queued_safe_txs(proposals_dir: Path | None, chain_id: int, safe: str, multisend: str) -> dict[str, SafeTx]:
+    """safeTxHash -> the SafeTx of every proposal file of this Safe that states its nonce."""
+    out: dict[str, SafeTx] = {}
+    if proposals_dir is None or not proposals_dir.is_dir():
+        return out
+    for path in sorted(proposals_dir.glob("0x*.json")):
+        try:
+            subject = subject_from_json(json.loads(path.read_text()), str(path))
+            tx = subject_safe_tx(subject, multisend)
+        except (InputError, OSError, ValueError):
+            continue
+        if tx is not None and subject.safe == safe and subject.chain_id == chain_id:
+            out[path.stem.lower()] = tx
+    return out
+
+
 def subject_from_service(client: Any, safe_tx_hash: str, chain_id: int) -> ReviewSubject:
     """A proposal fetched from a Transaction Service client (``upgrader.safe.service``); the
     service's own ``safeTxHash`` is kept as the claim the review checks."""

@@ -22,7 +22,7 @@ Severity = Literal["red", "yellow"]
 KINDS: dict[str, Severity] = {
     "checksum-invalid": "red", "display-mismatch": "red", "hash-mismatch": "red", "wrong-safe": "red",
     "delegatecall": "red", "safe-settings-change": "red", "safe-self-call": "red", "gas-refund": "red",
-    "nonce-conflict": "red", "untrusted-target": "red", "unknown-deploy": "red", "undecodable": "red",
+    "nonce-conflict": "red", "duplicate-proposal": "red", "untrusted-target": "red", "unknown-deploy": "red", "undecodable": "red",
     "implementation-mismatch": "red", "implementation-unknown": "red", "checker-rejects": "red",
     "plan-mismatch": "red", "plan-stale": "red", "unknown-upgrader": "red", "not-simulated": "red", "simulation-failed": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
@@ -92,6 +92,18 @@ def nonce_conflicts(nonce: int, own_hash: str, queued: dict[str, int]) -> list[R
     return [ReviewWarning("nonce-conflict", (
         f"another queued transaction {h} uses nonce {nonce}: only one of them can execute; make sure you "
         "sign the intended one")) for h, n in sorted(queued.items()) if n == nonce and h.lower() != own_hash.lower()]
+
+
+def duplicate_proposals(tx: SafeTx, own_hash: str, queued: dict[str, SafeTx]) -> list[ReviewWarning]:
+    """Another queued transaction doing exactly this (same calls, another nonce): one plan
+    queued twice, which owners could sign and the Safe execute one after the other."""
+    from dataclasses import replace
+
+    return [ReviewWarning("duplicate-proposal", (
+        f"another queued transaction {h} (nonce {other.nonce}) carries this same batch: the plan is proposed "
+        "twice; sign only one and reject the other (a rejection at its nonce)"))
+        for h, other in sorted(queued.items())
+        if h.lower() != own_hash.lower() and other.nonce != tx.nonce and replace(other, nonce=tx.nonce) == tx]
 
 
 def untrusted_targets(root: CallNode, book: AddressBook, trusted_multisend: Callable[[str], bool]) -> list[ReviewWarning]:

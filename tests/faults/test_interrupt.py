@@ -1,0 +1,47 @@
+"""Ctrl-C during `upgrader execute` once execTransaction is sent: the run still waits for it,
+verifies the chain, records the upgrade in the manifest and reports success (exit 0), instead of
+exit 130 with the chain upgraded and the manifest not."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+
+import pytest
+from faults_helpers import finish, owners, simulated_plan
+
+pytestmark = pytest.mark.chain
+
+
+def _pending(w3) -> int:
+    return int(w3.provider.make_request("txpool_status", [])["result"]["pending"], 16)
+
+
+def test_interrupt_after_sending_still_records(cli, service, chain):
+    path, plan = simulated_plan(cli)
+    first, second = owners(cli)[:2]
+    h = json.loads(cli.run("propose", str(path), "--sender", first, "--json").stdout)["safe_tx_hash"]
+    assert cli.run("confirm", h, "--sender", second).exit_code == 0
+    w3 = chain.w3
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        proc = cli.spawn("execute", h, "--json")
+        deadline = time.monotonic() + 120
+        while _pending(w3) == 0:  # execTransaction sent, not mined: the run waits for its receipt
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.5)  # let the signal land while the run waits
+        w3.provider.make_request("evm_mine", [])
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+    ((code, out, err),) = finish([proc])
+    assert code == 0, err
+    assert "Traceback" not in err and "interrupt" in err
+    done = json.loads(out)
+    manifest = json.loads(cli.manifest_path.read_text())
+    for u in plan["upgrades"]:
+        record = next(p for p in manifest["proxies"] if p["name"] == u["proxy"])
+        assert record["implementation"]["address"] == u["to"]["implementation"]
+        assert [e["tx"] for e in record["history"]] == [done["tx"]]

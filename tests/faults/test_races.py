@@ -1,0 +1,109 @@
+"""Concurrent runs (issue 12, "races"): real `upgrader` processes against the local Safe
+Transaction Service and the session Anvil."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from faults_helpers import finish, key_signer, one_error_line, owners, simulated_plan
+
+pytestmark = pytest.mark.chain
+
+
+def _client(service):
+    from upgrader.safe.service import HttpTransactionService
+
+    return HttpTransactionService(service.url)
+
+
+def _post(service, cli, plan, nonce, owner):
+    """Queue the plan's batch at ``nonce`` straight through the service (as a racing run did)."""
+    from upgrader.pipeline.batch import plan_safe_tx
+    from upgrader.safe.tx import SafeDomain, safe_tx_hash
+
+    tx = plan_safe_tx(plan, nonce)
+    h = "0x" + safe_tx_hash(tx, SafeDomain(plan["chain_id"], plan["safe"]["address"], plan["safe"]["version"])).hex()
+    signer = key_signer(owner)
+    from upgrader.pipeline.signer import signed
+
+    _client(service).propose(plan["safe"]["address"], tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])))
+    return h
+
+
+def test_three_concurrent_proposes_queue_one_transaction(cli, service):
+    path, plan = simulated_plan(cli)
+    service.service.inject(status=None, count=9, delay_s=0.3, method="GET")  # widen find -> post
+    signers = owners(cli)
+    runs = finish([cli.spawn("propose", str(path), "--sender", s, "--json") for s in signers])
+    assert all(code == 0 for code, _, _ in runs), runs
+    results = [json.loads(out) for _, out, _ in runs]
+    assert sum(r["created"] for r in results) == 1, results
+    assert len({r["safe_tx_hash"] for r in results}) == 1
+    creator = next(s for s, r in zip(signers, results) if r["created"])
+    assert {r["proposer"] for r in results} == {creator}
+    queued = _client(service).multisig_transactions(plan["safe"]["address"])
+    assert [t.safe_tx_hash for t in queued] == [results[0]["safe_tx_hash"]]
+    assert len(list((cli.folder / "proposals").glob("0x*.json"))) == 1
+
+
+def test_repropose_with_another_sender_names_the_real_proposer(cli, service):
+    path, _ = simulated_plan(cli)
+    first, second = owners(cli)[:2]
+    made = cli.run("propose", str(path), "--sender", first, "--json")
+    assert made.exit_code == 0, made.stderr
+    again = cli.run("propose", str(path), "--sender", second, "--json")
+    assert again.exit_code == 0, again.stderr
+    out = json.loads(again.stdout)
+    assert out["created"] is False and out["proposer"] == first
+    human = cli.run("propose", str(path), "--sender", second)
+    assert human.exit_code == 0
+    assert f"proposed by {first}" in human.stdout and second not in human.stdout
+
+
+def test_propose_review_is_red_when_the_plan_is_queued_twice(cli, service):
+    path, plan = simulated_plan(cli)
+    owner = owners(cli)[0]
+    h0, h1 = _post(service, cli, plan, 0, owner), _post(service, cli, plan, 1, owner)
+    result = cli.run("propose", str(path), "--sender", owner, "--json")
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert (out["safe_tx_hash"], out["created"], out["review_ok"]) == (h0, False, False)
+    review = (cli.folder / "proposals" / f"{h0}.review.md").read_text()
+    assert "`duplicate-proposal`" in review and h1 in review
+
+
+def test_review_of_the_second_copy_is_red(cli, service):
+    from upgrader.safe.txbuilder import add_checksum, dump_batch_file
+
+    path, plan = simulated_plan(cli)
+    made = cli.run("propose", str(path), "--json")
+    assert made.exit_code == 0, made.stderr
+    h0 = json.loads(made.stdout)["safe_tx_hash"]
+    clean = cli.run("review", h0, "--plan", str(path), "--offline", "--json")
+    assert clean.exit_code == 0, clean.stdout
+    h1 = _post(service, cli, plan, 1, owners(cli)[0])
+    batch = json.loads((cli.folder / "proposals" / f"{h0}.json").read_text())
+    batch["meta"]["nonce"] = "1"
+    (cli.folder / "proposals" / f"{h1}.json").write_text(dump_batch_file(add_checksum(batch)))
+    for own, other in ((h1, h0), (h0, h1)):
+        result = cli.run("review", own, "--plan", str(path), "--offline", "--json")
+        assert result.exit_code == 1
+        red = [w for w in json.loads(result.stdout)["warnings"] if w["kind"] == "duplicate-proposal"]
+        assert len(red) == 1 and other in red[0]["message"] and red[0]["severity"] == "red"
+
+
+def test_two_concurrent_executes_one_wins_the_other_says_so(cli, service):
+    path, _ = simulated_plan(cli)
+    first, second = owners(cli)[:2]
+    made = cli.run("propose", str(path), "--sender", first, "--json")
+    h = json.loads(made.stdout)["safe_tx_hash"]
+    assert cli.run("confirm", h, "--sender", second).exit_code == 0
+    runs = finish([cli.spawn("execute", h, "--json") for _ in range(2)])
+    assert sorted(code for code, _, _ in runs) == [0, 2], runs
+    (_, won, _), (_, _, lost) = sorted(runs)
+    winner_tx = json.loads(won)["tx"]
+    line = one_error_line(lost)
+    assert f"was already executed in tx {winner_tx}" in line and "by another run" in line
+    history = [p["history"] for p in json.loads(cli.manifest_path.read_text())["proxies"]]
+    assert sorted(len(h_) for h_ in history) == [0, 1, 1]  # recorded once, by the winner
