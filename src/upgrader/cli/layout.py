@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from upgrader.cli.check_run import BUILD_INFO_HELP, load_builds
 from upgrader.cli.main import app
-from upgrader.cli.output import console, handle_errors, print_json
+from upgrader.cli.output import handle_errors, print_json
+from upgrader.cli.tables import Col, print_table
 
 layout_app = typer.Typer(help="Inspect and compare storage layouts.", no_args_is_help=True)
 app.add_typer(layout_app, name="layout")
@@ -33,17 +34,14 @@ def show(
     if as_json:
         print_json(layout.to_json())
         return
-    table = Table(title=f"{layout.contract}", title_justify="left")
-    for column in ("slot", "offset", "bytes", "name", "type", "origin"):
-        table.add_column(column, justify="right" if column in ("offset", "bytes") else "left")
-    for item in layout.items:
-        table.add_row(str(item.slot), str(item.offset), str(item.size), item.label, layout.type_of(item).label, _origin(item))
+    columns = [Col("slot", whole=True), Col("offset", justify="right"), Col("bytes", justify="right"), Col("name"), Col("type"), Col("origin")]
+    rows = [[str(item.slot), str(item.offset), str(item.size), item.label, layout.type_of(item).label, _origin(item)]
+            for item in layout.items]
     for ns in layout.namespaces:
-        table.add_section()
-        table.add_row(f"{ns.root:#x}", "", "", f"erc7201:{ns.id}", f"struct {ns.struct}", _origin_of(ns.contract, ns.location))
-        for item in ns.items:
-            table.add_row(f"+{item.slot - ns.root}", str(item.offset), str(item.size), item.label, layout.type_of(item).label, "")
-    console.print(table)
+        rows.append([f"{ns.root:#x}", "", "", f"erc7201:{ns.id}", f"struct {ns.struct}", _origin_of(ns.contract, ns.location)])
+        rows += [[f"+{item.slot - ns.root}", str(item.offset), str(item.size), item.label, layout.type_of(item).label, ""]
+                 for item in ns.items]
+    print_table(layout.contract, columns, [[escape(c) for c in row] for row in rows])
 
 
 @layout_app.command("diff")
@@ -70,15 +68,11 @@ def diff(
         ]
         print_json({"ok": ok, "old": old_fqn, "new": new_fqn, "operations": rows})
     else:
-        table = Table(title=f"{old_fqn} -> {new_fqn}", title_justify="left")
-        for column in ("", "kind", "change", "location"):
-            table.add_column(column)
-        for op in ops:
-            mark = "[green]ok[/]" if op.ok else "[bold red]error[/]"
-            table.add_row(mark, op.kind, message(op) + ("" if op.ok else f"\n> {hint(op)}"), op.where or "")
+        rows = [["[green]ok[/]" if op.ok else "[bold red]error[/]", op.kind,
+                 escape(message(op) + ("" if op.ok else f"\n> {hint(op)}")), escape(op.where or "")] for op in ops]
         if not ops:
-            table.add_row("[green]ok[/]", "", "no storage changes", "")
-        console.print(table)
+            rows.append(["[green]ok[/]", "", "no storage changes", ""])
+        print_table(escape(f"{old_fqn} -> {new_fqn}"), [Col("result"), Col("kind"), Col("change"), Col("location")], rows)
     raise typer.Exit(0 if ok else 1)
 
 
@@ -88,4 +82,4 @@ def _origin(item) -> str:  # type: ignore[no-untyped-def]
 
 def _origin_of(contract: str, location: str | None) -> str:
     name = contract.rpartition(":")[2]
-    return f"{name} ({location.rpartition('/')[2]})" if location else name
+    return f"{name} ({location})" if location else name

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from upgrader.cli.main import app
 from upgrader.cli.output import console, err_console, handle_errors, print_json
@@ -16,11 +16,11 @@ from upgrader.errors import UnsafeError
 def render_verdicts(report: dict) -> None:
     for c in report["contracts"]:
         mark = "[green]✔[/]" if c["ok"] else "[red]✘[/]"
-        err_console.print(f"{mark} {c['contract']} (from {c['reference']})")
+        err_console.print(f"{mark} {c['contract']} (from {c['reference']})", soft_wrap=True)
         for e in c["errors"]:
-            err_console.print(f"  [red]{e['location'] or ''}: {e['kind']}[/]: {e['message']}")
+            err_console.print(f"  [red]{e['location'] or ''}: {e['kind']}[/]: {e['message']}", soft_wrap=True)
             if e.get("hint"):
-                err_console.print(f"    > {e['hint']}")
+                err_console.print(f"    > {e['hint']}", soft_wrap=True)
 
 
 @app.command()
@@ -58,13 +58,12 @@ def plan(
     if json_out:
         print_json({"ok": True, "plan_hash": result["plan_hash"], "path": str(path), "plan": result})
         return
-    table = Table(title=f"plan {result['plan_hash'][:18]}… for {result['network']}")
-    for col in ("proxy", "from", "to", "init", "check"):
-        table.add_column(col)
-    for u in result["upgrades"]:
-        table.add_row(u["proxy"], u["from"]["contract"].rsplit(":", 1)[1], u["to"]["contract"].rsplit(":", 1)[1] + f" @ {u['to']['implementation'][:10]}…",
-                      u["init"]["function"] or "-", "[green]ok[/]" if u["check"]["ok"] else "[red]unsafe[/]")
-    console.print(table)
+    from upgrader.cli.tables import Col, print_table
+
+    columns = [Col("proxy"), Col("from"), Col("to"), Col("implementation", whole=True), Col("init"), Col("check")]
+    rows = [[u["proxy"], u["from"]["contract"].rsplit(":", 1)[1], u["to"]["contract"].rsplit(":", 1)[1], u["to"]["implementation"],
+             u["init"]["function"] or "-", "[green]ok[/]" if u["check"]["ok"] else "[red]unsafe[/]"] for u in result["upgrades"]]
+    print_table(f"plan {result['plan_hash']} for {result['network']}", columns, rows)
     for i, c in enumerate(result["calls"], 1):
-        console.print(f"  {i}. {c['description']}")
-    console.print(f"plan written to {path}")
+        console.print(escape(f"  {i}. {c['description']}"), soft_wrap=True)
+    console.print(escape(f"plan written to {path}"), soft_wrap=True)

@@ -170,14 +170,12 @@ def render(report: Any) -> None:
         hashes.add_row("Message hash", as_shown_on_device(h["message_hash"]))
         hashes.add_row("safeTxHash", h["safe_tx_hash"])
         console.print(hashes)
-    table = Table(title="Calls", title_justify="left")
-    for col in ("#", "op", "to", "call"):
-        table.add_column(col, overflow="fold")
-    for node in report.root.walk():
-        op = "[bold red]DELEGATECALL[/]" if node.call.operation else "CALL"
-        to = f"{node.call.to}\n{escape(node.to_name or 'UNKNOWN')}"
-        table.add_row(node.path, op, to, escape(node.summary()) + (f"\nvalue {node.call.value}" if node.call.value else ""))
-    console.print(table)
+    from upgrader.cli.tables import Col, print_table
+
+    rows = [[node.path, "[bold red]DELEGATECALL[/]" if node.call.operation else "CALL",
+             f"{node.call.to}\n{escape(node.to_name or 'UNKNOWN')}",
+             escape(node.summary()) + (f"\nvalue {node.call.value}" if node.call.value else "")] for node in report.root.walk()]
+    print_table("Calls", [Col("#"), Col("op"), Col("to"), Col("call")], rows)
     if report.plan is not None:
         _render_plan(report.plan)
     if getattr(report, "signing", None):

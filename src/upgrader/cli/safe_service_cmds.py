@@ -40,19 +40,24 @@ def propose(
     plan = load_plan(plan_file)
     ctx = open_network(plan["network"])
     if skip_simulation:
-        err_console.print("[bold red]WARNING: --skip-simulation: this batch was NOT executed on a fork; "
-                          "nothing proves it upgrades cleanly or preserves storage[/]")
+        from rich.markup import escape
+
+        from upgrader.pipeline.propose import skipped_simulation_warning
+
+        err_console.print(f"[bold red]WARNING: {escape(skipped_simulation_warning(ctx, plan))}[/]", soft_wrap=True)
     signer = resolve_signer(sender, ctx.chain_id, plan["safe"]["owners"])
     result = run(ctx, plan, _client(ctx, tx_service), signer, nonce=nonce, skip_simulation=skip_simulation)
     if result.review_ok is False:
-        err_console.print(f"[bold red]the review of {result.safe_tx_hash} has red warnings: read {result.review_path} before anyone signs[/]")
+        err_console.print(f"[bold red]the review of {result.safe_tx_hash} has red warnings: read {result.review_path} before anyone signs[/]", soft_wrap=True)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
     verb = "proposed" if result.created else "already proposed (nothing posted)"
-    console.print(f"[green]{verb}[/] {result.safe_tx_hash} at nonce {result.nonce} to {result.service_url}")
-    console.print(f"  Safe {result.safe}, proposed by {result.proposer or 'unknown'}; simulation {result.simulation}")
-    console.print(f"  batch file: {result.proposal_path}\n  review:     {result.review_path}")
+    console.print(f"[green]{verb}[/] {result.safe_tx_hash} at nonce {result.nonce} to {result.service_url}", soft_wrap=True)
+    console.print(f"  Safe {result.safe}, proposed by {result.proposer or 'unknown'}; simulation {result.simulation}", soft_wrap=True)
+    if result.proposed_by:
+        console.print(f"  {result.proposed_by}", soft_wrap=True)
+    console.print(f"  batch file: {result.proposal_path}\n  review:     {result.review_path}", soft_wrap=True)
 
 
 @app.command()
@@ -76,7 +81,7 @@ def confirm(
         print_json({"ok": True, **result.to_json()})
         return
     verb = "confirmed" if result.added else "already confirmed by"
-    console.print(f"[green]{verb}[/] {result.owner}: {result.confirmations} of {result.threshold} confirmations on {safe_tx_hash}")
+    console.print(f"[green]{verb}[/] {result.owner}: {result.confirmations} of {result.threshold} confirmations on {safe_tx_hash}", soft_wrap=True)
 
 
 @app.command()
@@ -102,9 +107,9 @@ def execute(
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
-    console.print(f"[green]executed[/] {safe_tx_hash} in tx {result.tx} (block {result.block}); plan {result.plan_hash}")
+    console.print(f"[green]executed[/] {safe_tx_hash} in tx {result.tx} (block {result.block}); plan {result.plan_hash}", soft_wrap=True)
     for name, impl in result.proxies.items():
-        console.print(f"  {name} -> {impl} (verified on chain, recorded in the manifest)")
+        console.print(f"  {name} -> {impl} (verified on chain, recorded in the manifest)", soft_wrap=True)
 
 
 delegate_app = typer.Typer(help="Delegates: addresses that may propose to the Safe for an owner, without signing.",

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
 
 from upgrader.cli.main import app
 from upgrader.cli.output import console, err_console, handle_errors, print_json
@@ -36,18 +35,16 @@ def simulate(
     if json_out:
         print_json({**report.to_json(), "path": str(path)})
     else:
-        gas = Table(title="gas")
-        gas.add_column("call")
-        gas.add_column("gas", justify="right")
-        for g in report.gas:
-            gas.add_row(g["description"], f"{g['gas']:,}")
-        console.print(gas)
-        checks = Table(title=f"simulation of {report.plan_hash[:18]}… at fork block {report.fork_block}")
-        for col in ("check", "result", "detail"):
-            checks.add_column(col)
-        for c in report.checks:
-            checks.add_row(c.name, "[green]pass[/]" if c.ok else "[red]FAIL[/]", c.detail)
-        console.print(checks)
-        console.print(f"{'[green]simulation passed[/]' if report.ok else '[red]simulation failed[/]'}; report written to {path}")
+        from rich.markup import escape
+
+        from upgrader.cli.tables import Col, print_table
+
+        print_table("gas", [Col("call"), Col("gas", justify="right")],
+                    [[escape(g["description"]), f"{g['gas']:,}"] for g in report.gas])
+        print_table(f"simulation of {report.plan_hash} at fork block {report.fork_block}",
+                    [Col("check"), Col("result"), Col("detail")],
+                    [[c.name, "[green]pass[/]" if c.ok else "[red]FAIL[/]", escape(c.detail)] for c in report.checks])
+        verdict = "[green]simulation passed[/]" if report.ok else "[red]simulation failed[/]"
+        console.print(f"{verdict}; report written to {escape(str(path))}", soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)

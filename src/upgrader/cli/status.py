@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, error_line, handle_errors, print_json
+from upgrader.cli.output import error_line, handle_errors, print_json
 
 HEALTHY = ("in_sync", "pending")  # what `status --check` accepts
 STATE_STYLE = {"in_sync": "green", "pending": "yellow", "drift": "bold red", "unknown": "bold red"}
@@ -37,10 +36,8 @@ def status(
 
 
 def render(report) -> None:  # type: ignore[no-untyped-def]
-    table = Table(title=f"{report.network} (chain {report.chain_id}) · Safe {report.safe}")
-    for col in ("proxy", "address", "implementation", "state", "detail"):
-        table.add_column(col)
-    for p in report.proxies:
-        style = STATE_STYLE[p.state]
-        table.add_row(p.name, p.address, p.implementation, f"[{style}]{p.state}[/]", p.detail)
-    console.print(table)
+    from upgrader.cli.tables import Col, print_table
+
+    columns = [Col("proxy"), Col("address", whole=True), Col("implementation", whole=True), Col("state"), Col("detail")]
+    rows = [[p.name, p.address, p.implementation, f"[{STATE_STYLE[p.state]}]{p.state}[/]", p.detail] for p in report.proxies]
+    print_table(f"{report.network} (chain {report.chain_id}) · Safe {report.safe}", columns, rows)

@@ -81,6 +81,23 @@ def check_simulation(ctx: NetworkContext, plan: dict[str, Any], skip: bool) -> s
     return "passed"
 
 
+def skipped_simulation_warning(ctx: NetworkContext, plan: dict[str, Any]) -> str:
+    """What --skip-simulation skips, as it is: no simulation, a failed one, or a passing one."""
+    path = simulation_path(ctx.plans_dir, plan["plan_hash"])
+    try:
+        report = json.loads(path.read_text())
+    except FileNotFoundError:
+        return ("--skip-simulation: this batch was NOT executed on a fork; "
+                "nothing proves it upgrades cleanly or preserves storage")
+    except (OSError, ValueError):
+        return f"--skip-simulation: the simulation report {path} is unreadable; nothing proves this batch upgrades cleanly"
+    if not isinstance(report, dict) or report.get("plan_hash") != plan["plan_hash"]:
+        return f"--skip-simulation: {path} is not this plan's simulation; nothing proves this batch upgrades cleanly"
+    if report.get("ok") is True:
+        return f"--skip-simulation: a passing simulation exists ({path}); its check was skipped"
+    return f"--skip-simulation: this batch FAILED its simulation on a fork ({path}) and is proposed anyway"
+
+
 def domain_for(ctx: NetworkContext, plan: dict[str, Any]) -> SafeDomain:
     return SafeDomain(ctx.chain_id, plan["safe"]["address"], plan["safe"]["version"])
 
@@ -202,7 +219,7 @@ def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domai
         plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json", signing=signing))
     text = render_markdown(report)
     if simulation == "skipped":
-        text = "> **SIMULATION SKIPPED: this batch was proposed with --skip-simulation and never executed on a fork.**\n\n" + text
+        text = f"> **SIMULATION SKIPPED: {skipped_simulation_warning(ctx, plan)}**\n\n" + text
     return text, report.ok
 
 

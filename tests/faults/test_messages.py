@@ -1,0 +1,27 @@
+"""Messages that must say what happened (issue 12, "messages that mislead")."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from faults_helpers import planned, write_simulation
+
+pytestmark = pytest.mark.chain
+
+
+def test_skip_simulation_after_a_failed_simulation_says_it_failed(cli, service):
+    path, plan = planned(cli)
+    write_simulation(cli.plans, plan["plan_hash"], ok=False)
+    result = cli.run("propose", str(path), "--skip-simulation", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "FAILED its simulation" in result.stderr and "NOT executed on a fork" not in result.stderr
+    review = (cli.folder / "proposals" / f"{json.loads(result.stdout)['safe_tx_hash']}.review.md").read_text()
+    assert "FAILED its simulation" in review and "never executed on a fork" not in review
+
+
+def test_skip_simulation_without_one_says_it_never_ran(cli, service):
+    path, _ = planned(cli)
+    result = cli.run("propose", str(path), "--skip-simulation", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "NOT executed on a fork" in result.stderr
