@@ -105,6 +105,13 @@ def test_fixture_remappings_equal_forge_remappings(tmp_path: Path, monkeypatch: 
     assert list(foundry.remappings(project, foundry.read_profile(project))) == theirs  # forge's own answer
     monkeypatch.setenv("UPGRADER_FORGE", "none")
     assert list(foundry.remappings(project, foundry.read_profile(project))) == theirs  # upgrader's reading
+    monkeypatch.delenv("UPGRADER_FORGE")
+    (project / "lib" / "solady" / "src").mkdir(parents=True)  # a new library: forge is asked again
+    (project / "lib" / "solady" / "src" / "S.sol").write_text("// x\n")
+    with (project / "remappings.txt").open("a") as f:
+        f.write("@new/=lib/mathlib/src/\n")
+    again = list(foundry.remappings(project, foundry.read_profile(project)))
+    assert again == forge_remappings(project) and "@new/=lib/mathlib/src/" in again and "solady/=lib/solady/src/" in again
 
 
 def test_unknown_profile_and_bad_evm_version_are_input_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

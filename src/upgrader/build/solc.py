@@ -1,10 +1,12 @@
 """Locate (installing on demand) the solc of a version and run it in standard-JSON mode.
 
-The executable is whatever py-solc-x would use (``$SOLCX_BINARY_PATH`` or ``~/.solcx``,
-file ``solc-v<version>``): a native solc, or the solc-js front end that
+A native solc where py-solc-x keeps compilers (``$SOLCX_BINARY_PATH`` or ``~/.solcx``, file
+``solc-v<version>``) is used when there is one. Otherwise the solc-js front end that
 ``tools/solc/install.sh`` provisions from npm ``solc@<version>`` into
-``solcjs-v<version>/`` beside it (the first use of a version needs the npm registry; every
-later one is offline). ``UPGRADER_SOLC`` overrides the path.
+``solcjs-v<version>-<stamp>/`` (``<stamp>``: the front end's content, so checkouts with
+different front ends never replace each other's) and also names ``solc-v<version>`` for
+py-solc-x. The first use of a version needs the npm registry; every later one is offline.
+``UPGRADER_SOLC`` overrides the path.
 """
 
 from __future__ import annotations
@@ -29,18 +31,50 @@ def cache_dir() -> Path:
 
 
 def solc_path(version: str, compiler: str | None = None) -> Path:
+    """A native ``solc-v<version>`` if there is one, else this checkout's front end for that
+    version (installed on demand), else a native ``solc`` of that version on PATH."""
     if compiler:
         return _explicit(compiler)
     if override := os.environ.get("UPGRADER_SOLC"):
         return Path(override)
     candidate = cache_dir() / f"solc-v{version}"
-    if candidate.exists():
+    if candidate.exists() and not _is_front_end(candidate):
         return candidate
+    front_end = _front_end(version)
+    if front_end is None:  # no tools/solc beside this package: whatever py-solc-x would run
+        if candidate.exists():
+            return candidate
+    elif front_end.exists():
+        return front_end
     on_path = shutil.which("solc")
     if on_path and f"Version: {version}" in _run([on_path, "--version"], b"").decode():
         return Path(on_path)
     install(version)
-    return candidate
+    return front_end or candidate
+
+
+def _front_end(version: str) -> Path | None:
+    """``solcjs-v<version>-<stamp>/solc``: the copy of this checkout's front end (install.sh)."""
+    source = INSTALLER.parent / "solc.js"
+    if not source.is_file():
+        return None
+    stamp = _stamp(str(source), source.stat().st_mtime_ns)
+    return cache_dir() / f"solcjs-v{version}-{stamp}" / "solc"
+
+
+@cache
+def _stamp(path: str, _mtime: int) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def _is_front_end(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return b"solc-js front end" in f.read(256)
+    except OSError:
+        return False
 
 
 def _explicit(compiler: str) -> Path:
@@ -88,8 +122,8 @@ def released_versions() -> list[str]:
 def long_version(version: str, compiler: str | None = None) -> str:
     """``0.8.28+commit.7893614a`` as the compiler reports it (the front end's install records it)."""
     path = solc_path(version, compiler)
-    recorded = path.parent / path.name.replace("solc-v", "solcjs-v", 1) / "long-version"
-    if path.name.startswith("solc-v") and recorded.is_file():
+    recorded = path.parent / "long-version"
+    if path.name == "solc" and recorded.is_file():
         return recorded.read_text().strip()
     return _reported_version(str(path), path.stat().st_mtime_ns)
 

@@ -74,6 +74,10 @@ def remappings(root: Path, profile: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _ask_forge(root: Path) -> tuple[str, ...] | None:
+    """``forge remappings`` (~0.1-0.3 s), kept in ``.build/upgrader`` under a key of what it
+    reads: the config files, the profile and the library folders' entries."""
+    import hashlib
+    import json
     import shutil
     import subprocess
 
@@ -83,12 +87,45 @@ def _ask_forge(root: Path) -> tuple[str, ...] | None:
         if forge == "none" or not local.is_file():
             return None
         forge = str(local)
+    key = hashlib.sha256(json.dumps([forge, os.environ.get("FOUNDRY_PROFILE"), _inputs_of_remappings(root)]).encode()).hexdigest()
+    cache = root / ".build" / "upgrader" / "forge-remappings.json"
+    try:
+        kept = json.loads(cache.read_text())
+        if kept.get("key") == key:
+            return tuple(kept["remappings"])
+    except (OSError, ValueError, AttributeError):
+        pass
     try:
         proc = subprocess.run([forge, "remappings"], cwd=root, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    lines = [line.strip() for line in proc.stdout.splitlines() if "=" in line]
-    return tuple(lines) if proc.returncode == 0 else None
+    if proc.returncode != 0:
+        return None
+    answer = tuple(line.strip() for line in proc.stdout.splitlines() if "=" in line)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({"key": key, "remappings": answer}))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only project still works, just without the saved answer
+    return answer
+
+
+def _inputs_of_remappings(root: Path) -> list[Any]:
+    """What forge's remappings depend on: config files' text, library folders' entries."""
+    seen: list[Any] = []
+    for name in ("foundry.toml", "remappings.txt"):
+        path = root / name
+        seen.append(path.read_text() if path.is_file() else None)
+    for lib in read_profile(root)["libs"]:
+        folder = root / str(lib)
+        if not folder.is_dir():
+            continue
+        for child in sorted(folder.iterdir()):
+            stamps = [(p.name, p.stat().st_mtime_ns) for p in (child, child / "lib", child / "remappings.txt", child / "foundry.toml") if p.exists()]
+            seen.append([str(lib), child.name, stamps])
+    return seen
 
 
 def remappings_from_files(root: Path, profile: dict[str, Any]) -> tuple[str, ...]:
