@@ -9,6 +9,7 @@ import {IBox} from "./interfaces/IBox.sol";
 contract Box is IBox, UUPSUpgradeable, OwnableUpgradeable {
     uint256 public value;
 
+    /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
         _disableInitializers();
     }
