@@ -29,7 +29,7 @@ def timed(fn):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    from conftest import copy_fixture, forge, forge_home
+    from build_helpers import copy_fixture, forge, forge_home
     from test_solc_frontend_large import generated_input
 
     from upgrader.build import solc

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_fixture, forge
+from build_helpers import copy_fixture, forge
 from upgrader.build import artifacts
 from upgrader.build.project import project_build_info
 from upgrader.build.projects import load_project

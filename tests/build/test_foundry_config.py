@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FORGE, copy_fixture
+from build_helpers import FORGE, copy_fixture
 from upgrader.build.projects import foundry
 from upgrader.errors import InputError
 
