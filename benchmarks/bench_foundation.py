@@ -52,10 +52,14 @@ def stateful() -> None:
     if proc.returncode != 0 or "examples" not in props:
         print(f"stateful tests   failed (exit {proc.returncode}); see `pytest tests/stateful`")
         return
-    per_example = int(props["steps"]) / max(1, int(props["examples"]))
-    print(f"stateful tests   {props['examples']} examples, {props['steps']} steps ({per_example:.1f} per example), "
+    examples, per_example = int(props["examples"]), int(props["steps"]) / max(1, int(props["examples"]))
+    print(f"stateful tests   {examples} examples, {props['steps']} steps ({per_example:.1f} per example), "
           f"{props['upgrades']} upgrades: {props['examples_per_second']} examples/s inside the machine (target >= 20), "
           f"{elapsed:.1f} s wall for the process (incl. Anvil start + compile cache)")
+    if "cpu_seconds" in props:  # on a loaded machine wall time measures the neighbours; CPU time does not
+        cpu = float(props["cpu_seconds"]) + float(props["anvil_cpu_seconds"])
+        print(f"                 CPU inside the machine: {props['cpu_seconds']} s Python + {props['anvil_cpu_seconds']} s Anvil"
+              f" = {examples / cpu:.1f} examples per CPU second (Python and Anvil take turns: about the rate on an idle machine)")
 
 
 def make_test() -> None:

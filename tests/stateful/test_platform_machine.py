@@ -89,7 +89,7 @@ ZeroAmount = _selector_data("ZeroAmount", (), ())
 LastAdmin = _selector_data("LastAdmin", (), ())
 
 
-def test_platform_state_machine(chain, request):
+def test_platform_state_machine(chain, anvil, request):
     w3 = chain.w3
     rpc = Rpc(w3.provider.endpoint_uri)
     registry, vault, hub, token = (chain.address(n) for n in ("PropertyRegistry", "RentVault", "AccessHub", "MockERC20"))
@@ -430,15 +430,31 @@ def test_platform_state_machine(chain, request):
 
     rpc.call("evm_setAutomine", [False])  # each send is mined by evm_mine, which answers once mined
     try:
-        started = time.perf_counter()
+        started, cpu, anvil_cpu = time.perf_counter(), time.process_time(), _cpu_seconds(anvil.proc.pid)
         run_state_machine_as_test(PlatformMachine, settings=SETTINGS)
         elapsed = time.perf_counter() - started
+        cpu, anvil_cpu = time.process_time() - cpu, _cpu_seconds(anvil.proc.pid) - anvil_cpu
     finally:
         rpc.call("evm_setAutomine", [True])
-    for key, value in {**stats, "seconds": round(elapsed, 3), "examples_per_second": round(stats["examples"] / elapsed, 2)}.items():
+    # CPU seconds (this process + Anvil) say what the machine costs on a busy machine, where
+    # wall time mostly measures the other processes
+    figures = {"seconds": round(elapsed, 3), "examples_per_second": round(stats["examples"] / elapsed, 2),
+               "cpu_seconds": round(cpu, 3), "anvil_cpu_seconds": round(anvil_cpu, 3)}
+    for key, value in {**stats, **figures}.items():
         request.node.user_properties.append((key, value))  # in --junitxml output; nothing printed
     # the machine must actually have exercised the upgrade and many steps, or it proves little
     assert stats["upgrades"] > 0 and stats["steps"] >= stats["examples"]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc; 0 elsewhere)."""
+    import os
+
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- raw JSON-RPC and ABI, kept to what the machine needs ------------------------------------
