@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from faults_helpers import planned, write_simulation
+from faults_helpers import assert_fails, planned, write_simulation
 
 pytestmark = pytest.mark.chain
 
@@ -25,3 +25,13 @@ def test_skip_simulation_without_one_says_it_never_ran(cli, service):
     result = cli.run("propose", str(path), "--skip-simulation", "--json")
     assert result.exit_code == 0, result.stderr
     assert "NOT executed on a fork" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["confirm", "execute"])
+def test_unreachable_service_does_not_say_nothing_was_proposed(cli, command):
+    args = [command, "0x" + "ab" * 32, "--tx-service", "http://127.0.0.1:9", "--deadline", "3"]
+    if command == "confirm":
+        args += ["--sender", "0"]
+    result = cli.run(*args)
+    line = assert_fails(result, 2, "127.0.0.1:9")
+    assert "proposed" not in line

@@ -107,3 +107,14 @@ def test_two_concurrent_executes_one_wins_the_other_says_so(cli, service):
     assert f"was already executed in tx {winner_tx}" in line and "by another run" in line
     history = [p["history"] for p in json.loads(cli.manifest_path.read_text())["proxies"]]
     assert sorted(len(h_) for h_ in history) == [0, 1, 1]  # recorded once, by the winner
+
+
+def test_review_through_the_service_is_red_for_either_copy(cli, service):
+    _, plan = simulated_plan(cli)
+    owner = owners(cli)[0]
+    h0, h1 = _post(service, cli, plan, 0, owner), _post(service, cli, plan, 1, owner)
+    for own, other in ((h1, h0), (h0, h1)):
+        result = cli.run("review", own, "--tx-service", service.url, "--json")
+        assert result.exit_code == 1, result.stderr
+        red = [w for w in json.loads(result.stdout)["warnings"] if w["kind"] == "duplicate-proposal"]
+        assert len(red) == 1 and other in red[0]["message"]

@@ -96,7 +96,7 @@ def review(
 
 def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str, network: str) -> Any:
     from upgrader.pipeline.review import review
-    from upgrader.pipeline.review_input import SAFE_TX_HASH, load_subject, service_queue, subject_from_service
+    from upgrader.pipeline.review_input import SAFE_TX_HASH, load_subject, subject_from_service
 
     client = _service_client(url, network, ctx)  # the API key comes from the environment
     local = ctx.proposals_dir / f"{target.lower()}.json" if ctx.proposals_dir else None
@@ -106,7 +106,9 @@ def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str, net
         subject = subject_from_service(client, target, ctx.manifest.chain_id)
     else:
         subject = load_subject(target, ctx.proposals_dir, nonce)
-    ctx.queued = service_queue(client, subject.safe)
+    pending = client.multisig_transactions(subject.safe, executed=False)  # nonce rivals and duplicates
+    ctx.queued = {t.safe_tx_hash.lower(): t.nonce for t in pending}
+    ctx.queued_txs = {t.safe_tx_hash.lower(): t.tx for t in pending}
     report = review(subject, ctx)
     report.signing = _signing(network, client, subject.safe, (report.hashes or {}).get("safe_tx_hash"))
     return report

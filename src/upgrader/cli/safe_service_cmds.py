@@ -15,10 +15,15 @@ NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from a
 ServiceOpt = Annotated[Optional[str], typer.Option("--tx-service", help="Safe service URL (default: the network's safe_api url).")]
 
 
-def _client(ctx, override: Optional[str]):
+DEFAULT_DEADLINE_S = 20.0  # the whole command's budget for the Safe service (and for waiting on a concurrent run)
+DeadlineOpt = Annotated[float, typer.Option("--deadline", min=0.1, help="Seconds the command may spend on the Safe service in all.")]
+
+
+def _client(ctx, override: Optional[str], deadline_s: float = DEFAULT_DEADLINE_S):
+    """The network's Safe service client, bounded in all to ``deadline_s`` from now."""
     from upgrader.pipeline.safe_api import open_client
 
-    return open_client(ctx.network, ctx.chain_id, override)
+    return open_client(ctx.network, ctx.chain_id, override, deadline_s=deadline_s)
 
 
 @app.command()
@@ -28,6 +33,7 @@ def propose(
     sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias (dev chains: test account address or index).")] = None,
     nonce: Annotated[Optional[int], typer.Option("--nonce", help="Safe nonce to use (default: the next free one).")] = None,
     tx_service: ServiceOpt = None,
+    deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     skip_simulation: Annotated[bool, typer.Option("--skip-simulation", help="Propose without a passing simulation (reported loudly).")] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -46,7 +52,7 @@ def propose(
 
         err_console.print(f"[bold red]WARNING: {escape(skipped_simulation_warning(ctx, plan))}[/]", soft_wrap=True)
     signer = resolve_signer(sender, ctx.chain_id, plan["safe"]["owners"])
-    result = run(ctx, plan, _client(ctx, tx_service), signer, nonce=nonce, skip_simulation=skip_simulation)
+    result = run(ctx, plan, _client(ctx, tx_service, deadline), signer, nonce=nonce, skip_simulation=skip_simulation)
     if result.review_ok is False:
         err_console.print(f"[bold red]the review of {result.safe_tx_hash} has red warnings: read {result.review_path} before anyone signs[/]", soft_wrap=True)
     if json_out:
@@ -67,6 +73,7 @@ def confirm(
     sender: Annotated[str, typer.Option("--sender", help="ape account alias (dev chains: test account address or index).")],
     network: NetworkOpt = "local",
     tx_service: ServiceOpt = None,
+    deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     json_out: JsonOpt = False,
 ) -> None:
     """Add an owner's signature to a proposed Safe transaction."""
@@ -76,7 +83,7 @@ def confirm(
 
     ctx = open_network(network)
     signer = resolve_signer(sender, ctx.chain_id, list(ctx.manifest().safe.owners))
-    result = run(ctx, _client(ctx, tx_service), safe_tx_hash, signer)
+    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
@@ -91,6 +98,7 @@ def execute(
     network: NetworkOpt = "local",
     sender: Annotated[Optional[str], typer.Option("--sender", help="Account sending execTransaction (unlocked on the node).")] = None,
     tx_service: ServiceOpt = None,
+    deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     json_out: JsonOpt = False,
 ) -> None:
     """Execute a confirmed Safe transaction, verify the chain matches the plan, record it in the manifest."""
@@ -103,7 +111,7 @@ def execute(
         from upgrader.pipeline.signer import resolve_signer
 
         executor = resolve_signer(sender, ctx.chain_id, []).address
-    result = run(ctx, _client(ctx, tx_service), safe_tx_hash, executor)
+    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, executor)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
