@@ -10,6 +10,7 @@ from upgrader.safe.service.base import (
     Reply, RetryPolicy, ServiceRejected, ServiceUnavailable, TransactionServiceClient, Transient, error_message,
 )
 from upgrader.safe.service.dialects import Call
+from upgrader.safe.service.pacing import Pacer
 
 
 class Scripted(TransactionServiceClient):
@@ -17,7 +18,15 @@ class Scripted(TransactionServiceClient):
 
     def __init__(self, answers, **policy):
         self.sleeps: list[float] = []
-        super().__init__(RetryPolicy(jitter=lambda: 1.0, sleep=self.sleeps.append, **policy))
+        self.paced: list[float] = []  # waits the pacer asked for (a 429's Retry-After)
+        now = [0.0]  # the pacer's own clock, moved only by its waits
+
+        def wait(seconds):
+            self.paced.append(seconds)
+            now[0] += seconds
+
+        super().__init__(RetryPolicy(jitter=lambda: 1.0, sleep=self.sleeps.append, **policy),
+                         pacer=Pacer(clock=lambda: now[0], sleep=wait))
         self.answers = list(answers)
         self.calls = 0
 
@@ -42,6 +51,7 @@ def test_retries_5xx_429_and_timeouts_then_succeeds():
     assert client.get("/x") == {"ok": 1}
     assert client.calls == 4
     assert client.sleeps == [0.25, 0.5, 1.0]  # exponential (jitter pinned to its maximum)
+    assert client.paced == [1.0]  # the 429 (no Retry-After: 1 s) held the next try
 
 
 def test_backoff_is_capped_and_bounded_in_count():

@@ -15,6 +15,13 @@ from upgrader.safe.service import ServiceRejected, ServiceUnavailable
 pytestmark = pytest.mark.chain
 
 
+@pytest.fixture
+def dialect():
+    """Retries are the client's, the same in both dialects: these run in the Queue dialect only
+    (the flow and rule tests run in both)."""
+    return "queue"
+
+
 def _posts(server):
     return [r for r in server.service.requests if r[0] == "POST"]
 

@@ -97,7 +97,7 @@ def _plan_with_simulation(run):
     return plan_path
 
 
-def test_cli_delegate_add_propose_list_remove(run, chain, keys):
+def test_cli_delegate_add_propose_list_remove(run, chain, keys, service):
     owner, bot = sorted(chain.owners, key=lambda o: int(o, 16))[0], keys.outsider.address
     added = run("delegate", "add", "--sender", owner, "--delegate", bot, "--label", "ci", "--json")
     assert added.exit_code == 0, added.stderr
@@ -109,6 +109,9 @@ def test_cli_delegate_add_propose_list_remove(run, chain, keys):
     assert proposed.exit_code == 0, proposed.stderr
     out = json.loads(proposed.stdout)
     assert out["proposed_by"] == f"proposed by delegate {bot} of owner {owner}"
+    reviewed = run("review", out["safe_tx_hash"], "--tx-service", service.url, "--json")
+    assert reviewed.exit_code in (0, 1), reviewed.stderr
+    assert json.loads(reviewed.stdout)["signing"]["proposer"] == f"proposed by delegate {bot} of owner {owner}"
 
     not_owner = run("delegate", "add", "--sender", bot, "--delegate", owner)
     assert not_owner.exit_code == 2 and "not an owner" in not_owner.stderr and "Traceback" not in not_owner.stderr

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, err_console, handle_errors, print_json
+from upgrader.cli.output import console, err_console, handle_errors, line, print_json
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
@@ -89,6 +89,10 @@ def confirm(
         return
     verb = "confirmed" if result.added else "already confirmed by"
     console.print(f"[green]{verb}[/] {result.owner}: {result.confirmations} of {result.threshold} confirmations on {safe_tx_hash}", soft_wrap=True)
+    if result.nested:
+        n = result.nested
+        state = "executed, approval recorded" if n["approved"] else f"{n['inner_confirmations']} of {n['inner_threshold']} signatures"
+        console.print(f"  through owner Safe {n['owner_safe']}: its approval {n['inner']['safe_tx_hash']} ({state})", soft_wrap=True)
 
 
 @app.command()
@@ -139,7 +143,7 @@ def _show_change(change, json_out: bool) -> None:
     if json_out:
         print_json({"ok": True, **change.to_json()})
         return
-    console.print(f"[green]{change.action}[/] {change.delegate} as delegate of owner {change.delegator} for Safe {change.safe}")
+    line(f"{change.action} {change.delegate} as delegate of owner {change.delegator} for Safe {change.safe}", "green")
 
 
 @delegate_app.command("add")
@@ -187,6 +191,6 @@ def delegate_list(network: NetworkOpt = "local", tx_service: ServiceOpt = None, 
         print_json({"ok": True, "safe": ctx.manifest().safe.address, "delegates": [d.to_json() for d in found]})
         return
     if not found:
-        console.print(f"no delegates for Safe {ctx.manifest().safe.address}")
+        line(f"no delegates for Safe {ctx.manifest().safe.address}")
     for d in found:
-        console.print(f"{d.delegate}  delegate of {d.delegator}  ({d.label or 'no label'})")
+        line(f"{d.delegate}  delegate of {d.delegator}  ({d.label or 'no label'})")
