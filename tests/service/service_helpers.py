@@ -27,3 +27,14 @@ def proposals(ctx: NetworkContext) -> list[Path]:
 
 def load_json(path: Path) -> Any:
     return json.loads(path.read_text())
+
+
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def dev_accounts(n: int) -> list[Any]:
+    """Anvil's first ``n`` dev accounts (eth_account LocalAccounts)."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return [Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(n)]

@@ -6,6 +6,7 @@ approveHash, executed through its execTransaction, then the outer execTransactio
 from __future__ import annotations
 
 import pytest
+from service_helpers import dev_accounts as _dev_accounts
 from service_helpers import write_passing_simulation
 
 from upgrader.errors import InputError
@@ -16,15 +17,6 @@ from upgrader.pipeline.signer import KeySigner
 pytestmark = pytest.mark.chain
 
 SENTINEL = "0x0000000000000000000000000000000000000001"
-
-
-def _dev_accounts(n: int):
-    from eth_account import Account
-
-    from conftest import ANVIL_MNEMONIC
-
-    Account.enable_unaudited_hdwallet_features()
-    return [Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(n)]
 
 
 def _plan(ctx):
