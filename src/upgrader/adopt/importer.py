@@ -1,0 +1,202 @@
+"""``upgrader import``: the manifest of a live system, from the chain and the build.
+
+Per proxy: its kind and implementation (``proxies.detect``), the build contract running
+there (``match``), its storage layout (the build's; an OpenZeppelin manifest's when the
+deployed version is not in today's build; or a git revision's build), and who governs it
+(``governance``). Nothing is written unless every proxy is accounted for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from upgrader.adopt import match, ozmanifest
+from upgrader.adopt.governance import read_safe
+from upgrader.adopt.sources import Candidate, from_forge_broadcast, from_pairs, parse_address
+from upgrader.build.artifacts import Artifact, code_hash
+from upgrader.chain.rpc import code_at
+from upgrader.errors import InputError, UnsafeError
+from upgrader.manifest import Implementation, Manifest, ManifestStore, ProxyRecord, SafeRecord
+from upgrader.manifest.layout import layout_snapshot
+from upgrader.proxies import kind_of
+from upgrader.proxies.detect import Detected, detect
+
+if TYPE_CHECKING:
+    from upgrader.pipeline.context import NetworkContext
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    proxies: list[str] = field(default_factory=list)  # Name=0xADDR
+    openzeppelin: Path | None = None
+    forge_broadcast: Path | None = None
+    layout_from: str | None = None  # git:<rev>
+    safe: str | None = None
+    multisend: str | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    manifest: Manifest
+    notes: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path), "network": self.manifest.network, "chain_id": self.manifest.chain_id,
+            "safe": self.manifest.safe.address, "notes": self.notes,
+            "proxies": [{"name": p.name, "address": p.address, "kind": p.kind, "implementation": p.implementation.address,
+                         "contract": p.implementation.contract, "admin": p.admin, "beacon": p.beacon,
+                         "beacon_proxies": p.beacon_proxies, "governor": p.governor,
+                         "governed_by_safe": p.governor is None or p.governor == self.manifest.safe.address}
+                        for p in self.manifest.proxies],
+        }
+
+
+@dataclass
+class _Builds:
+    """Today's build, then (optionally) the build of a git revision."""
+
+    infos: list[dict[str, Any]]
+    artifacts: list[tuple[Artifact, dict[str, Any]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.artifacts = [(a, info) for info in self.infos for a in match.deployable(info)]
+
+    def find(self, code: bytes, prefer: str | None) -> tuple[Artifact, dict[str, Any]] | None:
+        for info in self.infos:
+            art = match.matching(code, [a for a, i in self.artifacts if i is info], prefer)
+            if art is not None:
+                return art, info
+        return None
+
+
+def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
+    store = ctx.store
+    if store.exists() and not request.force:
+        raise InputError(f"{store.path} exists; `upgrader status --network {ctx.network.name}` reads it, or pass --force to replace it")
+    if ctx.network.chain_id is not None and ctx.network.chain_id != ctx.chain_id:
+        raise InputError(f"network {ctx.network.name} is configured as chain {ctx.network.chain_id}, the node is chain {ctx.chain_id}")
+    oz = ozmanifest.read(request.openzeppelin, ctx.chain_id) if request.openzeppelin else None
+    candidates = _candidates(ctx, request, oz)
+    builds = _Builds([ctx.build_info, *_git_builds(ctx, request.layout_from)])
+    notes: list[str] = []
+    records: list[ProxyRecord] = []
+    seen: dict[str, str] = {}  # address (proxy or beacon) -> record name
+    for cand in candidates:
+        found = _detect(ctx, cand)
+        if found is None:
+            continue
+        unit = found.beacon or found.address
+        if unit in seen:
+            if cand.required and cand.name and cand.name != seen[unit]:
+                raise InputError(f"--proxy {cand.name}: {cand.address} is already imported as {seen[unit]} (same beacon {found.beacon})")
+            continue
+        record = _record(ctx, cand, found, builds, oz, notes, taken={r.name for r in records})
+        seen[unit] = record.name
+        records.append(record)
+    if not records:
+        raise InputError("no proxy found among the given addresses; pass proxies with --proxy Name=0xADDRESS")
+    records = [r.model_copy(update={"governor": kind_of(r).governor(ctx.w3, r)}) for r in records]
+    safe = _safe(ctx, request, records)
+    notes += _governance_notes(records, safe)
+    manifest = Manifest(network=ctx.network.name, chain_id=ctx.chain_id, safe=safe, proxies=records)
+    with store.locked():
+        if store.exists() and not request.force:
+            raise InputError(f"{store.path} appeared while importing; re-run with --force to replace it")
+        store.save(manifest)
+    return ImportResult(store.path, manifest, notes)
+
+
+def _candidates(ctx: "NetworkContext", request: ImportRequest, oz: ozmanifest.OzManifest | None) -> list[Candidate]:
+    out = from_pairs(request.proxies)
+    if oz is not None:
+        out += oz.candidates()
+    if request.forge_broadcast is not None:
+        out += from_forge_broadcast(request.forge_broadcast, ctx.chain_id)
+    if not out:
+        raise InputError("nothing to import: pass --proxy Name=0xADDRESS, --from-openzeppelin FILE or --from-forge-broadcast FILE")
+    return out
+
+
+def _detect(ctx: "NetworkContext", cand: Candidate) -> Detected | None:
+    try:
+        return detect(ctx.w3, cand.address)
+    except InputError:
+        if cand.required:
+            raise
+        return None  # a broadcast's library, beacon or implementation: not a proxy itself
+
+
+def _record(ctx: "NetworkContext", cand: Candidate, found: Detected, builds: _Builds, oz: Any, notes: list[str],
+            taken: set[str]) -> ProxyRecord:
+    code = code_at(ctx.w3, found.implementation)
+    hit = builds.find(code, cand.name)
+    shown = cand.name or found.address
+    if hit is None:
+        stored = oz.layout_of(found.implementation) if oz is not None else None
+        near = match.closest(code, [a for a, _ in builds.artifacts])
+        closest = f"; the closest is {near[0].fqn} ({near[1]:.0%} alike)" if near else ""
+        if stored is None:
+            raise UnsafeError(f"{shown}: the code at implementation {found.implementation} matches no contract of the build{closest}; "
+                              "build the revision that was deployed, or pass --layout-from git:<rev>")
+        raise UnsafeError(f"{shown}: the code at implementation {found.implementation} is not in the build{closest}; "
+                          "the OpenZeppelin manifest has its layout, but upgrader needs the deployed contract's build: "
+                          "pass --layout-from git:<rev> with the revision that was deployed")
+    art, info = hit
+    name = cand.name or _free_name(art.name, taken)
+    impl = Implementation(address=found.implementation, contract=art.fqn, code_hash=art.code_hash,
+                          storage_layout=layout_snapshot(info, art.fqn))
+    if info is not builds.infos[0]:
+        notes.append(f"{name}: {art.fqn} and its layout come from the --layout-from build")
+    return ProxyRecord(
+        name=name, address=found.address, kind=found.kind, admin=found.admin, beacon=found.beacon,
+        beacon_proxies=list(found.beacon_proxies), deploy_tx=cand.deploy_tx, deploy_block=cand.deploy_block,
+        implementation=impl,
+    )
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}{n}", n + 1
+    return name
+
+
+def _git_builds(ctx: "NetworkContext", layout_from: str | None) -> list[dict[str, Any]]:
+    if not layout_from:
+        return []
+    if not layout_from.startswith("git:") or len(layout_from) <= 4:
+        raise InputError(f"--layout-from {layout_from!r}: expected git:<rev>, e.g. git:v1.0.0")
+    from upgrader.check import git_reference_builds
+
+    return [b.info for b in git_reference_builds(layout_from[4:], ctx.config.root).builds]
+
+
+def _safe(ctx: "NetworkContext", request: ImportRequest, records: list[ProxyRecord]) -> SafeRecord:
+    multisend = parse_address(request.multisend, "--multisend") if request.multisend else None
+    if request.safe:
+        safe = read_safe(ctx.w3, parse_address(request.safe, "--safe"), multisend)
+        if safe is None:
+            raise InputError(f"--safe {request.safe}: no Safe at that address on chain {ctx.chain_id}")
+        return safe
+    governors = {r.governor for r in records if r.governor}
+    safes = [s for g in sorted(governors) if (s := read_safe(ctx.w3, g, multisend)) is not None]
+    if len(safes) > 1:
+        raise InputError(f"these proxies are governed by {len(safes)} Safes ({', '.join(s.address for s in safes)}); "
+                         "import each Safe's proxies separately, or choose one with --safe")
+    if not safes:
+        raise InputError("no Safe governs these proxies (their owners are not Safes); pass the Safe that will propose with --safe")
+    return safes[0]
+
+
+def _governance_notes(records: list[ProxyRecord], safe: SafeRecord) -> list[str]:
+    notes = []
+    for r in records:
+        if r.governor is None:
+            notes.append(f"{r.name}: who may upgrade it cannot be read (no owner()); upgrader assumes the Safe {safe.address}")
+        elif r.governor != safe.address:
+            notes.append(f"{r.name}: upgraded by {r.governor}, not the Safe; `upgrader plan` cannot propose for it")
+    return notes

@@ -1,0 +1,48 @@
+"""`upgrader import`: write the manifest of an existing deployment from the chain and the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from upgrader.cli.main import app
+from upgrader.cli.output import console, handle_errors, print_json
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    network: Annotated[str, typer.Option("--network", "-n", help="Network whose manifest to write.")] = "local",
+    proxy: Annotated[Optional[list[str]], typer.Option("--proxy", help="Name=0xADDRESS of a proxy (repeatable).")] = None,
+    from_openzeppelin: Annotated[Optional[Path], typer.Option("--from-openzeppelin", help="OpenZeppelin Upgrades manifest, .openzeppelin/<network>.json.")] = None,
+    from_forge_broadcast: Annotated[Optional[Path], typer.Option("--from-forge-broadcast", help="broadcast/<script>/<chainId>/run-latest.json.")] = None,
+    layout_from: Annotated[Optional[str], typer.Option("--layout-from", help="git:<rev>: also match deployed code in the build of that revision.")] = None,
+    safe: Annotated[Optional[str], typer.Option("--safe", help="The Safe that proposes upgrades (default: the Safe that owns the proxies).")] = None,
+    multisend: Annotated[Optional[str], typer.Option("--multisend", help="The Safe's MultiSendCallOnly, when not at its canonical address.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing manifest.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Record an existing deployment: per proxy its kind, implementation, build contract, layout and governance."""
+    from upgrader.adopt.importer import ImportRequest, run_import
+    from upgrader.pipeline.context import open_network
+
+    request = ImportRequest(proxies=proxy or [], openzeppelin=from_openzeppelin, forge_broadcast=from_forge_broadcast,
+                            layout_from=layout_from, safe=safe, multisend=multisend, force=force)
+    result = run_import(open_network(network), request)
+    if json_out:
+        print_json(result.to_json())
+        return
+    data = result.to_json()
+    table = Table(title=f"{data['network']} (chain {data['chain_id']}) · Safe {data['safe']}")
+    for col in ("proxy", "kind", "address", "implementation", "contract", "governed by"):
+        table.add_column(col)
+    for p in data["proxies"]:
+        governor = "the Safe" if p["governed_by_safe"] else f"[yellow]{p['governor']}[/]"
+        table.add_row(p["name"], p["kind"], p["address"], p["implementation"], p["contract"], governor)
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note[/]: {note}")
+    console.print(f"manifest written to {result.path}")
