@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,32 +66,51 @@ def add_v2(root: Path) -> None:
     shutil.copy(V2 / "upgrader.toml", root / "upgrader.toml")
 
 
-@pytest.fixture(scope="module")
-def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopted]:
+def deploy(root: Path, node: Any) -> Adopted:
+    """Safe from Python, then the team's own `forge script`, some use, and OZ's manifest for Counter."""
     from eth_utils import to_checksum_address
 
-    from upgrader.chain import anvil as anvil_mod
     from upgrader.chain.rpc import connect
     from upgrader.deploy.safe import create_safe, deploy_infrastructure
 
+    w3 = connect(node.url)
+    accounts = [to_checksum_address(a) for a in w3.eth.accounts]
+    owners = sorted(accounts[1:4], key=lambda a: int(a, 16))
+    infra = deploy_infrastructure(w3, accounts[0])
+    safe = create_safe(w3, accounts[0], infra, owners, threshold=2)
+    timings = {}
+    t = time.monotonic()
+    forge(root, "script", "script/Deploy.s.sol", "--rpc-url", node.url, "--broadcast", "--private-key", ANVIL_KEY0,
+          env={"SAFE": safe})
+    timings["forge_script_s"] = time.monotonic() - t
+    forge(root, "build", "--build-info")
+    (info,) = sorted((root / "out" / "build-info").glob("*.json"))
+    broadcast = root / "broadcast" / "Deploy.s.sol" / str(w3.eth.chain_id) / "run-latest.json"
+    use_the_system(w3, broadcast, accounts)
+    oz = write_oz_manifest(root, info, broadcast, "src/v1/Counter.sol:Counter", "uups")
+    return Adopted(root, node.url, w3, safe, owners, infra.multisend_call_only, broadcast, oz, info, timings)
+
+
+@pytest.fixture(scope="session")
+def adopted_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopted]:
+    from upgrader.chain import anvil as anvil_mod
+
     root = copy_project(tmp_path_factory.mktemp("adopt") / "project")
     with anvil_mod.running(["--silent"], root=ROOT) as node:
-        w3 = connect(node.url)
-        accounts = [to_checksum_address(a) for a in w3.eth.accounts]
-        owners = sorted(accounts[1:4], key=lambda a: int(a, 16))
-        infra = deploy_infrastructure(w3, accounts[0])
-        safe = create_safe(w3, accounts[0], infra, owners, threshold=2)
-        timings = {}
-        t = time.monotonic()
-        forge(root, "script", "script/Deploy.s.sol", "--rpc-url", node.url, "--broadcast", "--private-key", ANVIL_KEY0,
-              env={"SAFE": safe})
-        timings["forge_script_s"] = time.monotonic() - t
-        forge(root, "build", "--build-info")
-        (info,) = sorted((root / "out" / "build-info").glob("*.json"))
-        broadcast = root / "broadcast" / "Deploy.s.sol" / str(w3.eth.chain_id) / "run-latest.json"
-        use_the_system(w3, broadcast, accounts)
-        oz = write_oz_manifest(root, info, broadcast, "src/v1/Counter.sol:Counter", "uups")
-        yield Adopted(root, node.url, w3, safe, owners, infra.multisend_call_only, broadcast, oz, info, timings)
+        yield deploy(root, node)
+
+
+@pytest.fixture
+def adopted(adopted_base: Adopted, tmp_path: Path) -> Iterator[Adopted]:
+    """The deployed fixture with a private copy of the project, the chain reverted afterwards."""
+    root = tmp_path / "project"
+    shutil.copytree(adopted_base.root, root, symlinks=True)
+    moved = {k: root / getattr(adopted_base, k).relative_to(adopted_base.root) for k in ("broadcast", "oz_manifest", "build_info")}
+    snap = adopted_base.w3.provider.make_request("evm_snapshot", [])["result"]
+    try:
+        yield replace(adopted_base, root=root, **moved)
+    finally:
+        adopted_base.w3.provider.make_request("evm_revert", [snap])
 
 
 def use_the_system(w3: Any, broadcast: Path, accounts: list[str]) -> None:
@@ -105,8 +124,7 @@ def use_the_system(w3: Any, broadcast: Path, accounts: list[str]) -> None:
         data = keccak(sig.encode())[:4] + encode(list(types), list(args))
         send(w3, {"from": accounts[5], "to": to, "data": "0x" + data.hex()})
 
-    made = created(broadcast)
-    proxies = [a for n, a, _ in made if "Proxy" in n]
+    proxies = [a for n, a, _ in created(broadcast) if "Proxy" in n]
     counter, vault, item1, item2, legacy = (w3.to_checksum_address(a) for a in proxies)
     for _ in range(3):
         call(legacy, "bump()")
@@ -126,7 +144,9 @@ def write_oz_manifest(root: Path, build_info: Path, broadcast: Path, fqn: str, k
     made = created(broadcast)
     name = fqn.rsplit(":", 1)[1]
     impl_i = next(i for i, (n, _, _) in enumerate(made) if n == name)
-    impl, proxy, tx = made[impl_i][1], made[impl_i + 1][1], made[impl_i + 1][2]
+    from eth_utils import to_checksum_address
+
+    impl, proxy, tx = to_checksum_address(made[impl_i][1]), to_checksum_address(made[impl_i + 1][1]), made[impl_i + 1][2]
     proc = subprocess.run(["node", str(Path(__file__).parent / "oz_manifest.js"), str(build_info), fqn, "31337", impl, proxy, kind, tx],
                           cwd=root, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr

@@ -138,13 +138,11 @@ def _record(ctx: "NetworkContext", cand: Candidate, found: Detected, builds: _Bu
     if hit is None:
         stored = oz.layout_of(found.implementation) if oz is not None else None
         near = match.closest(code, [a for a, _ in builds.artifacts])
-        closest = f"; the closest is {near[0].fqn} ({near[1]:.0%} alike)" if near else ""
         if stored is None:
+            closest = f"; the closest is {near[0].fqn} ({near[1]:.0%} alike)" if near else ""
             raise UnsafeError(f"{shown}: the code at implementation {found.implementation} matches no contract of the build{closest}; "
                               "build the revision that was deployed, or pass --layout-from git:<rev>")
-        raise UnsafeError(f"{shown}: the code at implementation {found.implementation} is not in the build{closest}; "
-                          "the OpenZeppelin manifest has its layout, but upgrader needs the deployed contract's build: "
-                          "pass --layout-from git:<rev> with the revision that was deployed")
+        return _from_oz_layout(cand, found, code, stored, oz.path, near[0].name if near else "Deployed", notes, taken)
     art, info = hit
     name = cand.name or _free_name(art.name, taken)
     impl = Implementation(address=found.implementation, contract=art.fqn, code_hash=art.code_hash,
@@ -156,6 +154,26 @@ def _record(ctx: "NetworkContext", cand: Candidate, found: Detected, builds: _Bu
         beacon_proxies=list(found.beacon_proxies), deploy_tx=cand.deploy_tx, deploy_block=cand.deploy_block,
         implementation=impl,
     )
+
+
+def _from_oz_layout(cand: Candidate, found: Detected, code: bytes, stored: dict[str, Any], path: Path, like: str,
+                    notes: list[str], taken: set[str]) -> ProxyRecord:
+    """The deployed version is not in today's build, but OpenZeppelin's manifest stored its
+    layout: record that layout, and the code as deployed (its immutables, unknown without its
+    build, are hashed as they are), under the OZ manifest's name and the closest contract's."""
+    from upgrader.adopt.ozlayout import convert
+
+    name = cand.name or _free_name(like, taken)
+    contract = f"{path.name}:{like}"
+    try:
+        layout = convert(stored, contract)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InputError(f"{path}: the stored layout of {found.implementation} is unreadable ({exc}); the manifest is damaged") from None
+    notes.append(f"{name}: the deployed code is not in today's build; its layout comes from {path.name} (closest contract: {like})")
+    impl = Implementation(address=found.implementation, contract=contract, code_hash=code_hash(code), storage_layout=layout)
+    return ProxyRecord(name=name, address=found.address, kind=found.kind, admin=found.admin, beacon=found.beacon,
+                       beacon_proxies=list(found.beacon_proxies), deploy_tx=cand.deploy_tx, deploy_block=cand.deploy_block,
+                       implementation=impl)
 
 
 def _free_name(base: str, taken: set[str]) -> str:

@@ -32,7 +32,7 @@ def plan(
     unsafe_allow: Annotated[str, typer.Option("--unsafe-allow", help="Comma-separated validation kinds to allow.")] = "",
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Check, then plan CREATE2 deployments and upgradeToAndCall calls for pending proxies."""
+    """Check, then plan CREATE2 deployments and each proxy kind's upgrade calls for pending proxies."""
     from upgrader.pipeline.context import open_network
     from upgrader.pipeline.plan import make_plan
     from upgrader.pipeline.planfile import write_plan

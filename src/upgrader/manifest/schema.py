@@ -1,0 +1,96 @@
+"""The manifest's JSON Schema (``schemas/manifest.schema.json``): the pydantic model's own
+schema with a description for every field and the address pattern. Regenerate with
+``python -m upgrader.manifest.schema > schemas/manifest.schema.json`` (a test holds the file
+equal to this)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from upgrader.manifest.model import Manifest
+
+ADDRESS = {"pattern": "^0x[0-9a-fA-F]{40}$"}
+HASH = {"pattern": "^0x[0-9a-fA-F]{64}$"}
+DOCS: dict[str, dict[str, str]] = {
+    "Manifest": {
+        "schema": "Always \"upgrader/manifest@1\".",
+        "network": "The network name under upgrader's settings (ape-config.yaml upgrader.networks or upgrader.toml [networks]).",
+        "chain_id": "The chain id of that network; commands refuse a node of another chain.",
+        "safe": "The Safe that proposes and executes upgrades.",
+        "proxies": "One entry per upgradeable module (a beacon and all its proxies are one entry).",
+        "extras": "Other named addresses of the system (shown by name in reviews; key simulations' mapping probes).",
+    },
+    "SafeRecord": {
+        "address": "The Safe (proxy) address.",
+        "version": "The Safe's VERSION(), e.g. \"1.4.1\": part of the EIP-712 domain owners sign.",
+        "owners": "The owners, as getOwners() returns them.",
+        "threshold": "Confirmations needed (getThreshold()).",
+        "singleton": "The Safe singleton (slot 0 of the Safe proxy).",
+        "proxy_factory": "The SafeProxyFactory that created it, when known.",
+        "multisend_call_only": "The MultiSendCallOnly batches are DELEGATECALLed to (the only DELEGATECALL target allowed).",
+    },
+    "ProxyRecord": {
+        "name": "The module's name; upgrader settings declare its target under modules.<name>.",
+        "address": "The proxy (for a beacon: the first of its proxies).",
+        "kind": "How it is upgraded: uups (OpenZeppelin 5, upgradeToAndCall), uups-oz4 (4.x: upgradeTo without an initializer), "
+                "transparent (ProxyAdmin.upgradeAndCall), transparent-oz4 (ProxyAdmin.upgrade / upgradeAndCall), "
+                "beacon (UpgradeableBeacon.upgradeTo).",
+        "admin": "transparent kinds: the ProxyAdmin (ERC-1967 admin slot).",
+        "beacon": "beacon: the UpgradeableBeacon (ERC-1967 beacon slot).",
+        "beacon_proxies": "beacon: every BeaconProxy using the beacon, address first (storage of each is checked).",
+        "governor": "Who may upgrade it: the owner of the proxy, ProxyAdmin or beacon; null when it cannot be read "
+                    "(the Safe is assumed). plan refuses a proxy whose governor is not the Safe.",
+        "deploy_tx": "The transaction that created the proxy, when known.",
+        "deploy_block": "Its block, when known.",
+        "implementation": "The implementation the proxy runs now.",
+        "history": "Upgrades upgrader executed, oldest first.",
+    },
+    "Implementation": {
+        "address": "The implementation contract.",
+        "contract": "The build contract it runs, \"<source>:<Name>\" (\"<OZ manifest file>:<Name>\" when its layout came from OpenZeppelin's manifest).",
+        "code_hash": "keccak256 of its runtime code without the metadata trailer and with immutables zeroed.",
+        "storage_layout": "Its storage layout in the checker's form (upgrader.layout/1: storage, namespaces, types).",
+        "deploy_tx": "The transaction that deployed it, when known.",
+        "block": "Its block, when known.",
+    },
+    "UpgradeRecord": {
+        "from_implementation": "The implementation before the upgrade.",
+        "to_implementation": "The implementation after it.",
+        "to_contract": "The build contract of the new implementation.",
+        "plan_hash": "The plan that made the upgrade.",
+        "safe_tx_hash": "The Safe transaction that executed it.",
+        "tx": "The execTransaction transaction.",
+        "block": "Its block.",
+    },
+}
+ADDRESS_FIELDS = {"address", "owners", "singleton", "proxy_factory", "multisend_call_only", "admin", "beacon",
+                  "beacon_proxies", "governor", "from_implementation", "to_implementation"}
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Manifest.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "upgrader/manifest@1"
+    for model, props in [("Manifest", schema["properties"]), *((name, d["properties"]) for name, d in schema["$defs"].items())]:
+        docs = DOCS[model]
+        for field, prop in props.items():
+            prop["description"] = docs[field]
+            if field in ADDRESS_FIELDS:
+                _constrain(prop, ADDRESS)
+    return schema
+
+
+def _constrain(prop: dict[str, Any], extra: dict[str, str]) -> None:
+    """Add ``extra`` to every string in the property (nullable and list forms included)."""
+    if prop.get("type") == "string":
+        prop.update(extra)
+    for sub in prop.get("anyOf", []):
+        _constrain(sub, extra)
+    if isinstance(prop.get("items"), dict):
+        _constrain(prop["items"], extra)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(json.dumps(json_schema(), indent=2, sort_keys=True) + "\n")
