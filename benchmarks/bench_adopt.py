@@ -27,7 +27,7 @@ def timed(fn):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    from conftest import copy_project, deploy  # the test fixture's own deployment
+    from adopt_fixture import copy_project, deploy  # the test fixture's own deployment
 
     from upgrader.build.project import project_build_info
     from upgrader.chain import anvil

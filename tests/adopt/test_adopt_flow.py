@@ -11,32 +11,9 @@ from typing import Any
 
 import pytest
 
-from conftest import ANVIL_KEY0, add_v2
+from adopt_fixture import add_v2, ok_json, owner_keys, run
 
 pytestmark = pytest.mark.chain
-MNEMONIC = "test test test test test test test test test test test junk"
-
-
-def run(adopted: Any, *args: str) -> Any:
-    from typer.testing import CliRunner
-
-    from upgrader.cli.main import app
-
-    env = {**adopted.env(), "COLUMNS": "200", "NO_COLOR": "1"}
-    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=True)
-
-
-def ok_json(result: Any) -> Any:
-    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}\n{result.exception!r}"
-    return json.loads(result.stdout)
-
-
-def owner_keys(owners: list[str]) -> list[Any]:
-    from eth_account import Account
-
-    Account.enable_unaudited_hdwallet_features()
-    accounts = [Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(10)]
-    return sorted((a for a in accounts if a.address in owners), key=lambda a: int(a.address, 16))
 
 
 def test_forge_deployed_system_upgrades_through_the_safe(adopted, tmp_path: Path, monkeypatch):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from test_adopt_flow import ok_json, run
+from adopt_fixture import ok_json, run
 
 pytestmark = pytest.mark.chain
 
@@ -57,7 +57,7 @@ def test_deployed_version_not_in_the_build_takes_the_openzeppelin_layout(adopted
 def test_code_in_no_build_exits_1_naming_the_closest(adopted):
     source = adopted.root / "src" / "v1" / "LegacyCounter.sol"
     source.write_text(source.read_text().replace("count += 1;", "count += 2;"))
-    made = [a for n, a, _ in __import__("conftest").created(adopted.broadcast) if n == "ERC1967Proxy"]
+    made = [a for n, a, _ in __import__("adopt_fixture").created(adopted.broadcast) if n == "ERC1967Proxy"]
     result = run(adopted, "import", "--network", "anvil", "--proxy", f"Legacy={made[-1]}", "--multisend", adopted.multisend)
     assert result.exit_code == 1, result.stdout + result.stderr
     assert "Legacy" in result.stderr and "closest is src/v1/LegacyCounter.sol:LegacyCounter" in result.stderr
@@ -65,7 +65,7 @@ def test_code_in_no_build_exits_1_naming_the_closest(adopted):
 
 
 def test_bad_input_exits_2_with_one_line(adopted):
-    from conftest import created
+    from adopt_fixture import created
 
     made = {n: a for n, a, _ in created(adopted.broadcast)}
     garbage = adopted.root / ".openzeppelin" / "unknown-31337.json"
@@ -90,7 +90,7 @@ def test_bad_input_exits_2_with_one_line(adopted):
 
 
 def test_addresses_are_checksummed(adopted):
-    from conftest import created
+    from adopt_fixture import created
 
     from eth_utils import to_checksum_address
 
@@ -107,7 +107,7 @@ def test_a_proxy_the_safe_does_not_govern_is_recorded_and_not_planned(adopted):
     from eth_abi import encode
     from eth_utils import to_checksum_address
 
-    from conftest import add_v2, created
+    from adopt_fixture import add_v2, created
     from upgrader.chain.rpc import send
     from upgrader.chain.safe_exec import impersonate
     from upgrader.keccak import keccak
@@ -165,7 +165,7 @@ def test_layout_from_a_git_revision(adopted):
     git("commit", "-q", "-m", "as deployed")
     source = adopted.root / "src" / "v1" / "Counter.sol"
     source.write_text(source.read_text().replace("count += 1;", "count += 3;"))  # today's Counter is not the deployed one
-    made = [a for n, a, _ in __import__("conftest").created(adopted.broadcast) if n == "ERC1967Proxy"]
+    made = [a for n, a, _ in __import__("adopt_fixture").created(adopted.broadcast) if n == "ERC1967Proxy"]
     refused = run(adopted, "import", "--network", "anvil", "--proxy", f"Counter={made[0]}", "--multisend", adopted.multisend)
     assert refused.exit_code == 1, refused.stderr
     data = ok_json(run(adopted, "import", "--network", "anvil", "--proxy", f"Counter={made[0]}", "--multisend", adopted.multisend,
