@@ -72,6 +72,9 @@ def review(
     multisend: Annotated[Optional[str], typer.Option("--multisend", help="MultiSendCallOnly a multi-call batch file is sent through.")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Never contact the network (implementation code is then not verified).")] = False,
     tx_service: Annotated[Optional[str], typer.Option("--tx-service", help="Safe Transaction Service URL: fetch SAFE_TX_HASH from it and check its queue for nonce conflicts.")] = None,
+    simulate: Annotated[bool, typer.Option("--simulate", help="Execute it through the real Safe on an Anvil fork and show every change.")] = False,
+    fork_url: Annotated[Optional[str], typer.Option("--fork-url", help="RPC to fork for --simulate (default: the network's).")] = None,
+    block: Annotated[Optional[int], typer.Option("--block", help="Block to fork at for --simulate (default: latest).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Recompute the hashes, decode every call and raise red warnings a signer must not ignore."""
@@ -86,6 +89,10 @@ def review(
         report = _review_with_service(target, ctx, nonce, tx_service, network)
     else:
         report = review_file(target, ctx, nonce)
+    if simulate:
+        from upgrader.pipeline.review_sim import attach_simulation
+
+        attach_simulation(report, ctx, network, fork_url, block)
     if json_out:
         print_json(report.to_json())
     else:
@@ -184,6 +191,11 @@ def render(report: Any) -> None:
         from upgrader.pipeline.signing import signing_markdown
 
         console.print(escape(signing_markdown(report.signing).strip()), soft_wrap=True)
+    if report.simulation is not None:
+        from upgrader.pipeline.review_sim.render import simulation_lines
+
+        for text in simulation_lines(report.simulation):
+            console.print(text, soft_wrap=True)
     for w in report.warnings:
         style = "bold red" if w.severity == "red" else "yellow"
         console.print(f"[{style}]{w.severity.upper()} {w.kind}[/]: {escape(w.message)}", soft_wrap=True)

@@ -57,6 +57,7 @@ class ReviewReport:
     warnings: list[ReviewWarning]
     plan: dict[str, Any] | None = None
     signing: dict[str, Any] | None = None
+    simulation: dict[str, Any] | None = None  # review --simulate (pipeline.review_sim)
 
     @property
     def ok(self) -> bool:
@@ -85,6 +86,7 @@ class ReviewReport:
             "warnings": [w.to_json() for w in self.warnings],
             "plan": self.plan,
             "signing": self.signing,
+            "simulation": self.simulation,
         }
 
 

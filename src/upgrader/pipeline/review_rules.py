@@ -25,6 +25,7 @@ KINDS: dict[str, Severity] = {
     "nonce-conflict": "red", "duplicate-proposal": "red", "untrusted-target": "red", "unknown-deploy": "red", "undecodable": "red",
     "implementation-mismatch": "red", "implementation-unknown": "red", "checker-rejects": "red",
     "plan-mismatch": "red", "plan-stale": "red", "unknown-upgrader": "red", "not-simulated": "red", "simulation-failed": "red",
+    "simulation-reverted": "red", "safe-config-changed": "red", "proxy-changed-unplanned": "red",  # review --simulate
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
 }
 CodeReader = Callable[[str], "bytes | None"]
