@@ -63,9 +63,15 @@ class Checkout:
         return Run(p.returncode, p.stdout, p.stderr)
 
     def status(self) -> dict:
-        run = self.upgrader("node", "status", "--json")
-        assert run.code == 0, run.err
-        return json.loads(run.out)
+        """What `upgrader node status --json` prints (the same call, without a process start)."""
+        from upgrader.localstack import status
+
+        return json.loads(json.dumps(status(self.root).to_json()))
+
+    def stop(self) -> None:
+        from upgrader.localstack import stop
+
+        stop(self.root)
 
     def pids(self) -> list[int]:
         st = self.status()

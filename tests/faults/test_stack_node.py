@@ -5,7 +5,9 @@ service, stops only its own processes, and a corrupt state file is one line with
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 from stack_helpers import Checkout, alive, free_port, gone, listening
@@ -22,14 +24,14 @@ def ports() -> tuple[int, int]:
 def checkout_a(tmp_path, ports):
     c = Checkout.make(tmp_path / "checkout-a", *ports)
     yield c
-    c.upgrader("node", "stop")
+    c.stop()
 
 
 @pytest.fixture
 def checkout_b(tmp_path, ports):
     c = Checkout.make(tmp_path / "checkout-b", *ports)
     yield c
-    c.upgrader("node", "stop")
+    c.stop()
 
 
 def test_start_status_stop_manage_chain_and_service_together(checkout_a):
@@ -75,6 +77,24 @@ def test_second_checkout_refuses_the_first_ones_ports(checkout_a, checkout_b):
     assert gone(pids)
 
 
+def test_a_stopped_service_is_started_by_the_commands_that_need_it(checkout_a, checkout_b):
+    """After `node stop` (or a reboot) propose/confirm/execute find the service again: resolving
+    the network's `url: local` starts this checkout's stack; another checkout's port is refused."""
+    script = ("from upgrader.config import load; from upgrader.pipeline.safe_api import resolve; "
+              "print(resolve(load().network('local'), 31337).url)")
+    env = {**os.environ, "UPGRADER_PROJECT": str(checkout_a.root)}
+    env.pop("UPGRADER_RPC_LOCAL", None), env.pop("UPGRADER_TX_SERVICE", None)
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == f"http://127.0.0.1:{checkout_a.service_port}", out.stderr
+    status = checkout_a.status()
+    assert status["service"]["state"] == status["chain"]["state"] == "running"
+
+    env["UPGRADER_PROJECT"] = str(checkout_b.root)
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0 and str(checkout_a.root) in out.stderr  # InputError naming the owner
+    assert not (checkout_b.anvil_dir / "tx-service.pid").exists()
+
+
 def test_stop_leaves_an_unrelated_process_named_in_the_pid_file_alone(checkout_a):
     stranger = subprocess.Popen(["sleep", "60"])  # e.g. the PID after a reboot
     try:
@@ -108,7 +128,6 @@ def test_corrupt_state_file_is_one_line_with_the_fix(checkout_a, name, content, 
 
     reset = checkout_a.upgrader("node", "reset")
     assert reset.code == 0 and not (checkout_a.anvil_dir / name).exists()
-    assert checkout_a.upgrader("node", "start").code == 0
 
 
 def test_reset_stops_everything_and_the_service_forgets_another_chains_proposals(checkout_a):

@@ -148,8 +148,11 @@ class StackReport:
 def start(root: Path, with_service: bool = True) -> StackReport:
     s = stack(root)
     with _locked(root):
-        for c in s.components if with_service else (s.chain,):  # a corrupt state file stops us before anything starts
-            if daemon.status(c).state == "stopped":
+        for c in s.components if with_service else (s.chain,):  # a taken port or a corrupt state file
+            st = daemon.status(c)                                 # stops us before anything starts
+            if st.state == "foreign":
+                raise daemon.refuse(st)
+            if st.state == "stopped":
                 c.check_state()
         chain, new_chain = daemon.start(s.chain)
         service, new_service = daemon.start(s.service) if with_service else (daemon.status(s.service), False)
