@@ -119,7 +119,8 @@ def scratch(tmp_path_factory) -> Path:
 @given(data=st.data(), plan=plan_bodies, rename=st.booleans())
 def test_load_plan_round_trips_and_refuses_any_tampered_field(scratch, data, plan, rename):
     # a plan-shaped dict needs the fields load_plan requires before it checks anything else
-    plan = {**plan, "network": "test", "chain_id": 31337, "safe": {}, "manifest_hash": "0x", "upgrades": [], "calls": []}
+    plan = {**plan, "network": "test", "chain_id": 31337, "manifest_hash": "0x" + "ab" * 32, "upgrades": [], "calls": [],
+            "safe": {"address": "0x" + "11" * 20, "version": "1.4.1"}}
     sealed = seal(plan)
     path = write_plan(sealed, scratch, scratch / "plan.json")
     assert load_plan(path) == sealed

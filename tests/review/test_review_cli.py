@@ -71,7 +71,7 @@ def test_review_by_safe_tx_hash_finds_the_proposal(deployments, upgrade_calls):
 
 @pytest.mark.parametrize("content,message", [
     (None, "no such file"),
-    ("{not json", "not readable JSON"),
+    ("{not json", "is not valid JSON"),
     ('{"hello": 1}', "neither a Transaction Builder batch"),
     ('{"to": "0x1234", "nonce": 1, "safe": "0x1234", "chainId": 1}', "not a 20-byte hex address"),
     ('{"to": "0x0000000000000000000000000000000000000001"}', "has no nonce"),

@@ -14,9 +14,11 @@ import typer
 
 from upgrader import __version__
 from upgrader.cli import output
+from upgrader.cli.usage import OneLineUsageGroup
 
 app = typer.Typer(
     name="upgrader",
+    cls=OneLineUsageGroup,  # usage errors as one line, exit 2
     help="Take a UUPS-proxied Solidity system governed by a Safe through an upgrade, safely.",
     no_args_is_help=True,
     add_completion=False,

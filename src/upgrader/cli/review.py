@@ -13,6 +13,8 @@ from upgrader.cli.main import app
 from upgrader.cli.output import console, handle_errors, print_json
 from upgrader.errors import InputError
 
+SHOWN = 20  # calls, and warnings of each kind, shown without --all
+
 
 def review_context(network: str, offline: bool, safe_version: str | None, multisend: str | None) -> Any:
     """Manifest, build and proposals of ``network`` when run inside the project; a code reader
@@ -76,6 +78,7 @@ def review(
     fork_url: Annotated[Optional[str], typer.Option("--fork-url", help="RPC to fork for --simulate (default: the network's).")] = None,
     block: Annotated[Optional[int], typer.Option("--block", help="Block to fork at for --simulate (default: latest).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help=f"List every call and warning (default: a summary and the first {SHOWN})." )] = False,
 ) -> None:
     """Recompute the hashes, decode every call and raise red warnings a signer must not ignore."""
     from upgrader.pipeline.review import review_file
@@ -96,7 +99,7 @@ def review(
     if json_out:
         print_json(report.to_json())
     else:
-        render(report)
+        render(report, show_all)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -153,7 +156,46 @@ def _service_client(url: str, network: str, ctx: Any) -> Any:
     return open_client(net, ctx.manifest.chain_id, url)
 
 
-def render(report: Any) -> None:
+def _summary(nodes: list[Any]) -> str:
+    delegate = sum(1 for n in nodes if n.call.operation)
+    unknown = sum(1 for n in nodes if not n.to_name)
+    value = sum(n.call.value for n in nodes if not n.is_batch)
+    parts = [f"{len(nodes)} in total (the Safe transaction and every call inside it)"]
+    parts.append(f"[bold red]{delegate} DELEGATECALL[/]" if delegate else "no DELEGATECALL")
+    parts.append(f"{unknown} to unknown addresses" if unknown else "every target known")
+    parts.append(f"{value} wei sent" if value else "no value sent")
+    return ", ".join(parts)
+
+
+def _plain_lines(lines: Any) -> None:
+    import sys
+
+    console.file.flush()
+    sys.stdout.write("".join(line + "\n" for line in lines))
+    sys.stdout.flush()
+
+
+def _render_warnings(warnings: list[Any], show_all: bool) -> None:
+    """Every warning, or the first SHOWN of each kind and a count of the rest."""
+    seen: dict[str, int] = {}
+    hidden: dict[str, int] = {}
+    shown = []
+    for w in warnings:
+        seen[w.kind] = seen.get(w.kind, 0) + 1
+        if not show_all and seen[w.kind] > SHOWN:
+            hidden[w.kind] = hidden.get(w.kind, 0) + 1
+        else:
+            shown.append(w)
+    if len(shown) > 10 * SHOWN:  # --all on a huge batch: plain lines, as for the calls
+        _plain_lines(f"{w.severity.upper()} {w.kind}: {w.message}" for w in shown)
+    for w in shown if len(shown) <= 10 * SHOWN else ():
+        style = "bold red" if w.severity == "red" else "yellow"
+        console.print(f"[{style}]{w.severity.upper()} {w.kind}[/]: {escape(w.message)}", soft_wrap=True)
+    for kind, count in hidden.items():
+        console.print(f"[yellow]… {count} more {kind} warnings not shown[/] (`--all` or `--json` lists them)")
+
+
+def render(report: Any, show_all: bool = False) -> None:
     from upgrader.safe.hashreport import as_shown_on_device
 
     s, h, tx = report.subject, report.hashes, report.tx
@@ -181,10 +223,19 @@ def render(report: Any) -> None:
         console.print(hashes)
     from upgrader.cli.tables import Col, print_table
 
-    rows = [[node.path, "[bold red]DELEGATECALL[/]" if node.call.operation else "CALL",
-             f"{node.call.to}\n{escape(node.to_name or 'UNKNOWN')}",
-             escape(node.summary()) + (f"\nvalue {node.call.value}" if node.call.value else "")] for node in report.root.walk()]
-    print_table("Calls", [Col("#"), Col("op"), Col("to"), Col("call")], rows)
+    nodes = report.root.walk()
+    shown = nodes if show_all else nodes[:SHOWN]
+    console.print(f"\n[bold]Calls[/]: {_summary(nodes)}")
+    if len(shown) <= SHOWN:
+        rows = [[node.path, "[bold red]DELEGATECALL[/]" if node.call.operation else "CALL",
+                 f"{node.call.to}\n{escape(node.to_name or 'UNKNOWN')}",
+                 escape(node.summary()) + (f"\nvalue {node.call.value}" if node.call.value else "")] for node in shown]
+        print_table(None, [Col("#"), Col("op"), Col("to"), Col("call")], rows)
+    else:  # thousands of rows: one plain line each (a rich table of 40,000 rows takes minutes)
+        _plain_lines(f"{n.path}  {'DELEGATECALL' if n.call.operation else 'CALL'}  {n.call.to} ({n.to_name or 'UNKNOWN'})  "
+                     f"{n.summary()}" + (f"  value {n.call.value}" if n.call.value else "") for n in shown)
+    if len(nodes) > len(shown):
+        console.print(f"[yellow]… {len(nodes) - len(shown)} more calls not shown[/]: `--all` lists every call, `--json` gives them all")
     if report.plan is not None:
         _render_plan(report.plan)
     if getattr(report, "signing", None):
@@ -196,9 +247,7 @@ def render(report: Any) -> None:
 
         for text in simulation_lines(report.simulation):
             console.print(text, soft_wrap=True)
-    for w in report.warnings:
-        style = "bold red" if w.severity == "red" else "yellow"
-        console.print(f"[{style}]{w.severity.upper()} {w.kind}[/]: {escape(w.message)}", soft_wrap=True)
+    _render_warnings(report.warnings, show_all)
     if report.ok:
         console.print("[bold green]no red warnings[/]: compare the hashes above with your wallet before signing")
     else:

@@ -81,14 +81,17 @@ class ManifestStore:
         return self.path.is_file()
 
     def load(self, chain_id: int | None = None) -> Manifest:
+        from upgrader.inputs import read_json
+
         try:
-            data = json.loads(self.path.read_text())
-        except FileNotFoundError:
-            raise InputError(f"no manifest at {self.path}; deploy first (`make demo` for the local chain)") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"manifest {self.path} is unreadable or corrupt ({exc}); {restore_hint(self.path)}") from None
+            data = read_json(self.path, "manifest", missing=f"no manifest at {self.path}; deploy first (`make demo` for the local chain)")
+        except InputError as exc:
+            if not self.path.is_file():  # missing, a FIFO, a directory: the message says it all
+                raise
+            raise InputError(f"{exc}: the manifest is corrupt; {restore_hint(self.path)}") from None
         try:
-            manifest = Manifest.model_validate(data, context={"file": True})
+            # strict: a number is a JSON number ("5" or "1_000" is not), see upgrader.inputs
+            manifest = Manifest.model_validate(data, strict=True, context={"file": True})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from upgrader.keccak import keccak
 
 from upgrader.errors import InputError
+from upgrader.inputs import read_json
+from upgrader.inputs.pipeline_files import PlanFile
+from upgrader.inputs.safe_files import validated
 from upgrader.manifest import Manifest, canonical_json, manifest_hash
 from upgrader.manifest.store import atomic_write
 
@@ -32,12 +34,7 @@ def write_plan(plan: dict[str, Any], folder: Path, out: Path | None = None) -> P
 
 
 def load_plan(path: Path) -> dict[str, Any]:
-    try:
-        plan = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise InputError(f"no plan at {path}; run `upgrader plan` first") from None
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"plan {path} is unreadable or truncated ({type(exc).__name__}); re-run `upgrader plan`") from None
+    plan = read_json(path, "plan", missing=f"no plan at {path}; run `upgrader plan` first")
     if not isinstance(plan, dict) or plan.get("schema") != PLAN_SCHEMA:
         raise InputError(f"{path} is not an upgrader plan (schema {PLAN_SCHEMA} expected)")
     try:
@@ -46,9 +43,10 @@ def load_plan(path: Path) -> dict[str, Any]:
         raise InputError(f"plan {path} is not canonical JSON (it holds a float): it was edited; re-run `upgrader plan`") from None
     if plan.get("plan_hash") != sealed:
         raise InputError(f"plan {path} does not match its own hash: it was edited or corrupted; re-run `upgrader plan`")
-    missing = [k for k, kind in PLAN_FIELDS.items() if not isinstance(plan.get(k), kind)]
+    missing = [k for k, kind in PLAN_FIELDS.items() if not isinstance(plan.get(k), kind) or isinstance(plan.get(k), bool)]
     if missing:
         raise InputError(f"plan {path} lacks {', '.join(missing)}: it was not written by `upgrader plan`; re-run it")
+    validated(PlanFile, plan, f"plan {path}", "re-run `upgrader plan`")  # every field the pipeline reads has its type
     return plan
 
 

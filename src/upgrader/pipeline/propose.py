@@ -67,13 +67,14 @@ def check_simulation(ctx: NetworkContext, plan: dict[str, Any], skip: bool) -> s
     if skip:
         return "skipped"
     path = simulation_path(ctx.plans_dir, plan["plan_hash"])
-    try:
-        report = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(f"plan {plan['plan_hash']} has no simulation; run `upgrader simulate` on it first "
-                         "(or --skip-simulation, which proposes an unverified batch)") from None
-    except (OSError, json.JSONDecodeError):
-        raise InputError(f"simulation report {path} is unreadable; re-run `upgrader simulate`") from None
+    from upgrader.inputs import read_json
+    from upgrader.inputs.pipeline_files import SimulationFile
+    from upgrader.inputs.safe_files import validated
+
+    report = read_json(path, "simulation", missing=(
+        f"plan {plan['plan_hash']} has no simulation; run `upgrader simulate` on it first "
+        "(or --skip-simulation, which proposes an unverified batch)"))
+    validated(SimulationFile, report, f"simulation report {path}")
     if report.get("plan_hash") != plan["plan_hash"]:
         raise InputError(f"simulation report {path} is for another plan; re-run `upgrader simulate`")
     if report.get("ok") is not True:

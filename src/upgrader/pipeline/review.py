@@ -16,8 +16,8 @@ from upgrader.manifest import canonical_json
 from upgrader.pipeline.review_decode import AddressBook, CallNode, Decoder, artifacts_of
 from upgrader.pipeline.review_input import ReviewSubject, load_subject, queued_nonces, queued_safe_txs, subject_safe_tx
 from upgrader.pipeline.review_rules import (
-    CodeReader, ReviewWarning, UpgradeCheck, decode_errors, delegatecalls, duplicate_proposals, gas_refund, nonce_conflicts,
-    safe_self_calls, unknown_deploys, unknown_upgraders, untrusted_targets,
+    CodeReader, ReviewWarning, UpgradeCheck, decode_errors, delegatecalls, duplicate_proposals, empty_batches,
+    gas_refund, no_chain_id, nonce_conflicts, safe_self_calls, unknown_deploys, unknown_upgraders, untrusted_targets,
 )
 from upgrader.safe.addresses import address_of, is_trusted_multisend_call_only
 from upgrader.safe.hashreport import as_shown_on_device
@@ -125,7 +125,7 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
     book = AddressBook(ctx.manifest, artifacts, subject.safe)
     root = Decoder(book, artifacts).decode(Call.of(tx))
     warnings = _input_warnings(subject, ctx, computed)
-    warnings += delegatecalls(root, trusted_multisend)
+    warnings += delegatecalls(root, trusted_multisend) + empty_batches(root) + no_chain_id(version)
     warnings += safe_self_calls(root, subject.safe)
     warnings += gas_refund(tx)
     if computed is not None:

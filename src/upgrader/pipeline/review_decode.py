@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_utils import to_checksum_address
 
 from upgrader.build.artifacts import Artifact, all_artifacts
 from upgrader.chain import create2
 from upgrader.proxies import abi as proxy_abi
 from upgrader.proxies import kind_of
+from upgrader.safe._values import checksum_address as to_checksum_address
 from upgrader.safe.abi_values import canonical_type, selector, signature
 from upgrader.safe.addresses import CREATE2_DEPLOYER, lookup
 from upgrader.safe.multisend import Call, decode_multisend, is_multisend_calldata

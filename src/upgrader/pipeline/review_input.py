@@ -4,14 +4,15 @@ names a file under ``deployments/<network>/proposals/``. Each becomes one ``Revi
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from upgrader.errors import InputError
-from upgrader.safe._values import parse_address, parse_hex_bytes, parse_uint
+from upgrader.inputs import read_json
+from upgrader.inputs.safe_files import BatchFile, SafeTxFile, validated
+from upgrader.safe._values import ZERO_ADDRESS
 from upgrader.safe.abi_values import encode_call, signature
 from upgrader.safe.multisend import Batch, Call
 from upgrader.safe.tx import CALL, SafeTx
@@ -35,40 +36,19 @@ class ReviewSubject:
 
 
 def _json_file(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not readable JSON ({type(exc).__name__}: {exc})") from None
+    return read_json(path, "proposal", missing=f"no such file: {path}")
 
 
-def _nonce(obj: dict[str, Any], override: int | None) -> int | None:
-    if override is not None:
-        return override
-    meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-    value = obj.get("nonce", meta.get("nonce"))
-    return None if value in (None, "") else parse_uint(value, "nonce")
-
-
-def batch_entry_calls(batch: dict[str, Any]) -> tuple[list[Call], list[str]]:
+def batch_entry_calls(batch: BatchFile) -> tuple[list[Call], list[str]]:
     """The calls a batch file executes (``data`` wins) and the entries whose shown
     ``contractMethod`` arguments encode to something else than that ``data``."""
-    entries = batch.get("transactions")
-    if not isinstance(entries, list) or not entries:
-        raise InputError("batch file has no transactions")
     calls, mismatches = [], []
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise InputError(f"transaction {i}: not an object")
-        to = parse_address(entry.get("to"), f"transaction {i} to")
-        value = parse_uint(entry.get("value") or 0, f"transaction {i} value")
-        raw = entry.get("data")
-        data = parse_hex_bytes(raw, f"transaction {i} data") if raw not in (None, "") else None
-        method = entry.get("contractMethod")
-        if method:
+    for i, entry in enumerate(batch.transactions):
+        data = entry.data or None
+        if entry.contractMethod is not None:
+            method = entry.contractMethod.as_dict()
             try:
-                shown = encode_call(method, entry.get("contractInputsValues") or {})
+                shown = encode_call(method, entry.contractInputsValues or {})
             except InputError as exc:
                 shown = None
                 mismatches.append(f"transaction {i + 1}: shown arguments cannot be encoded ({exc})")
@@ -76,35 +56,39 @@ def batch_entry_calls(batch: dict[str, Any]) -> tuple[list[Call], list[str]]:
                 data = shown
             elif shown is not None and shown != data:
                 mismatches.append(f"transaction {i + 1}: data does not match the displayed {signature(method)} arguments")
-        calls.append(Call(to, data or b"", value, CALL))
+        calls.append(Call(entry.to, data or b"", entry.value, CALL))
     return calls, mismatches
 
 
 def subject_from_json(obj: Any, source: str, nonce: int | None = None, claimed_hash: str | None = None) -> ReviewSubject:
+    """A review subject from parsed JSON, validated into its typed model first
+    (``inputs.safe_files``); anything off is one InputError line."""
     if not isinstance(obj, dict):
         raise InputError(f"{source}: expected a JSON object (a Transaction Builder batch or a Safe transaction)")
-    if isinstance(obj.get("transactions"), list) and isinstance(obj.get("meta"), dict):
-        meta = obj["meta"]
-        calls, mismatches = batch_entry_calls(obj)
+    if "transactions" in obj and "meta" in obj:
+        batch: BatchFile = validated(BatchFile, obj, source)
+        calls, mismatches = batch_entry_calls(batch)
         return ReviewSubject(
-            kind="batch-file", source=source,
-            chain_id=parse_uint(obj.get("chainId"), "chainId"),
-            safe=parse_address(meta.get("createdFromSafeAddress"), "meta.createdFromSafeAddress"),
-            calls=calls, nonce=_nonce(obj, nonce), checksum=dict(validate_checksum(obj)),
-            claimed_hash=claimed_hash or obj.get("safeTxHash"), display_mismatches=mismatches,
+            kind="batch-file", source=source, chain_id=batch.chainId, safe=batch.meta.createdFromSafeAddress,
+            calls=calls, nonce=nonce if nonce is not None else batch.stated_nonce,
+            checksum=dict(validate_checksum(obj)), claimed_hash=claimed_hash or batch.safeTxHash,
+            display_mismatches=mismatches,
         )
     if "to" in obj:
-        stated_nonce = nonce if nonce is not None else obj.get("nonce")
-        if stated_nonce in (None, ""):
+        f: SafeTxFile = validated(SafeTxFile, obj, source)
+        stated_nonce = nonce if nonce is not None else f.nonce
+        if stated_nonce is None:
             raise InputError(f"{source}: the Safe transaction has no nonce; add it or pass --nonce")
-        tx = SafeTx.from_json({**obj, "nonce": stated_nonce})
-        if "safe" not in obj or obj.get("chainId", obj.get("chain_id")) is None:
+        if f.safe is None or f.chain_id is None:
             raise InputError(f"{source}: a raw Safe transaction needs 'safe' and 'chainId' next to its fields")
-        stated = obj.get("safeTxHash") or obj.get("contractTransactionHash")
+        tx = SafeTx(
+            to=f.to, value=f.value, data=f.data or b"", operation=f.operation, safe_tx_gas=f.safe_tx_gas,
+            base_gas=f.base_gas, gas_price=f.gas_price, gas_token=f.gas_token or ZERO_ADDRESS,
+            refund_receiver=f.refund_receiver or ZERO_ADDRESS, nonce=stated_nonce,
+        )
         return ReviewSubject(
-            kind="safe-tx", source=source, chain_id=parse_uint(obj.get("chainId", obj.get("chain_id")), "chainId"),
-            safe=parse_address(obj["safe"], "safe"), calls=[Call.of(tx)], nonce=tx.nonce, tx=tx,
-            claimed_hash=claimed_hash or stated,
+            kind="safe-tx", source=source, chain_id=f.chain_id, safe=f.safe, calls=[Call.of(tx)], nonce=tx.nonce,
+            tx=tx, claimed_hash=claimed_hash or f.safe_tx_hash,
         )
     raise InputError(f"{source}: neither a Transaction Builder batch (meta + transactions) nor a Safe transaction (to, data, ...)")
 
@@ -139,7 +123,7 @@ def queued_nonces(proposals_dir: Path | None, chain_id: int, safe: str) -> dict[
         return out
     for path in sorted(proposals_dir.glob("0x*.json")):
         try:
-            subject = subject_from_json(json.loads(path.read_text()), str(path))
+            subject = subject_from_json(_json_file(path), str(path))
         except (InputError, OSError, ValueError):
             continue
         if subject.nonce is not None and subject.safe == safe and subject.chain_id == chain_id:

@@ -3,11 +3,12 @@ what the plan already established (layout verdicts, the simulation)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from upgrader.errors import InputError
+from upgrader.inputs import read_json
+from upgrader.inputs.pipeline_files import SimulationFile
+from upgrader.inputs.safe_files import validated
 from upgrader.pipeline.planfile import load_plan, made_from
 from upgrader.pipeline.review_decode import CallNode
 from upgrader.pipeline.review_rules import ReviewWarning
@@ -29,11 +30,11 @@ def load_simulation(plan_path: Path, plan_hash: str) -> dict[str, Any] | None:
     path = plan_path.parent / f"{plan_hash}.simulation.json"
     if not path.is_file():
         return None
-    try:
-        sim = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"simulation {path} is unreadable ({exc}); re-run `upgrader simulate`") from None
-    return sim if isinstance(sim, dict) else None
+    sim = read_json(path, "simulation")
+    if not isinstance(sim, dict):
+        return None
+    validated(SimulationFile, sim, f"simulation {path}")
+    return sim
 
 
 def effective_calls(root: CallNode) -> list[Call]:

@@ -26,7 +26,9 @@ KINDS: dict[str, Severity] = {
     "implementation-mismatch": "red", "implementation-unknown": "red", "checker-rejects": "red",
     "plan-mismatch": "red", "plan-stale": "red", "unknown-upgrader": "red", "not-simulated": "red", "simulation-failed": "red",
     "simulation-reverted": "red", "safe-config-changed": "red", "proxy-changed-unplanned": "red",  # review --simulate
+    "empty-batch": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
+    "domain-without-chain-id": "yellow",
 }
 CodeReader = Callable[[str], "bytes | None"]
 
@@ -63,6 +65,26 @@ def delegatecalls(root: CallNode, trusted_multisend: Callable[[str], bool]) -> l
             "and guard. This is how the Bybit Safe was taken over. Only a trusted MultiSendCallOnly may be "
             "DELEGATECALLed."), node.path))
     return out
+
+
+def empty_batches(root: CallNode) -> list[ReviewWarning]:
+    """A MultiSend with no calls, DELEGATECALLed: it does nothing a signer can see, yet runs
+    code as the Safe (a MultiSend that is not what it claims would not be caught by decoding)."""
+    return [ReviewWarning("empty-batch", (
+        f"call {n.path}: DELEGATECALL to {n.call.to} ({n.to_name or 'an UNKNOWN contract'}) with an EMPTY MultiSend "
+        "batch: there is nothing to approve, yet code runs with the Safe's storage; do not sign"), n.path)
+        for n in root.walk() if n.is_batch and not n.calls and n.call.operation == DELEGATECALL]
+
+
+def no_chain_id(version: str) -> list[ReviewWarning]:
+    """Safes before 1.3.0 sign an EIP-712 domain without chain id (Safe CHANGELOG 1.3.0)."""
+    from upgrader.safe.tx import parse_version
+
+    if parse_version(version) >= (1, 3, 0):
+        return []
+    return [ReviewWarning("domain-without-chain-id", (
+        f"Safe {version} signs without a chain id: the same signatures are valid for this Safe's address on "
+        "every chain where it exists (replayable); check that no copy of this Safe with the same owners exists elsewhere"))]
 
 
 def safe_self_calls(root: CallNode, safe: str) -> list[ReviewWarning]:

@@ -17,6 +17,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import to_checksum_address
 
 from upgrader.errors import InputError
+from upgrader.inputs import parse_int_text, parse_json_text
 from upgrader.safe._values import keccak256, parse_address, parse_hex_bytes
 
 _ARRAY_SUFFIX = re.compile(r"^(.*)\[(\d*)\]$")
@@ -79,14 +80,13 @@ def parse_value(param: dict[str, Any], value: Any) -> Any:
                 raise InputError(f"{name}: expected true or false, got {text!r}")
             return text.strip().lower() == "true"
         if kind.startswith(("uint", "int")):
-            stripped = text.strip()
-            return int(stripped, 16) if stripped.lower().startswith(("0x", "-0x")) else int(stripped, 10)
+            return parse_int_text(text, name or kind, signed=kind.startswith("int"))
         if kind.startswith("bytes"):
             return parse_hex_bytes(text, name or kind)
         if kind == "string":
             return text
     except ValueError:
-        raise InputError(f"{name}: {text!r} is not a valid {kind}") from None
+        raise InputError(f"{name}: {text[:40]!r} is not a valid {kind}") from None
     raise InputError(f"{name}: unsupported ABI type {kind}")
 
 
@@ -95,10 +95,7 @@ def _json_items(value: Any, name: str) -> Any:
         return value
     if not isinstance(value, str):
         raise InputError(f"{name}: expected JSON text")
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError:
-        raise InputError(f"{name}: {value[:40]!r} is not valid JSON") from None
+    return parse_json_text(value, f"{name or 'argument'} {value[:40]!r}")
 
 
 def render_value(param: dict[str, Any], value: Any, nested: bool = False) -> Any:
@@ -123,8 +120,16 @@ def render_value(param: dict[str, Any], value: Any, nested: bool = False) -> Any
     return str(value)
 
 
+def checked_method(method: Any) -> dict[str, Any]:
+    """A ``contractMethod`` as validated ABI (name, inputs with ABI types, tuple components)."""
+    from upgrader.inputs.safe_files import ContractMethod, validated
+
+    return validated(ContractMethod, method, "contractMethod").as_dict()
+
+
 def encode_call(method: dict[str, Any], values: dict[str, Any]) -> bytes:
     """Calldata from a ``contractMethod`` and its ``contractInputsValues``."""
+    method = checked_method(method)
     inputs = method.get("inputs") or []
     if not isinstance(values, dict):
         raise InputError(f"{method.get('name')}: contractInputsValues must be an object")
@@ -143,6 +148,7 @@ def encode_call(method: dict[str, Any], values: dict[str, Any]) -> bytes:
 
 def decode_call(method: dict[str, Any], data: bytes | str) -> dict[str, Any]:
     """``contractInputsValues`` for calldata of this method (the selector must match)."""
+    method = checked_method(method)
     raw = parse_hex_bytes(data, "data")
     if raw[:4] != selector(method):
         raise InputError(f"data does not call {signature(method)} (selector 0x{raw[:4].hex()})")

@@ -47,7 +47,9 @@ def _batch_size(tx: SafeTx) -> int | None:
 def warnings_for(tx: SafeTx, domain: SafeDomain) -> list[str]:
     found = []
     if tx.operation == DELEGATECALL:
-        if is_trusted_multisend_call_only(tx.to):
+        if _batch_size(tx) == 0:
+            found.append(f"DELEGATECALL to {tx.to} with an EMPTY MultiSend batch: nothing to approve, yet code runs as the Safe; do not sign")
+        elif is_trusted_multisend_call_only(tx.to):
             found.append(f"DELEGATECALL to {name_of(tx.to)} (a batch; it cannot DELEGATECALL further)")
         else:
             target = name_of(tx.to) or "an unknown contract"

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
-from eth_utils import to_checksum_address
 
 from upgrader.errors import InputError
-from upgrader.safe._values import parse_address, parse_hex_bytes, parse_uint
+from upgrader.safe._values import checksum_address, parse_address, parse_hex_bytes, parse_uint
 from upgrader.safe.tx import CALL, DELEGATECALL, SafeTx, parse_operation
 
 MULTISEND_SELECTOR = bytes.fromhex("8d80ff0a")  # keccak256("multiSend(bytes)")[:4]
@@ -82,7 +81,7 @@ def decode_packed(packed: bytes) -> list[Call]:
         operation = packed[i]
         if operation not in (CALL, DELEGATECALL):
             raise InputError(f"MultiSend call {len(calls)} has operation {operation} (only 0 and 1 exist)")
-        to = to_checksum_address(packed[i + 1 : i + 21])
+        to = checksum_address(packed[i + 1 : i + 21])
         value = int.from_bytes(packed[i + 21 : i + 53], "big")
         length = int.from_bytes(packed[i + 53 : i + 85], "big")
         start = i + _HEADER

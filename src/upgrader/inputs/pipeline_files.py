@@ -1,0 +1,90 @@
+"""Typed models of the pipeline's own files when read back: plans and simulation reports.
+
+A plan seals itself with its hash, but anyone can recompute a keccak: the seal proves the file
+is unedited since someone sealed it, not that upgrader wrote it. So every field that logic
+reads is validated here first (the dict is returned unchanged, so its hash is unchanged)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from upgrader.inputs.safe_files import Address, Hash32, HexData, Uint
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+
+class PlanSafe(_Loose):
+    address: Address
+    version: str
+    threshold: Optional[int] = None
+    owners: list[Address] = []
+    multisend_call_only: Optional[Address] = None
+
+
+class PlanCall(_Loose):
+    to: Address
+    value: Uint
+    operation: Literal[0, 1] = 0
+    data: HexData
+    description: str = ""
+
+
+class PlanFrom(_Loose):
+    implementation: Address
+    contract: str
+    code_hash: str
+
+
+class PlanTo(_Loose):
+    implementation: Address
+    contract: str
+    code_hash: str
+    already_deployed: bool = False
+
+
+class PlanCheck(_Loose):
+    ok: bool
+    errors: list[Any] = []
+    warnings: list[Any] = []
+
+
+class PlanInit(_Loose):
+    function: Optional[str] = None
+
+
+class PlanUpgrade(_Loose):
+    proxy: str
+    address: Address
+    from_: PlanFrom = Field(alias="from")
+    to: PlanTo
+    init: PlanInit
+    check: PlanCheck
+    declared_changes: list[str] = []
+
+
+class PlanFile(_Loose):
+    schema_: Literal["upgrader/plan@1"] = Field(alias="schema")
+    network: str
+    chain_id: int = Field(ge=0)
+    safe: PlanSafe
+    manifest_hash: Hash32
+    plan_hash: Hash32
+    upgrades: list[PlanUpgrade]
+    calls: list[PlanCall]
+
+
+class SimulationCheck(_Loose):
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class SimulationFile(_Loose):
+    ok: bool
+    plan_hash: str
+    checks: list[SimulationCheck] = []
+    fork_block: Optional[int] = None
