@@ -15,7 +15,7 @@ from typer._click import core, exceptions, types
 from typer.core import TyperGroup, TyperOption
 from typer.exceptions import Abort
 
-from upgrader.cli.output import error_line
+from upgrader.cli.output import error_line, json_error
 
 
 def _name(param: core.Parameter | None) -> str:
@@ -62,7 +62,10 @@ class OneLineUsageGroup(TyperGroup):
             rich_utils.rich_format_error(exc)
             rv = exc.exit_code
         except exceptions.UsageError as exc:
-            error_line(usage_message(exc))
+            message = usage_message(exc)
+            if "--json" in (sys.argv[1:] if args is None else list(args)):
+                json_error(exc, message)  # the machine form too (cli.output), kind "input"
+            error_line(message)
             rv = exc.exit_code
         except exceptions.ClickException as exc:
             error_line(" ".join(exc.format_message().split()))
