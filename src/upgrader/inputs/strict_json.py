@@ -25,13 +25,11 @@ from upgrader.errors import InputError
 from upgrader.inputs.files import FileKind, kind_of, read_regular
 
 MAX_INT_DIGITS = 78  # len(str(2**256 - 1))
-_LONG_NUMBER = re.compile(rb"[0-9]{%d,}" % (MAX_INT_DIGITS + 1))
-_LONE_SURROGATE = re.compile(
-    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
-)
-_BRACKETS = b"[]{}"
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
+_DIGITS_ONLY = bytes(48 if 48 <= b <= 57 else 46 for b in range(256))  # digit -> "0", else "."
+_DIGIT_RUN = b"0" * (MAX_INT_DIGITS + 1)
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_QUOTES_AND_BRACKETS = b'"[]{}'
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in _QUOTES_AND_BRACKETS)
 _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 / -1 as signed bytes
 
 
@@ -54,35 +52,67 @@ def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def structure_of(raw: bytes) -> bytes:
-    """The text outside JSON strings (escapes removed first, so ``"\\""`` ends where it should)."""
-    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    return b"".join(text.split(b'"')[::2])
+def _unescaped(raw: bytes) -> bytes:
+    """The text with escaped backslashes and escaped quotes removed: every '"' left opens or
+    closes a string."""
+    return raw.replace(b"\\\\", b"").replace(b'\\"', b"")
 
 
-def max_depth(outside: bytes) -> int:
-    steps = outside.translate(None, _NOT_BRACKETS).translate(_STEPS)
+def max_depth(unescaped: bytes) -> int:
+    """The deepest nesting of brackets outside strings (``unescaped``: see ``_unescaped``)."""
+    skeleton = unescaped.translate(None, _NOT_STRUCTURE)  # quotes and brackets only: small
+    steps = b"".join(skeleton.split(b'"')[::2]).translate(_STEPS)
     return max(accumulate(array("b", steps)), default=0) if steps else 0
 
 
+def _lone_surrogate(unescaped_backslashes: bytes) -> bool:
+    for m in _SURROGATE.finditer(unescaped_backslashes):
+        unit = int(m.group()[2:], 16)
+        end = m.end()
+        after = unescaped_backslashes[end:end + 6]
+        before = unescaped_backslashes[max(0, m.start() - 6):m.start()]
+        if unit < 0xDC00:  # high: a low must follow
+            if not (after[:2] == b"\\u" and _SURROGATE.fullmatch(after) and int(after[2:], 16) >= 0xDC00):
+                return True
+        elif not (before[:2] == b"\\u" and _SURROGATE.fullmatch(before) and int(before[2:], 16) < 0xDC00):
+            return True
+    return False
+
+
 def check_structure(raw: bytes, where: str, depth_limit: int) -> None:
-    """Refuse what would make the parse or a later walk fail (see the module doc)."""
-    if b"\\u" in raw and _LONE_SURROGATE.search(raw.replace(b"\\\\", b"")):
+    """Refuse what would make the parse or a later walk fail (see the module doc). Every step
+    is a C-level pass over the bytes; a 100 MB build-info costs well under its parse."""
+    if b"\\u" in raw and _lone_surrogate(raw.replace(b"\\\\", b"")):
         raise InputError(f"{where}: a string holds a lone UTF-16 surrogate escape (\\ud800-\\udfff); it is not text")
-    outside = structure_of(raw)
-    long = _LONG_NUMBER.search(outside)
-    if long:
-        raise InputError(f"{where}: a number with {_digits_at(outside, long.start())} digits; no field holds more than {MAX_INT_DIGITS} (uint256)")
-    depth = max_depth(outside)
+    unescaped = _unescaped(raw)
+    digits = _long_number(unescaped)
+    if digits:
+        raise InputError(f"{where}: a number with {digits} digits; no field holds more than {MAX_INT_DIGITS} (uint256)")
+    depth = max_depth(unescaped)
     if depth > depth_limit:
         raise InputError(f"{where}: JSON nested {depth} levels deep, over the limit of {depth_limit}")
 
 
+def _long_number(unescaped: bytes) -> int:
+    """The digit count of the first number outside strings longer than a uint256, else 0.
+    Runs of digits are found with one translate and ``find`` (C speed, so hex bytecode inside
+    a build-info's strings costs little); a run is outside strings when an even number of
+    quotes precedes it."""
+    marks = unescaped.translate(_DIGITS_ONLY)
+    pos, quotes_before, counted_to = marks.find(_DIGIT_RUN), 0, 0
+    while pos != -1:
+        quotes_before += unescaped.count(b'"', counted_to, pos)
+        counted_to = pos
+        length = _digits_at(marks, pos)
+        if quotes_before % 2 == 0:
+            return length
+        pos = marks.find(_DIGIT_RUN, pos + length)
+    return 0
+
+
 def _digits_at(text: bytes, start: int) -> int:
-    end = start
-    while end < len(text) and 48 <= text[end] <= 57:
-        end += 1
-    return end - start
+    stop = re.compile(rb"[^0-9]").search(text, start)
+    return (stop.start() if stop else len(text)) - start
 
 
 def parse_json_bytes(raw: bytes, where: str, kind: str | FileKind = "json-text", hint: str | None = None) -> Any:
