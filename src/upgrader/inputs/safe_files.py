@@ -140,6 +140,23 @@ class BatchEntry(_Open):
     contractMethod: Optional[ContractMethod] = None
     contractInputsValues: Optional[dict[str, InputValue]] = None
 
+    @model_validator(mode="after")
+    def _json_arguments(self) -> "BatchEntry":
+        """Array and tuple arguments are JSON text inside a string: read strictly here (depth,
+        digits, duplicate keys), so a hostile one is refused like a hostile file."""
+        from upgrader.inputs.strict_json import parse_json_text
+
+        if self.contractMethod is None or not self.contractInputsValues:
+            return self
+        for index, param in enumerate(self.contractMethod.inputs):
+            value = self.contractInputsValues.get(param.name or str(index))
+            if isinstance(value, str) and (param.type.endswith("]") or param.type.startswith("tuple")):
+                try:
+                    parse_json_text(value, f"argument {param.name or index}")
+                except InputError as exc:
+                    raise ValueError(str(exc)) from None
+        return self
+
 
 class BatchMeta(_Open):
     createdFromSafeAddress: Address
