@@ -31,7 +31,7 @@ def parse_int_text(text: str, field: str, signed: bool = False) -> int:
         raise InputError(f"{field}: a number of {len(body.lstrip('-'))} digits, more than a uint256 holds (78)")
     else:
         shown = body if len(body) <= 40 else body[:40] + "…"
-        raise InputError(f"{field}: {shown!r} is not a number (ASCII decimal digits, or 0x and hex digits)")
+        raise InputError(f"{field}: {shown!r} is not a decimal or 0x-hex integer (ASCII digits only)")
     if number < 0 and not signed:
         raise InputError(f"{field}: {number} is negative")
     if abs(number) > UINT256_MAX:
