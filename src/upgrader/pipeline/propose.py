@@ -84,13 +84,15 @@ def check_simulation(ctx: NetworkContext, plan: dict[str, Any], skip: bool) -> s
 
 def skipped_simulation_warning(ctx: NetworkContext, plan: dict[str, Any]) -> str:
     """What --skip-simulation skips, as it is: no simulation, a failed one, or a passing one."""
+    from upgrader.inputs import read_json
+
     path = simulation_path(ctx.plans_dir, plan["plan_hash"])
-    try:
-        report = json.loads(path.read_text())
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return ("--skip-simulation: this batch was NOT executed on a fork; "
                 "nothing proves it upgrades cleanly or preserves storage")
-    except (OSError, ValueError):
+    try:
+        report = read_json(path, "simulation")  # a regular file only: a FIFO here never hangs
+    except InputError:
         return f"--skip-simulation: the simulation report {path} is unreadable; nothing proves this batch upgrades cleanly"
     if not isinstance(report, dict) or report.get("plan_hash") != plan["plan_hash"]:
         return f"--skip-simulation: {path} is not this plan's simulation; nothing proves this batch upgrades cleanly"

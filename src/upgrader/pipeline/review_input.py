@@ -138,7 +138,7 @@ def queued_safe_txs(proposals_dir: Path | None, chain_id: int, safe: str, multis
         return out
     for path in sorted(proposals_dir.glob("0x*.json")):
         try:
-            subject = subject_from_json(json.loads(path.read_text()), str(path))
+            subject = subject_from_json(_json_file(path), str(path))
             tx = subject_safe_tx(subject, multisend)
         except (InputError, OSError, ValueError):
             continue
