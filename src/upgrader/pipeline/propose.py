@@ -87,7 +87,7 @@ def skipped_simulation_warning(ctx: NetworkContext, plan: dict[str, Any]) -> str
     from upgrader.inputs import read_json
 
     path = simulation_path(ctx.plans_dir, plan["plan_hash"])
-    if not os.path.lexists(path):
+    if not (path.exists() or path.is_symlink()):
         return ("--skip-simulation: this batch was NOT executed on a fork; "
                 "nothing proves it upgrades cleanly or preserves storage")
     try:
