@@ -1,6 +1,6 @@
 """upgrader reads foundry.toml as forge does: for generated profiles (both key spellings,
-a selected profile over `default`, versions that cap the EVM version) the settings equal
-what `forge config --json` resolves, and the remappings (remappings.txt, foundry.toml, the
+a selected profile over `default`, FOUNDRY_<KEY> variables over both, versions that cap
+the EVM version) the settings equal what `forge config --json` resolves, and the remappings (remappings.txt, foundry.toml, the
 libraries' auto-detected ones) equal `forge remappings` when upgrader works without forge."""
 
 from __future__ import annotations
@@ -48,15 +48,27 @@ def forge_config(root: Path, profile: str) -> dict[str, Any]:
     return json.loads(proc.stdout)
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(default=LAYERS, ci=LAYERS, use_ci=st.booleans(), kebab=st.booleans())
+ENV_KEYS = ("FOUNDRY_OPTIMIZER_RUNS", "FOUNDRY_OPTIMIZER", "FOUNDRY_EVM_VERSION", "FOUNDRY_SOLC", "FOUNDRY_VIA_IR")
+ENVIRONMENT = st.fixed_dictionaries({}, optional={
+    "FOUNDRY_OPTIMIZER_RUNS": st.integers(0, 10**6).map(str), "FOUNDRY_OPTIMIZER": st.sampled_from(["true", "false"]),
+    "FOUNDRY_EVM_VERSION": st.sampled_from(FORKS), "FOUNDRY_SOLC": st.sampled_from(["0.8.19", "0.8.27"]),
+    "FOUNDRY_VIA_IR": st.sampled_from(["true", "false"]),
+})
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(default=LAYERS, ci=LAYERS, use_ci=st.booleans(), kebab=st.booleans(), environment=ENVIRONMENT)
 def test_profile_settings_equal_forge_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
-                                             default: dict, ci: dict, use_ci: bool, kebab: bool) -> None:
+                                             default: dict, ci: dict, use_ci: bool, kebab: bool, environment: dict) -> None:
     root = tmp_path_factory.mktemp("cfg")
     default = {"solc": "0.8.28", **default}
     (root / "foundry.toml").write_text(f"[profile.default]\n{toml(default, kebab)}\n[profile.ci]\n{toml(ci, kebab)}")
     name = "ci" if use_ci else "default"
     monkeypatch.setenv("FOUNDRY_PROFILE", name)
+    for key in ENV_KEYS:  # monkeypatch lasts the whole test, across examples
+        monkeypatch.delenv(key, raising=False)
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
     theirs = forge_config(root, name)
     profile = foundry.read_profile(root)
     ours = foundry.settings_for(profile, str(profile["solc"]), None, ())

@@ -70,11 +70,15 @@ def _stamp(path: str, _mtime: int) -> str:
 
 
 def _is_front_end(path: Path) -> bool:
+    return b"solc-js front end" in _head(path)
+
+
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as f:
-            return b"solc-js front end" in f.read(256)
+            return f.read(512)
     except OSError:
-        return False
+        return b""
 
 
 def _explicit(compiler: str) -> Path:
@@ -123,7 +127,10 @@ def long_version(version: str, compiler: str | None = None) -> str:
     """``0.8.28+commit.7893614a`` as the compiler reports it (the front end's install records it)."""
     path = solc_path(version, compiler)
     recorded = path.parent / "long-version"
-    if path.name == "solc" and recorded.is_file():
+    if path.name != "solc" or not recorded.is_file():  # a py-solc-x wrapper names its copy
+        copy = re.search(rb'exec node "([^"]+)/solc\.js"', _head(path)) if _is_front_end(path) else None
+        recorded = Path(copy.group(1).decode()) / "long-version" if copy else recorded
+    if recorded.is_file():
         return recorded.read_text().strip()
     return _reported_version(str(path), path.stat().st_mtime_ns)
 

@@ -54,15 +54,28 @@ def read_profile(root: Path) -> dict[str, Any]:
     name = os.environ.get("FOUNDRY_PROFILE") or "default"
     if name != "default" and name not in profiles:
         raise InputError(f"FOUNDRY_PROFILE={name} but {path} has no [profile.{name}]")
+    layers = [profiles.get("default") or {}, profiles.get(name) or {} if name != "default" else {}, _environment()]
     merged = dict(DEFAULTS)
-    for layer in ("default", name):
-        keys = {key.replace("-", "_"): value for key, value in (profiles.get(layer) or {}).items()}
+    for layer in layers:
+        keys = {key.replace("-", "_"): value for key, value in layer.items()}
         if "solc_version" in keys:  # an alias of `solc`
             keys["solc"] = keys.pop("solc_version")
         merged.update(keys)
-    if merged["optimizer"] is None:  # forge: setting optimizer_runs alone turns the optimizer on
-        merged["optimizer"] = any("optimizer_runs" in (profiles.get(layer) or {}) or "optimizer-runs" in (profiles.get(layer) or {}) for layer in ("default", name))
+    if merged["optimizer"] is None:  # forge: setting optimizer_runs (above 0) alone turns the optimizer on
+        given = any(key.replace("-", "_") == "optimizer_runs" for layer in layers for key in layer)
+        merged["optimizer"] = given and int(merged["optimizer_runs"]) > 0
     return merged
+
+
+def _environment() -> dict[str, Any]:
+    """``FOUNDRY_<KEY>`` variables, which forge puts over every profile (scalar keys only)."""
+    out: dict[str, Any] = {}
+    for key in (*(k for k, v in DEFAULTS.items() if not isinstance(v, list)), "solc_version"):
+        raw = os.environ.get(f"FOUNDRY_{key.upper()}")
+        if raw is None or key == "optimizer_details":
+            continue
+        out[key] = raw.lower() == "true" if raw.lower() in ("true", "false") else int(raw) if raw.isdigit() else raw
+    return out
 
 
 def remappings(root: Path, profile: dict[str, Any]) -> tuple[str, ...]:
