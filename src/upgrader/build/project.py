@@ -90,13 +90,6 @@ def load_config(root: Path) -> dict[str, Any]:
     return data
 
 
-def compiler_settings(config: dict[str, Any]) -> CompilerSettings:
-    """An ape project's settings (its ``solidity:`` section)."""
-    from upgrader.build.projects.ape import settings_from
-
-    return settings_from(config)
-
-
 def remap(unit: str, remappings: tuple[str, ...] | list[str], importer: str = "") -> str:
     """Apply solc's import remapping rule: the longest matching prefix wins (a matching context
     first, the later entry on a tie). Entries are ``[context:]prefix=target``."""
