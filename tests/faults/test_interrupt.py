@@ -45,3 +45,33 @@ def test_interrupt_after_sending_still_records(cli, service, chain):
         record = next(p for p in manifest["proxies"] if p["name"] == u["proxy"])
         assert record["implementation"]["address"] == u["to"]["implementation"]
         assert [e["tx"] for e in record["history"]] == [done["tx"]]
+
+
+def test_killed_after_sending_a_rerun_records_it(cli, service, chain):
+    path, plan = simulated_plan(cli)
+    first, second = owners(cli)[:2]
+    h = json.loads(cli.run("propose", str(path), "--sender", first, "--json").stdout)["safe_tx_hash"]
+    assert cli.run("confirm", h, "--sender", second).exit_code == 0
+    w3 = chain.w3
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        proc = cli.spawn("execute", h, "--json")
+        deadline = time.monotonic() + 120
+        while _pending(w3) == 0:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        proc.kill()  # SIGKILL: nothing of the run survives to record the upgrade
+        proc.communicate(timeout=30)
+        w3.provider.make_request("evm_mine", [])
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+    before = json.loads(cli.manifest_path.read_text())
+    assert all(p["history"] == [] for p in before["proxies"])  # executed on chain, not recorded
+    again = cli.run("execute", h, "--json")
+    assert again.exit_code == 0, again.stderr
+    done = json.loads(again.stdout)
+    assert done["recovered"] is True
+    status = json.loads(cli.run("status", "--json").stdout)
+    assert {p["state"] for p in status["proxies"]} == {"in_sync"}
+    third = cli.run("execute", h)
+    assert third.exit_code == 2 and f"already executed in tx {done['tx']}" in third.stderr

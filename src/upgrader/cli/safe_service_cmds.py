@@ -119,7 +119,8 @@ def execute(
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
-    console.print(f"[green]executed[/] {safe_tx_hash} in tx {result.tx} (block {result.block}); plan {result.plan_hash}", soft_wrap=True)
+    verb = "recorded (executed earlier by a run that stopped before recording it)" if result.recovered else "executed"
+    console.print(f"[green]{verb}[/] {safe_tx_hash} in tx {result.tx} (block {result.block}); plan {result.plan_hash}", soft_wrap=True)
     for name, impl in result.proxies.items():
         console.print(f"  {name} -> {impl} (verified on chain, recorded in the manifest)", soft_wrap=True)
 

@@ -14,7 +14,7 @@ from upgrader.manifest import Implementation, Manifest, UpgradeRecord, manifest_
 from upgrader.manifest.layout import layout_snapshot
 from upgrader.pipeline.batch import plan_safe_tx
 from upgrader.pipeline.context import NetworkContext
-from upgrader.pipeline.execute_race import already_executed, interrupts_held, send_or_lost_race
+from upgrader.pipeline.execute_race import already_executed, executed_in, interrupts_held, send_or_lost_race
 from upgrader.pipeline.planfile import ensure_fresh, load_plan
 from upgrader.pipeline.signer import Signer, signed
 from upgrader.proxies import kind_of
@@ -44,10 +44,11 @@ class ExecuteResult:
     tx: str
     block: int
     proxies: dict[str, str]  # name -> implementation now on chain
+    recovered: bool = False  # executed by an earlier run that stopped before recording it; recorded now
 
     def to_json(self) -> dict[str, Any]:
         return {"safe_tx_hash": self.safe_tx_hash, "plan_hash": self.plan_hash, "tx": self.tx,
-                "block": self.block, "proxies": self.proxies}
+                "block": self.block, "proxies": self.proxies, "recovered": self.recovered}
 
 
 def fetch_verified(ctx: NetworkContext, client: TransactionServiceClient, h: str) -> tuple[MultisigTx, Any]:
@@ -138,7 +139,10 @@ def _execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, exec
     mtx, contract = fetch_verified(ctx, client, h)
     current = int(contract.functions.nonce().call())
     if mtx.is_executed or mtx.nonce < current:
-        raise already_executed(ctx.w3, mtx.safe, h, mtx.nonce, current, mtx.transaction_hash)
+        recovered = record_missed(ctx, mtx, h)
+        if recovered is None:
+            raise already_executed(ctx.w3, mtx.safe, h, mtx.nonce, current, mtx.transaction_hash)
+        return recovered
     if mtx.nonce > current:
         raise InputError(f"{h} has nonce {mtx.nonce} but the Safe is at nonce {current}; execute or replace the earlier ones first")
     plan = plan_for(ctx, mtx)
@@ -159,6 +163,23 @@ def _execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, exec
         proxies = verify_onchain(ctx, plan)
         record_upgrade(ctx, plan, h, tx_hash, block)
     return ExecuteResult(h, plan["plan_hash"], tx_hash, block, proxies)
+
+
+def record_missed(ctx: NetworkContext, mtx: MultisigTx, h: str) -> ExecuteResult | None:
+    """The Safe executed ``h`` but no run recorded it (killed between sending and recording):
+    with the plan still fresh (the manifest does not hold it yet), verify the chain and record
+    it now. None when there is nothing to recover."""
+    tx_hash = executed_in(ctx.w3, mtx.safe, h)
+    if tx_hash is None:
+        return None
+    try:
+        plan = plan_for(ctx, mtx)  # only a plan made from the current manifest: not recorded yet
+    except InputError:
+        return None
+    block = int(ctx.w3.eth.get_transaction_receipt(tx_hash)["blockNumber"])
+    proxies = verify_onchain(ctx, plan)
+    record_upgrade(ctx, plan, h, tx_hash, block)
+    return ExecuteResult(h, plan["plan_hash"], tx_hash, block, proxies, recovered=True)
 
 
 def _default_executor(ctx: NetworkContext, signers: list[str]) -> str:
