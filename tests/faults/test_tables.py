@@ -63,4 +63,4 @@ def test_review_calls(cli, columns, service):
     h = json.loads(cli.run("propose", str(path), "--json").stdout)["safe_tx_hash"]
     result = cli.run("review", h, "--offline", env={"COLUMNS": columns})
     assert result.exit_code == 0, result.stdout
-    _whole(result.stdout, [h, *(c["to"] for c in plan["calls"])])
+    _whole(result.stdout, [h, str(cli.folder / "proposals" / f"{h}.json"), *(c["to"] for c in plan["calls"])])

@@ -202,7 +202,7 @@ def render(report: Any, show_all: bool = False) -> None:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True, min_width=12)
     grid.add_column(overflow="fold")
-    grid.add_row("Input", f"{escape(s.source)} ({s.kind})")
+    console.print(f"[dim]{'Input':<14}[/]{escape(s.source)} ({s.kind})", soft_wrap=True)  # a path: never folded
     grid.add_row("Safe", f"{s.safe} (v{report.safe_version}) on chain {s.chain_id}")
     grid.add_row("Nonce", str(s.nonce) if s.nonce is not None else "[yellow]not stated (use --nonce)[/]")
     grid.add_row("To", f"{tx.to} ({escape(report.root.to_name or 'unknown')})")
