@@ -105,10 +105,13 @@ def test_cli_delegate_add_propose_list_remove(run, chain, keys, service):
     listed = json.loads(run("delegate", "list", "--json").stdout)
     assert [(d["delegate"], d["delegator"], d["label"]) for d in listed["delegates"]] == [(bot, owner, "ci")]
 
-    proposed = run("propose", str(_plan_with_simulation(run)), "--sender", bot, "--json")
+    plan_path = _plan_with_simulation(run)
+    proposed = run("propose", str(plan_path), "--sender", bot, "--json")
     assert proposed.exit_code == 0, proposed.stderr
     out = json.loads(proposed.stdout)
-    assert out["proposed_by"] == f"proposed by delegate {bot} of owner {owner}"
+    assert out["proposed_by"] == f"proposed by delegate {bot} of owner {owner}" and out["proposer"] == bot
+    again = json.loads(run("propose", str(plan_path), "--sender", owner, "--json").stdout)  # found, not re-posted
+    assert again["created"] is False and again["proposer"] == bot and again["proposed_by"] == out["proposed_by"]
     reviewed = run("review", out["safe_tx_hash"], "--tx-service", service.url, "--json")
     assert reviewed.exit_code in (0, 1), reviewed.stderr
     assert json.loads(reviewed.stdout)["signing"]["proposer"] == f"proposed by delegate {bot} of owner {owner}"

@@ -161,7 +161,10 @@ def proposing(ctx: NetworkContext, client: TransactionServiceClient) -> Any:
 
 
 def proposer_of(mtx: MultisigTx) -> str | None:
-    """Who proposed a queued transaction, as the service records it (else its first signer)."""
+    """Who proposed a queued transaction, as the service records it (else its first signer);
+    for a delegate's proposal the service's ``proposer`` is the delegator, the delegate proposed."""
+    if mtx.proposed_by_delegate:
+        return mtx.proposed_by_delegate
     if mtx.proposer:
         return mtx.proposer
     return mtx.confirmations[0].owner if mtx.confirmations else None
