@@ -24,6 +24,8 @@ def main() -> None:
     network = provider.network.name
     try:
         cfg = project_config.load()
+        if network == "local":  # only onto this checkout's own local chain (`upgrader node start`)
+            _check_local_chain(cfg, provider.uri)
         w3 = connect(provider.uri)
         build_info = project_build_info(cfg.root)
         result = deploy_local_system(w3, cfg, network, build_info, log=print)
@@ -39,3 +41,15 @@ def main() -> None:
         sys.exit(130)
     m = result.manifest
     print(f"{'deployed' if result.created else 'already deployed'}: Safe {m.safe.address} on chain {m.chain_id}")
+
+
+def _check_local_chain(cfg, uri: str) -> None:
+    from upgrader.errors import InputError
+    from upgrader.localstack import ensure_chain
+
+    configured = cfg.networks["local"].rpc if "local" in cfg.networks else None
+    if configured and configured.rstrip("/") != str(uri).rstrip("/"):
+        raise InputError(f"ape's local node is {uri} but upgrader.networks.local.rpc is {configured}; "
+                         "make ape-config.yaml's foundry host the same URL")
+    ensure_chain(cfg.root)  # refuses a chain that another checkout (or anyone else) runs on the port
+

@@ -17,10 +17,12 @@ app.add_typer(node_app, name="node")
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout.")]
 
 
-def _component(name: str, st: dict[str, Any], started: bool = False) -> str:
+def _component(name: str, st: dict[str, Any], started: bool | None = None) -> str:
+    """One line per component; ``started`` None: a status report, not a start."""
     title = {"chain": "local chain", "service": "local Safe Transaction Service"}[name]
     if st["state"] == "running":
-        return f"{title}: {'started' if started else 'already running'} on {st['url']} (pid {st['pid']})"
+        how = "running" if started is None else "started" if started else "already running"
+        return f"{title}: {how} on {st['url']} (pid {st['pid']})"
     if st["state"] == "foreign":
         return f"{title}: {st['url']} is held by {st['owner']}, not by this checkout"
     return f"{title}: stopped"
