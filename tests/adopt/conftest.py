@@ -16,9 +16,13 @@ from adopt_fixture import ROOT, Adopted, copy_project, deploy
 def adopted_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopted]:
     from upgrader.chain import anvil as anvil_mod
 
+    from upgrader.build.project import project_build_info
+
     root = copy_project(tmp_path_factory.mktemp("adopt") / "project")
     with anvil_mod.running(["--silent"], root=ROOT) as node:
-        yield deploy(root, node)
+        system = deploy(root, node)
+        project_build_info(root)  # upgrader's build cache, copied into each test's project
+        yield system
 
 
 @pytest.fixture
