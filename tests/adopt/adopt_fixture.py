@@ -101,8 +101,9 @@ def use_the_system(w3: Any, broadcast: Path, accounts: list[str]) -> None:
         data = keccak(sig.encode())[:4] + encode(list(types), list(args))
         send(w3, {"from": accounts[5], "to": to, "data": "0x" + data.hex()})
 
-    proxies = [a for n, a, _ in created(broadcast) if "Proxy" in n]
-    counter, vault, item1, item2, legacy = (w3.to_checksum_address(a) for a in proxies)
+    proxies = [a for n, a, _ in created(broadcast) if n.endswith("Proxy")]
+    counter, vault, item1, item2, legacy, registry = (w3.to_checksum_address(a) for a in proxies)
+    call(registry, "register(bytes32,address)", b"k" * 32, accounts[6], types=["bytes32", "address"])
     for _ in range(3):
         call(legacy, "bump()")
         call(vault, "deposit(uint256)", 100, types=["uint256"])

@@ -1,6 +1,6 @@
 """Issue 10's adoption flow on the Foundry fixture, through the CLI and the local Safe
 Transaction Service: import the forge-deployed system (UUPS on OZ 5, Transparent + ProxyAdmin,
-Beacon with two proxies, UUPS on OZ 4.9), see it in sync, write a V2 of each, plan, simulate,
+Beacon with two proxies, UUPS on OZ 4.9, Transparent + ProxyAdmin on OZ 4.9), see it in sync, write a V2 of each, plan, simulate,
 propose, review, confirm, execute, and see it in sync on the V2s."""
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def test_forge_deployed_system_upgrades_through_the_safe(adopted, tmp_path: Path
                            "--multisend", adopted.multisend, "--json"))
     by_name = {p["name"]: p for p in imported["proxies"]}
     assert {n: p["kind"] for n, p in by_name.items()} == {
-        "Counter": "uups", "Vault": "transparent", "Item": "beacon", "LegacyCounter": "uups-oz4"}
+        "Counter": "uups", "Vault": "transparent", "Item": "beacon", "LegacyCounter": "uups-oz4",
+        "Registry": "transparent-oz4"}
     assert imported["safe"] == adopted.safe and all(p["governed_by_safe"] for p in imported["proxies"])
     assert len(by_name["Item"]["beacon_proxies"]) == 2 and by_name["Vault"]["admin"]
     manifest_path = adopted.root / "deployments" / "anvil" / "manifest.json"
@@ -50,6 +51,7 @@ def test_forge_deployed_system_upgrades_through_the_safe(adopted, tmp_path: Path
     assert any(c.startswith("ProxyAdmin.upgradeAndCall(Vault") for c in calls)
     assert any(c.startswith("UpgradeableBeacon.upgradeTo(") for c in calls)
     assert any(c.startswith("LegacyCounter.upgradeTo(") for c in calls)  # 4.x, no initializer
+    assert any(c.startswith("ProxyAdmin.upgrade(Registry") for c in calls)  # 4.x ProxyAdmin, no initializer
     assert sum(c.startswith("Item proxy") for c in calls) == 2  # the reinitializer on both beacon proxies
     vault = next(u for u in plan["upgrades"] if u["proxy"] == "Vault")
     assert int(vault["to"]["constructor_args"], 16) == 5000
@@ -82,4 +84,5 @@ def test_forge_deployed_system_upgrades_through_the_safe(adopted, tmp_path: Path
     assert {p["name"]: p["state"] for p in status["proxies"]} == dict.fromkeys(by_name, "in_sync")
     after = json.loads(manifest_path.read_text())
     assert {p["name"]: p["implementation"]["contract"].rsplit(":", 1)[1] for p in after["proxies"]} == {
-        "Counter": "CounterV2", "Vault": "VaultV2", "Item": "ItemV2", "LegacyCounter": "LegacyCounterV2"}
+        "Counter": "CounterV2", "Vault": "VaultV2", "Item": "ItemV2", "LegacyCounter": "LegacyCounterV2",
+        "Registry": "RegistryV2"}

@@ -6,10 +6,13 @@ import {TransparentUpgradeableProxy} from "@openzeppelin/contracts/proxy/transpa
 import {UpgradeableBeacon} from "@openzeppelin/contracts/proxy/beacon/UpgradeableBeacon.sol";
 import {BeaconProxy} from "@openzeppelin/contracts/proxy/beacon/BeaconProxy.sol";
 import {ERC1967Proxy as ERC1967ProxyV4} from "@openzeppelin/contracts-v4/proxy/ERC1967/ERC1967Proxy.sol";
+import {TransparentUpgradeableProxy as TransparentProxyV4} from "@openzeppelin/contracts-v4/proxy/transparent/TransparentUpgradeableProxy.sol";
+import {ProxyAdmin as ProxyAdminV4} from "@openzeppelin/contracts-v4/proxy/transparent/ProxyAdmin.sol";
 import {Counter} from "../src/v1/Counter.sol";
 import {Vault} from "../src/v1/Vault.sol";
 import {Item} from "../src/v1/Item.sol";
 import {LegacyCounter} from "../src/v1/LegacyCounter.sol";
+import {Registry} from "../src/v1/Registry.sol";
 
 interface Vm {
     function envAddress(string calldata name) external view returns (address);
@@ -17,7 +20,7 @@ interface Vm {
     function stopBroadcast() external;
 }
 
-/// Deploys the four modules and hands every upgrade right to the Safe given in $SAFE.
+/// Deploys the five modules and hands every upgrade right to the Safe given in $SAFE.
 contract Deploy {
     Vm private constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
@@ -30,6 +33,9 @@ contract Deploy {
         new BeaconProxy(address(beacon), abi.encodeCall(Item.initialize, ("first")));
         new BeaconProxy(address(beacon), abi.encodeCall(Item.initialize, ("second")));
         new ERC1967ProxyV4(address(new LegacyCounter()), abi.encodeCall(LegacyCounter.initialize, (safe)));
+        ProxyAdminV4 admin = new ProxyAdminV4(); // 4.9: owned by its deployer, then handed over
+        new TransparentProxyV4(address(new Registry()), address(admin), abi.encodeCall(Registry.initialize, ()));
+        admin.transferOwnership(safe);
         vm.stopBroadcast();
     }
 }
