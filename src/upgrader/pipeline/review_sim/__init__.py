@@ -109,7 +109,7 @@ def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str
     if ctx.manifest is not None:
         extra += [ctx.manifest.safe.address, *ctx.manifest.safe.owners, *(p.address for p in ctx.manifest.proxies)]
     keys = diff.key_candidates(changed, logs, extra)
-    safes = {safe} | {a for a in changed if _answers_safe(w3, a)}
+    safes = {safe} | {a for a, e in changed.items() if e["storage"] and a != safe and _answers_safe(w3, a)}
     result.storage = diff.storage_section(w3, changed, know, keys, safes)
     result.eth = diff.eth_section(changed, know)
     result.erc20 = diff.erc20_section(w3, logs, int(receipt["blockNumber"]), know)

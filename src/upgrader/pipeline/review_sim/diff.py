@@ -10,7 +10,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from upgrader.build.artifacts import Artifact, code_hash
-from upgrader.pipeline.review_sim.slots import FIXED, SAFE_LAYOUT, SlotNames, describe_change
+from upgrader.pipeline.review_sim.slots import FIXED, SAFE_LAYOUT, describe_change, names_for
 from upgrader.pipeline.storage_walk import KeyCandidates
 from upgrader.safe.abi_values import canonical_type
 
@@ -105,7 +105,7 @@ class Knowledge:
 
 def key_candidates(diff: dict[str, dict[str, Any]], logs: list[Any], extra: list[str]) -> KeyCandidates:
     keys = KeyCandidates()
-    keys.add(range(0, 65))
+    keys.add(range(0, 33))  # ids and enum values; each nested mapping costs keys² hashes
     keys.add(int(a, 16) for a in [*diff, *extra] if isinstance(a, str) and a.startswith("0x"))
     for log in logs:
         keys.add(int.from_bytes(bytes(t), "big") for t in log["topics"][1:])
@@ -120,8 +120,7 @@ def storage_section(w3: Any, diff: dict[str, dict[str, Any]], know: Knowledge, k
         if not entry["storage"]:
             continue
         layout, source = _layout_for(w3, address, know, safes)
-        read = lambda s, a=address: int.from_bytes(bytes(w3.eth.get_storage_at(a, s)), "big")  # noqa: E731
-        names = SlotNames(layout, keys, read).fields if layout is not None else {}
+        names = names_for(layout, keys, set(entry["storage"])) if layout is not None else {}
         changes = [c for slot, (before, after) in sorted(entry["storage"].items())
                    for c in describe_change(names.get(slot), slot, before, after)]
         out.append({"address": address, "name": know.name(address), "layout": source, "created": entry["created"], "changes": changes})

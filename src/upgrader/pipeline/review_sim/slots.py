@@ -5,7 +5,7 @@ the Safe's guard and fallback handler) and the Safe's own layout."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
@@ -80,11 +80,13 @@ def show_value(info: TypeInfo, value: int, size: int) -> str:
 
 
 class SlotNames:
-    """slot -> the fields in it, for one layout; ``read`` serves dynamic array lengths and
-    long strings (read after the transaction: the shape that now exists)."""
+    """slot -> the fields in it, for one layout, as far as they name a slot of ``targets`` (the
+    changed ones): dynamic arrays and long strings are not read, the changed slots in their
+    data area say which elements to name."""
 
-    def __init__(self, layout: StorageLayout, keys: KeyCandidates, read: Callable[[int], int]) -> None:
-        self.layout, self.keys, self.read = layout, keys, read
+    def __init__(self, layout: StorageLayout, keys: KeyCandidates, targets: set[int], mappings: bool = True) -> None:
+        self.layout, self.keys, self.mappings = layout, keys, mappings
+        self.targets = sorted(targets)
         self.fields: dict[int, list[Field]] = {}
         for item in layout.items:
             self._visit(layout.type_of(item), item.slot, item.offset, item.label)
@@ -94,6 +96,14 @@ class SlotNames:
     def _namespace(self, ns: Namespace) -> None:
         for item in ns.items:
             self._visit(self.layout.type_of(item), item.slot, item.offset, f"{ns.struct.rsplit('.', 1)[-1]}.{item.label}")
+
+    def _changed_in(self, start: int, count: int) -> list[int]:
+        i = bisect_left(self.targets, start)
+        out = []
+        while i < len(self.targets) and self.targets[i] < start + count:
+            out.append(self.targets[i])
+            i += 1
+        return out
 
     def _add(self, slot: int, label: str, info: TypeInfo, offset: int, size: int) -> None:
         known = self.fields.setdefault(slot, [])
@@ -108,17 +118,15 @@ class SlotNames:
                 self._add(slot, label, info, offset, info.size)
             case "string" | "bytes":
                 self._add(slot, f"{label} (length/short value)", BYTES32, 0, 32)
-                head = self.read(slot)
-                if head & 1:
-                    base = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
-                    for i in range(min((head // 2 + 31) // 32, 64)):
-                        self._add(base + i, f"{label} <data {i}>", BYTES32, 0, 32)
+                base = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+                for s in self._changed_in(base, 64):
+                    self._add(s, f"{label} <data {s - base}>", BYTES32, 0, 32)
             case "struct":
                 for m in info.members:
                     self._visit(self.layout.type_of(m.type_id), slot + m.slot, m.offset, f"{label}.{m.label}", depth + 1)
             case "array":
                 self._array(info, slot, label, depth)
-            case "mapping":
+            case "mapping" if self.mappings:
                 key = self.layout.type_of(info.key) if info.key else None
                 value = self.layout.type_of(info.value) if info.value else None
                 if key is None or value is None:
@@ -127,6 +135,8 @@ class SlotNames:
                     shown = show_value(key, k, key.size) if key.kind != "elementary" or key.label == "address" else (
                         str(k) if key.label.startswith(("uint", "int")) else f"{k:#x}")
                     self._visit(value, mapping_slot(k, slot), 0, f"{label}[{shown}]", depth + 1)
+            case "mapping":
+                pass
             case _:
                 self._add(slot, label, BYTES32, 0, 32)
 
@@ -136,16 +146,21 @@ class SlotNames:
             return
         if info.length is None:
             self._add(slot, f"{label}.length", UINT, 0, 32)
-            length, start = min(self.read(slot), MAX_ARRAY), int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+            length, start = MAX_ARRAY, int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
         else:
             length, start = min(info.length, MAX_ARRAY), slot
         if base.size <= 16 and base.kind not in ("struct", "array", "mapping", "string", "bytes"):
             per_slot = 32 // base.size
-            for i in range(length):
-                self._add(start + i // per_slot, f"{label}[{i}]", base, (i % per_slot) * base.size, base.size)
+            for s in self._changed_in(start, (length + per_slot - 1) // per_slot):
+                for j in range(per_slot):
+                    i = (s - start) * per_slot + j
+                    self._add(s, f"{label}[{i}]", base, j * base.size, base.size)
             return
         stride = max(1, (base.size + 31) // 32)
-        for i in range(length):
+        indices = sorted({(s - start) // stride for s in self._changed_in(start, length * stride)})
+        if info.length is not None and base.kind in ("mapping", "array", "string", "bytes", "struct"):
+            indices = list(range(min(length, 32)))  # elements whose own data lies elsewhere
+        for i in indices:
             self._visit(base, start + i * stride, 0, f"{label}[{i}]", depth + 1)
 
 
@@ -161,3 +176,12 @@ def describe_change(fields: list[Field] | None, slot: int, before: int, after: i
     if not out:  # unknown slot, or a change in bytes no known field covers
         out.append({"slot": hex(slot), "name": None, "type": None, "before": f"{before:#066x}", "after": f"{after:#066x}"})
     return out
+
+
+def names_for(layout: StorageLayout, keys: KeyCandidates, targets: set[int]) -> dict[int, list[Field]]:
+    """Fields of the changed slots; mapping entries (keys² hashes for nested mappings) are
+    searched only when fixed variables do not already name every changed slot."""
+    fixed = SlotNames(layout, keys, targets, mappings=False).fields
+    if all(t in fixed or t in FIXED for t in targets):
+        return fixed
+    return SlotNames(layout, keys, targets).fields
