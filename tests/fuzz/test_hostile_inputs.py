@@ -192,3 +192,23 @@ def test_pre_130_safe_gets_the_chain_id_notice(outside):
     assert "domain-without-chain-id" in {w["kind"] for w in old["warnings"] if w["severity"] == "yellow"}
     new = review_text(outside, text, "--json", "--safe-version", "1.3.0").json()
     assert "domain-without-chain-id" not in {w["kind"] for w in new["warnings"]}
+
+
+def test_large_batch_human_view_is_a_summary_unless_all(outside):
+    """The human view of a big MultiSend: a summary, the first 20 calls and warnings of each
+    kind, a count of the rest; --all lists every call and warning (timings: benchmarks/)."""
+    from upgrader.safe.multisend import Batch, Call
+
+    calls = [Call("0x%040x" % (0x1000 + i), bytes.fromhex("a9059cbb"), 0) for i in range(300)]
+    tx = Batch(calls).to_safe_tx(MSCO, 9)
+    text = dumps({**tx.to_json(), "safe": SAFE, "chainId": str(CHAIN_ID)})
+    short = review_text(outside, text)
+    assert short.exit_code == 1 and short.exception is None
+    assert "301 in total" in short.stdout and "281 more calls not shown" in short.stdout
+    assert "280 more untrusted-target warnings not shown" in short.stdout
+    calls_part = short.stdout.lower().split("more calls not shown")[0]
+    assert "0x0000000000000000000000000000000000001012" in calls_part  # call 0.19, the last shown
+    assert "0x0000000000000000000000000000000000001013" not in calls_part
+    full = review_text(outside, text, "--all")
+    assert full.exit_code == 1
+    assert all(f"0x{0x1000 + i:040x}" in full.stdout.lower() for i in range(300)) and "not shown" not in full.stdout
