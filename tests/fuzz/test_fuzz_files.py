@@ -204,7 +204,9 @@ def plan_matches(obj: dict[str, Any]) -> bool:
     calls = [(oracle.address(c["to"]), oracle.number(c["value"], False), oracle.hexdata(c["data"]),
               oracle.operation(c.get("operation", 0))) for c in obj["calls"]]
     batch = [(oracle.address(e["to"]), oracle.number(e["value"]), oracle.hexdata(e["data"]), 0) for e in BATCH["transactions"]]
-    return (calls == batch and oracle.address(obj["safe"]["address"]) == SAFE.lower()
+    multisend = obj["safe"].get("multisend_call_only")  # the batch was rebuilt through MSCO
+    same_multisend = len(calls) == 1 or (multisend is not None and oracle.address(multisend) == MSCO.lower())
+    return (calls == batch and same_multisend and oracle.address(obj["safe"]["address"]) == SAFE.lower()
             and oracle.number(obj["chain_id"], False) == CHAIN_ID)
 
 

@@ -120,7 +120,7 @@ def scratch(tmp_path_factory) -> Path:
 def test_load_plan_round_trips_and_refuses_any_tampered_field(scratch, data, plan, rename):
     # a plan-shaped dict needs the fields load_plan requires before it checks anything else
     plan = {**plan, "network": "test", "chain_id": 31337, "manifest_hash": "0x" + "ab" * 32, "upgrades": [], "calls": [],
-            "safe": {"address": "0x" + "11" * 20, "version": "1.4.1"}}
+            "safe": {"address": "0x" + "11" * 20, "version": "1.4.1", "threshold": 1, "owners": ["0x" + "22" * 20]}}
     sealed = seal(plan)
     path = write_plan(sealed, scratch, scratch / "plan.json")
     assert load_plan(path) == sealed

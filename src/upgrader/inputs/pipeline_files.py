@@ -6,11 +6,13 @@ reads is validated here first (the dict is returned unchanged, so its hash is un
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from upgrader.inputs.safe_files import Address, Hash32, HexData, Uint
+
+SlotHex = Annotated[str, StringConstraints(pattern=r"^0x[0-9a-fA-F]{1,64}$")]  # a storage slot, ASCII hex only
 
 
 class _Loose(BaseModel):
@@ -20,8 +22,8 @@ class _Loose(BaseModel):
 class PlanSafe(_Loose):
     address: Address
     version: str
-    threshold: Optional[int] = None
-    owners: list[Address] = []
+    threshold: int = Field(ge=1)
+    owners: list[Address]
     multisend_call_only: Optional[Address] = None
 
 
@@ -30,7 +32,7 @@ class PlanCall(_Loose):
     value: Uint
     operation: Literal[0, 1] = 0
     data: HexData
-    description: str = ""
+    description: str
 
 
 class PlanFrom(_Loose):
@@ -48,12 +50,12 @@ class PlanTo(_Loose):
 
 class PlanCheck(_Loose):
     ok: bool
-    errors: list[Any] = []
-    warnings: list[Any] = []
+    errors: list[Any]
+    warnings: list[Any]
 
 
 class PlanInit(_Loose):
-    function: Optional[str] = None
+    function: Optional[str]  # present, null when the upgrade calls nothing
 
 
 class PlanUpgrade(_Loose):
@@ -63,7 +65,7 @@ class PlanUpgrade(_Loose):
     to: PlanTo
     init: PlanInit
     check: PlanCheck
-    declared_changes: list[str] = []
+    declared_changes: list[SlotHex] = []
 
 
 class PlanFile(_Loose):
