@@ -103,3 +103,19 @@ def test_layout_diff(fixtures_build_dir: Path) -> None:
     assert [op["kind"] for op in json.loads(ok.stdout)["operations"]] == ["insert", "gap-resize"]
     bad = run("layout", "diff", "Insert_V1", "Insert_V2", "--build-info", fixtures_build_dir)
     assert bad.exit_code == 1 and "Inserted `x`" in bad.output
+
+
+def test_build_info_folder_with_hostile_files_exits_2_with_one_line(tmp_path: Path) -> None:
+    """check --build-info reads through the input boundary (issue 15): a FIFO never hangs the
+    check, deep nesting is refused before the parser recurses."""
+    import os
+
+    fifo_dir, deep_dir = tmp_path / "fifo", tmp_path / "deep"
+    fifo_dir.mkdir(), deep_dir.mkdir()
+    os.mkfifo(fifo_dir / "a.json")
+    (deep_dir / "a.json").write_text("[" * 100_000 + "]" * 100_000)
+    for folder, said in ((fifo_dir, "named pipe"), (deep_dir, "nested 100000 levels")):
+        result = run("check", "--build-info", folder)
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and said in lines[0] and "Traceback" not in result.output

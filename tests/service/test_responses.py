@@ -87,6 +87,7 @@ def test_recorded_safe_info():
      "nonce: 'x' is not a decimal"),
     ({"count": 1, "results": [{"safe": SAFE, "to": SAFE, "operation": 0}]}, "field 'nonce' is missing"),
     ([1, 2, 3], "expected a JSON object"),
+    ("[" * 100_000 + "]" * 100_000, "a body that is not JSON"),  # never reaches the recursive parser
 ])
 def test_a_200_that_is_not_the_expected_json_is_one_clean_error(kind, body, says):
     with canned([(200, body)]) as server:

@@ -151,8 +151,16 @@ LARGE = 8_000_000  # bytes: from here msgspec's parser (twice json's speed) pays
 
 
 def _read_json(path: Path) -> Any:
+    """A build-info through the input boundary (issue 15): a regular file within the size
+    limit, its structure scanned at C speed (nesting depth, uint256-sized numbers, lone
+    surrogates) before the parse; then json, or msgspec for large files."""
+    from upgrader.inputs import read_regular
+    from upgrader.inputs.files import KINDS
+    from upgrader.inputs.strict_json import check_structure
+
+    data = read_regular(path, "build-info")
+    check_structure(data, f"build-info {path}", KINDS["build-info"].max_depth)
     try:
-        data = path.read_bytes()
         if len(data) >= LARGE:
             import msgspec
 
@@ -161,8 +169,8 @@ def _read_json(path: Path) -> Any:
             except msgspec.DecodeError as exc:
                 raise InputError(f"cannot read build-info {path}: {exc}") from None
         return json.loads(data)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"cannot read build-info {path}: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"cannot read build-info {path}: {exc}; rebuild it") from None
 
 
 def asks_for_layouts(build_info: dict[str, Any], fqn: str) -> bool:

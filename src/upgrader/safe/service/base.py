@@ -121,6 +121,12 @@ def _decode(reply: Reply) -> Any:
     """JSON body, None when empty; raises ValueError when the body is not JSON."""
     if not reply.body.strip():
         return None
+    from upgrader.inputs.strict_json import check_structure
+
+    try:  # a hostile reply nested 100,000 deep must not reach the recursive parser
+        check_structure(reply.body, "the reply", 64)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
     return json.loads(reply.body)
 
 
