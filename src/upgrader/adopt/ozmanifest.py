@@ -1,7 +1,10 @@
 """OpenZeppelin Upgrades' network manifest (``.openzeppelin/<network>.json``), the format of
 upgrades-core ``src/manifest.ts``: ``manifestVersion``, ``proxies`` (address, kind, txHash),
 ``impls`` keyed by version hash (address, allAddresses, txHash, layout) and ``admin``.
-Files are named after the network (``mainnet.json``) or ``unknown-<chainId>.json``."""
+Files are named after the network (``mainnet.json``) or ``unknown-<chainId>.json``; on a
+development node (Hardhat's or Anvil, which answer hardhat_metadata/anvil_metadata)
+hardhat-upgrades writes ``<tmpdir>/openzeppelin-upgrades/<anvil|hardhat>-<chainId>-<instanceId>.json``
+(upgrades-core src/manifest.ts, ``getSuffix`` and the development manifest's file name)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ NETWORK_CHAIN_IDS = {
     "polygon": 137, "base": 8453, "bsc": 56, "avalanche": 43114, "gnosis": 100,
 }
 UNKNOWN = re.compile(r"^unknown-(\d+)\.json$")
+DEVELOPMENT = re.compile(r"^(?:anvil|hardhat)-(\d+)-0x[0-9a-fA-F]+\.json$")
 
 
 @dataclass
@@ -37,7 +41,7 @@ class OzManifest:
 
 
 def chain_of(path: Path) -> int | None:
-    match = UNKNOWN.match(path.name)
+    match = UNKNOWN.match(path.name) or DEVELOPMENT.match(path.name)
     return int(match.group(1)) if match else NETWORK_CHAIN_IDS.get(path.stem)
 
 
