@@ -11,7 +11,7 @@ from faults_helpers import planned
 
 pytestmark = pytest.mark.chain
 
-WIDTHS = ["80", "120"]
+WIDTHS = ["80", "120", "200"]
 
 
 def _whole(text: str, tokens: list[str]) -> None:
@@ -28,6 +28,9 @@ def test_status(cli, columns):
     assert result.exit_code == 0, result.stderr
     _whole(result.stdout, [report["safe"], *(p["address"] for p in report["proxies"]),
                            *(p["implementation"] for p in report["proxies"])])
+    for proxy in report["proxies"]:  # the proxy kind, as --json names it, on the proxy's row
+        row = next(ln for ln in result.stdout.splitlines() if proxy["address"] in ln) if columns == "200" else result.stdout
+        assert re.search(rf"(^|[\s│┃:]){re.escape(proxy['kind'])}($|[\s│┃])", row, re.M), result.stdout
 
 
 @pytest.mark.parametrize("columns", WIDTHS)

@@ -38,6 +38,7 @@ def status(
 def render(report) -> None:  # type: ignore[no-untyped-def]
     from upgrader.cli.tables import Col, print_table
 
-    columns = [Col("proxy"), Col("address", whole=True), Col("implementation", whole=True), Col("state"), Col("detail")]
-    rows = [[p.name, p.address, p.implementation, f"[{STATE_STYLE[p.state]}]{p.state}[/]", p.detail] for p in report.proxies]
+    columns = [Col("proxy"), Col("kind"), Col("address", whole=True), Col("implementation", whole=True), Col("state"), Col("detail")]
+    rows = [[p.name, p.kind, p.address, p.implementation, f"[{STATE_STYLE[p.state]}]{p.state}[/]", p.detail]
+            for p in report.proxies]
     print_table(f"{report.network} (chain {report.chain_id}) · Safe {report.safe}", columns, rows)
