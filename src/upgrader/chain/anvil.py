@@ -194,5 +194,24 @@ def fork(fork_url: str, fork_block: int | None = None, root: Path | None = None)
     except InputError as exc:
         raise InputError(f"the fork URL {redact(fork_url)} did not answer Anvil's fork requests ({exc}); "
                          "check --fork-url or the network's rpc") from None
-    with stopped_on_exit(node) as anvil:
+    with stopped_on_exit(node) as anvil, fork_lost(anvil, fork_url):
         yield anvil
+
+
+@contextlib.contextmanager
+def fork_lost(node: AnvilProcess, fork_url: str) -> Iterator[None]:
+    """A connection to the fork lost mid-command (it died, was killed, or closed on us) as one
+    line naming the fork; a lost connection to anything else goes on to the CLI boundary."""
+    from upgrader.chain import transport
+
+    try:
+        yield
+    except Exception as exc:
+        if not transport.is_transport(exc):
+            raise
+        code = node.proc.poll()
+        if code is None and transport.endpoint(exc) not in (node.url, None):
+            raise
+        how = "stopped answering" if code is None else f"exited (code {code})"
+        raise InputError(f"the Anvil fork at {node.url} (of {redact(fork_url)}) {how} mid-command "
+                         f"({transport.kind(exc)}); run the command again") from None

@@ -97,8 +97,8 @@ def json_error(exc: BaseException, message: str | None = None) -> None:
 
 
 def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
-    """Report a domain error or an interrupt and return its exit code (with ``json_out`` also
-    as JSON on stdout); anything else (and everything under ``--debug``) propagates with its
+    """Report a domain error, an interrupt or a lost connection and return its exit code (with
+    ``json_out`` also as JSON on stdout); anything else (and everything under ``--debug``) propagates with its
     traceback."""
     if isinstance(exc, UpgraderError) and not state.debug:
         if json_out:
@@ -113,6 +113,14 @@ def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
     if isinstance(exc, BrokenPipeError):  # the reader (head, less) went away: stop quietly
         stdout_gone()
         return 141
+    if isinstance(exc, Exception) and not state.debug:
+        from upgrader.chain.transport import describe
+
+        message = describe(exc)  # a dropped or refused connection: one line naming the endpoint
+        if message is not None:
+            from upgrader.errors import InputError
+
+            return exit_code_for(InputError(message), json_out)
     raise exc
 
 
@@ -140,6 +148,15 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (UpgraderError, KeyboardInterrupt, BrokenPipeError) as exc:
+            code = exit_code_for(exc, any(kwargs.get(k) is True for k in JSON_PARAMETERS))
+            import typer
+
+            raise typer.Exit(code) from None
+        except Exception as exc:
+            from upgrader.chain.transport import describe
+
+            if state.debug or describe(exc) is None:
+                raise
             code = exit_code_for(exc, any(kwargs.get(k) is True for k in JSON_PARAMETERS))
             import typer
 
