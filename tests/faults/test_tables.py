@@ -26,6 +26,7 @@ def test_status(cli, columns):
     report = json.loads(cli.run("status", "--json").stdout)
     result = cli.run("status", env={"COLUMNS": columns})
     assert result.exit_code == 0, result.stderr
+    _closed(result.stdout, columns)
     _whole(result.stdout, [report["safe"], *(p["address"] for p in report["proxies"]),
                            *(p["implementation"] for p in report["proxies"])])
     for proxy in report["proxies"]:  # the proxy kind, as --json names it, on the proxy's row
@@ -40,6 +41,27 @@ def test_plan(cli, columns):
     (path,) = cli.plans.glob("0x*.json")
     plan = json.loads(path.read_text())
     _whole(result.stdout, [plan["plan_hash"], str(path), *(u["to"]["implementation"] for u in plan["upgrades"])])
+
+
+def _closed(text: str, columns: str) -> None:
+    """No table row wider than the terminal and each closed by its right border (rich crops a
+    row it laid out too wide, cutting what is in its last columns). Other lines (the vertical
+    layout, paths) are left whole for the terminal to wrap."""
+    for line in text.splitlines():
+        if line.startswith(("│", "┃", "┏", "┡", "└")):
+            assert len(line) <= int(columns), f"{len(line)} > {columns}: {line}"
+            assert line.rstrip()[-1] in "│┃┓┩┘", f"a cropped row: {line}"
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_simulate_checks(cli, columns):
+    path, plan = planned(cli)
+    result = cli.run("simulate", str(path), env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.stderr
+    report = json.loads((cli.plans / f"{plan['plan_hash']}.simulation.json").read_text())
+    _closed(result.stdout, columns)
+    words = {w for c in report["checks"] for w in (c["name"] + " " + c["detail"]).split() if w.startswith("0x")}
+    _whole(result.stdout, [plan["plan_hash"], *sorted(words)])
 
 
 @pytest.mark.parametrize("columns", WIDTHS)

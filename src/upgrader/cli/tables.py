@@ -43,6 +43,22 @@ def fits(columns: list[Col], rows: list[list[str]], width: int) -> bool:
     return need <= width
 
 
+def widths(columns: list[Col], plain: list[list[str]], width: int) -> list[int]:
+    """Each column's exact width: its need (longest word or whole line), plus a share of the
+    room left in proportion to what its longest line wants more. Given to rich as fixed
+    widths: left to itself, rich widens a column past its share and crops the row."""
+    from rich.cells import cell_len
+
+    needs = [_need(col, [r[i] for r in plain]) for i, col in enumerate(columns)]
+    natural = [max([need, *(cell_len(ln) for r in plain for ln in r[i].split("\n"))])
+               for i, need in enumerate(needs)]
+    spare = width - (1 + sum(n + BORDERS_PER_COLUMN for n in needs))
+    wants = [nat - need for nat, need in zip(natural, needs)]
+    if sum(wants) <= spare:
+        return natural
+    return [need + want * spare // sum(wants) for need, want in zip(needs, wants)]
+
+
 def print_table(title: str | None, columns: list[Col], rows: list[list[str]], console: Any = None) -> None:
     """A rich table when it fits whole, else the vertical layout. Cells may hold rich markup."""
     from rich.table import Table
@@ -66,10 +82,9 @@ def print_table(title: str | None, columns: list[Col], rows: list[list[str]], co
         return
     plain = [[_plain(c) for c in row] for row in rows]
     table = Table()
-    for i, col in enumerate(columns):
-        need = _need(col, [r[i] for r in plain])
-        table.add_column(col.name, justify=col.justify, min_width=need, no_wrap=col.whole,
-                         overflow="ignore")
+    for col, width in zip(columns, widths(columns, plain, console.width)):
+        table.add_column(col.name, justify=col.justify, width=width, no_wrap=col.whole,
+                         overflow="ignore" if col.whole else "fold")  # a word never exceeds its width
     for row in rows:
         table.add_row(*row)
     console.print(table)
