@@ -5,9 +5,10 @@ code, and `upgrader check --build-info artifacts/build-info` agrees with upgrade
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from hardhat_project import build_info, openzeppelin, upgrader
+from hardhat_project import build_info, hardhat, openzeppelin, upgrader
 
 CONTRACTS = ("Box", "BoxV2", "BoxV2Unsafe")
 
@@ -60,3 +61,18 @@ def test_check_on_hardhat_build_info_agrees_with_openzeppelin(hardhat_root: Path
     assert kinds["contracts/BoxV2Unsafe.sol:BoxV2Unsafe"] == {"layout-insert"}
     references = {c["contract"]: c["reference"] for c in report["contracts"]}
     assert references["contracts/BoxV2.sol:BoxV2"] == "contracts/Box.sol:Box"
+
+
+def test_an_incremental_hardhat_compile_keeps_the_old_build_and_check_says_clean(hardhat_root: Path, tmp_path: Path) -> None:
+    """Hardhat 2 compiles only the changed files into a new build-info and keeps the old one for
+    the others, so the old BoxV2 stays in the folder: check refuses to guess (README, 'Use it in CI')."""
+    root = tmp_path / "project"
+    shutil.copytree(hardhat_root, root, symlinks=True)
+    source = root / "contracts" / "BoxV2.sol"
+    source.write_text(source.read_text().replace("    uint256 public fee;\n", "    uint256 public fee;\n    uint256 public cap;\n"))
+    hardhat(root, "compile")
+    assert len(list((root / "artifacts" / "build-info").glob("*.json"))) == 2
+    proc = upgrader(root, "check", "--build-info", "artifacts/build-info")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "contracts/BoxV2.sol:BoxV2" in lines[0] and "npx hardhat clean" in lines[0], proc.stderr
