@@ -61,11 +61,21 @@ class SafeApiConfig:
 @dataclass(frozen=True, config=_STRICT)
 class NetworkConfig:
     name: str
-    rpc: str
+    rpc: str | tuple[str, ...] | None = None  # one URL or a list (reads fail over in that order)
     chain_id: int | None = None
     tx_service: str | None = None  # the old key: a Transaction Service URL or "local"
     safe_api: SafeApiConfig | None = None
     local_service_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # `url: local`: the bundled service's port (5555)
+
+    def rpc_urls(self) -> list[str]:
+        """The endpoints; a network without any is an input error when it is used (not when
+        the file is read, so other networks keep working)."""
+        items = self.rpc.split(",") if isinstance(self.rpc, str) else list(self.rpc or ())
+        urls = [u.strip() for u in items if u and u.strip()]
+        if not urls:
+            raise InputError(f"network {self.name!r} has no `rpc:`; set its URL (or a list of URLs) under "
+                             f"upgrader.networks.{self.name} or in UPGRADER_RPC_{self.name.upper()}")
+        return urls
 
 
 @dataclass(frozen=True, config=_STRICT)

@@ -27,6 +27,7 @@ from pathlib import Path
 from upgrader.errors import InputError
 
 from upgrader.chain import procs
+from upgrader.chain.redact import redact
 
 FORK_ANSWER_S = 5.0  # a fork URL must answer eth_chainId within this
 FORK_START_S = 9.0  # ... and Anvil must then have forked it within this (15 s in all, at most)
@@ -47,15 +48,6 @@ def anvil_executable(root: Path | None = None) -> str:
     if not found:
         raise InputError("anvil not found; run `make install` (it comes from the npm package @foundry-rs/anvil)")
     return found
-
-
-def redact(url: str) -> str:
-    """scheme://host[:port] of a URL: paths and queries often carry API keys."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "") + ("/…" if parts.path.strip("/") or parts.query else "")
 
 
 def free_port() -> int:
@@ -119,13 +111,13 @@ class AnvilProcess:
 
 
 def start(args: list[str], root: Path | None = None, log: Path | None = None, timeout_s: float = 20.0,
-          env: dict[str, str] | None = None) -> AnvilProcess:
+          env: dict[str, str] | None = None, cwd: Path | None = None) -> AnvilProcess:
     """An Anvil on a free port that dies with this process (SIGKILL included)."""
     port = free_port()
     cmd = [anvil_executable(root), "--host", "127.0.0.1", "--port", str(port), *args]
     out = open(log, "ab") if log else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})}, preexec_fn=procs.die_with_parent())
+                            env={**os.environ, **(env or {})}, cwd=cwd, preexec_fn=procs.die_with_parent())
     anvil = AnvilProcess(url=f"http://127.0.0.1:{port}", proc=proc)
     try:
         _wait_up(anvil.url, proc, timeout_s, log)
@@ -183,19 +175,39 @@ def probe_fork_url(fork_url: str, timeout_s: float = FORK_ANSWER_S) -> None:
 
 @contextlib.contextmanager
 def fork(fork_url: str, fork_block: int | None = None, root: Path | None = None) -> Iterator[AnvilProcess]:
-    """An Anvil fork of ``fork_url``; within 15 s it answers or the error names the fork URL."""
+    """An Anvil fork of ``fork_url``; within 15 s it answers or the error names the fork URL.
+
+    The URL (it may hold an API key) is never on the command line, where `ps` shows it to
+    every user: Anvil resolves ``--fork-url upstream`` through the ``[rpc_endpoints]`` table of
+    the foundry.toml in its working folder, which names ``${ETH_RPC_URL}``, and the URL is in
+    the child's environment only."""
+    import tempfile
+
     probe_fork_url(fork_url)
-    args = ["--fork-url", fork_url, "--silent", "--timeout", str(int(FORK_START_S * 1000) - 1000), "--retries", "1"]
+    args = ["--fork-url", FORK_ALIAS, "--silent", "--timeout", str(int(FORK_START_S * 1000) - 1000), "--retries", "1"]
     if fork_block is not None:
         args += ["--fork-block-number", str(fork_block)]
-    marker = {procs.FORK_MARKER: str(root.resolve()), procs.FORK_PARENT: str(os.getpid())} if root is not None else None
-    try:
-        node = start(args, root=root, timeout_s=FORK_START_S, env=marker)
-    except InputError as exc:
-        raise InputError(f"the fork URL {redact(fork_url)} did not answer Anvil's fork requests ({exc}); "
-                         "check --fork-url or the network's rpc") from None
-    with stopped_on_exit(node) as anvil, fork_lost(anvil, fork_url):
-        yield anvil
+    env = {"ETH_RPC_URL": fork_url}
+    if root is not None:
+        env.update({procs.FORK_MARKER: str(root.resolve()), procs.FORK_PARENT: str(os.getpid())})
+    with tempfile.TemporaryDirectory(prefix="upgrader-fork-") as folder:
+        (Path(folder) / "foundry.toml").write_text(f'[rpc_endpoints]\n{FORK_ALIAS} = "${{ETH_RPC_URL}}"\n')
+        try:
+            node = start(args, root=root, timeout_s=FORK_START_S, env=env, cwd=Path(folder))
+        except InputError as exc:
+            raise InputError(f"the fork URL {redact(fork_url)} did not answer Anvil's fork requests "
+                             f"({redact_all(str(exc), fork_url)}); check --fork-url or the network's rpc") from None
+        with stopped_on_exit(node) as anvil, fork_lost(anvil, fork_url):
+            yield anvil
+
+
+FORK_ALIAS = "upstream"
+
+
+def redact_all(text: str, url: str) -> str:
+    from upgrader.chain.redact import scrub
+
+    return scrub(text, [url])
 
 
 @contextlib.contextmanager

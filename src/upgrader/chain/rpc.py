@@ -1,11 +1,12 @@
-"""Web3 connections with bounded timeouts and one-line errors that name the endpoint."""
+"""Web3 connections over an endpoint pool (``chain.endpoints``): bounded timeouts, failover,
+one-line errors that name endpoints without their secrets; ERC-1967 slot reads."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from upgrader.errors import InputError
+from upgrader.chain.endpoints import EndpointPool
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -15,24 +16,53 @@ ADMIN_SLOT = 0xB53127684A568B3173AE13B9F8A6016E243E63B6E8EE1178D6A717850B5D6103
 GIVE_UP_AFTER_S = 9.0  # the contract is "give up within 10 s", whole command included
 
 
-def connect(url: str, give_up_after_s: float = GIVE_UP_AFTER_S) -> "Web3":
-    """A Web3 on ``url`` that answered ``eth_chainId``; InputError naming it otherwise."""
-    from web3 import Web3
-    from web3.providers import HTTPProvider
+def _provider(pool: EndpointPool) -> Any:
+    """web3's view of an EndpointPool: every request goes through the pool's rules (the class
+    is made on first use so that importing this module does not import web3)."""
+    global _PoolProvider
+    if _PoolProvider is None:
+        from web3.providers.base import JSONBaseProvider
 
-    deadline = time.monotonic() + give_up_after_s
-    last: Exception | None = None
-    while (left := deadline - time.monotonic()) > 0:
-        # Probe without web3's own retries, each attempt bounded by the time left, so a
-        # node that accepts connections but never answers cannot stretch the deadline.
-        probe = Web3(HTTPProvider(url, request_kwargs={"timeout": min(2.0, left)}, exception_retry_configuration=None))
-        try:
-            _ = probe.eth.chain_id
-            return Web3(HTTPProvider(url, request_kwargs={"timeout": 30.0}))
-        except Exception as exc:  # connection refused, timeout, bad JSON: retry until the deadline
-            last = exc
-            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
-    raise InputError(f"RPC endpoint {url} unreachable after {give_up_after_s:.0f} s ({type(last).__name__}); check the URL or start the node")
+        class PoolProvider(JSONBaseProvider):
+            def __init__(self, pool: EndpointPool) -> None:
+                super().__init__()
+                self.pool = pool
+
+            def make_request(self, method: Any, params: Any) -> Any:
+                return self.pool.request(str(method), list(params or []))
+
+            def make_batch_request(self, requests: Any) -> Any:
+                return self.pool.request_batch([(str(m), list(p or [])) for m, p in requests])
+
+            def is_connected(self, show_traceback: bool = False) -> bool:
+                return any(e.chain_id is not None for e in self.pool.endpoints)
+
+            def __repr__(self) -> str:  # never the URLs themselves
+                return f"PoolProvider({self.pool.names()})"
+
+        _PoolProvider = PoolProvider
+    return _PoolProvider(pool)
+
+
+_PoolProvider: Any = None
+
+
+def connect(url: str | Sequence[str], give_up_after_s: float = GIVE_UP_AFTER_S, chain_id: int | None = None,
+            call_timeout_s: float | None = None) -> "Web3":
+    """A Web3 on the endpoint(s) ``url`` whose chain id was answered (and equals ``chain_id``
+    when given) by every endpoint that answered; InputError naming them (redacted) otherwise."""
+    from web3 import Web3
+
+    urls = [url] if isinstance(url, str) else list(url)
+    pool = EndpointPool(urls)
+    if call_timeout_s is not None:
+        pool.call_timeout_s, pool.failure_budget_s = call_timeout_s, max(pool.failure_budget_s, call_timeout_s)
+    pool.check_chain_id(chain_id, give_up_after_s)
+    return Web3(_provider(pool))
+
+
+def pool_of(w3: "Web3") -> EndpointPool | None:
+    return getattr(w3.provider, "pool", None)
 
 
 def read_address_slot(w3: "Web3", address: str, slot: int) -> str:

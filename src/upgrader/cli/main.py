@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "upgrader.cli.review",
     "upgrader.cli.history",
     "upgrader.cli.node",
+    "upgrader.cli.sync",
 ]
 
 

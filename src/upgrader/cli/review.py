@@ -36,11 +36,13 @@ def review_context(network: str, offline: bool, safe_version: str | None, multis
     ctx.build_info = project_build_info(cfg.root)
     ctx.proposals_dir = store.folder / "proposals"
     if not offline and network in cfg.networks:
-        ctx.read_code = _lazy_code_reader(cfg.network(network).rpc)
+        from upgrader.pipeline.context import rpc_urls
+
+        ctx.read_code = _lazy_code_reader(rpc_urls(cfg.network(network)))
     return ctx
 
 
-def _lazy_code_reader(url: str) -> Any:
+def _lazy_code_reader(url: list[str]) -> Any:
     state: dict[str, Any] = {}
 
     def read(address: str) -> bytes | None:
@@ -134,7 +136,7 @@ def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None) -> 
     if safe_tx_hash is None:
         return None
     try:
-        w3 = connect(project_config.load().network(network).rpc, give_up_after_s=2.0)
+        w3 = connect(project_config.load().network(network).rpc_urls(), give_up_after_s=2.0)
         return signing_section(w3, client, safe, safe_tx_hash, client.multisig_transaction(safe_tx_hash))
     except InputError:
         return None

@@ -12,6 +12,8 @@ from upgrader.cli.output import console, err_console, handle_errors, line, print
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
+RawHashOpt = Annotated[bool, typer.Option("--raw-hash", help="Sign the bare safeTxHash instead of the EIP-712 typed data "
+                                          "(a hardware wallet then cannot show what it signs).")]
 ServiceOpt = Annotated[Optional[str], typer.Option("--tx-service", help="Safe service URL (default: the network's safe_api url).")]
 
 
@@ -35,6 +37,7 @@ def propose(
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     skip_simulation: Annotated[bool, typer.Option("--skip-simulation", help="Propose without a passing simulation (reported loudly).")] = False,
+    raw_hash: RawHashOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Sign the plan's Safe transaction and post it to the Transaction Service; write the batch file and review."""
@@ -52,7 +55,7 @@ def propose(
 
         err_console.print(f"[bold red]WARNING: {escape(skipped_simulation_warning(ctx, plan))}[/]", soft_wrap=True)
     signer = resolve_signer(sender, ctx.chain_id, plan["safe"]["owners"])
-    result = run(ctx, plan, _client(ctx, tx_service, deadline), signer, nonce=nonce, skip_simulation=skip_simulation)
+    result = run(ctx, plan, _client(ctx, tx_service, deadline), signer, nonce=nonce, skip_simulation=skip_simulation, raw_hash=raw_hash)
     if result.review_ok is False:
         err_console.print(f"[bold red]the review of {result.safe_tx_hash} has red warnings: read {result.review_path} before anyone signs[/]", soft_wrap=True)
     if json_out:
@@ -74,16 +77,17 @@ def confirm(
     network: NetworkOpt = "local",
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
+    raw_hash: RawHashOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Add an owner's signature to a proposed Safe transaction."""
+    """Add an owner's signature (EIP-712 typed data) to a proposed Safe transaction."""
     from upgrader.pipeline.context import open_network
     from upgrader.pipeline.execute import confirm as run
     from upgrader.pipeline.signer import resolve_signer
 
     ctx = open_network(network)
     signer = resolve_signer(sender, ctx.chain_id, list(ctx.manifest().safe.owners))
-    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer)
+    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, raw_hash=raw_hash)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
@@ -100,22 +104,26 @@ def confirm(
 def execute(
     safe_tx_hash: Annotated[str, typer.Argument(help="The safeTxHash to execute.")],
     network: NetworkOpt = "local",
-    sender: Annotated[Optional[str], typer.Option("--sender", help="Account sending execTransaction (unlocked on the node).")] = None,
+    sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias that signs and sends execTransaction "
+                                                  "(dev chains: a node-unlocked test account too).")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Re-send the pending execTransaction at the same nonce with higher fees.")] = False,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for inclusion (re-run to keep waiting).")] = 180.0,
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     json_out: JsonOpt = False,
 ) -> None:
-    """Execute a confirmed Safe transaction, verify the chain matches the plan, record it in the manifest."""
+    """Execute a confirmed Safe transaction (or resume one that was sent), verify the chain matches
+    the plan, record it in the manifest."""
     from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.execute import execute as run
+    from upgrader.pipeline.executions import run
 
     ctx = open_network(network)
-    executor = None
+    signer = None
     if sender is not None:
         from upgrader.pipeline.signer import resolve_signer
 
-        executor = resolve_signer(sender, ctx.chain_id, []).address
-    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, executor)
+        signer = resolve_signer(sender, ctx.chain_id, [])
+    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, replace=replace, wait_s=wait)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return

@@ -42,3 +42,7 @@ def render(report) -> None:  # type: ignore[no-untyped-def]
     rows = [[p.name, p.kind, p.address, p.implementation, f"[{STATE_STYLE[p.state]}]{p.state}[/]", p.detail]
             for p in report.proxies]
     print_table(f"{report.network} (chain {report.chain_id}) · Safe {report.safe}", columns, rows)
+    if report.hint:
+        from upgrader.cli.output import line
+
+        line(report.hint, "bold red")

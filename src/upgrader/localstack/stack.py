@@ -57,9 +57,10 @@ def local_ports(root: Path) -> tuple[int, int, Path]:
     net = cfg.networks.get("local")
     chain_port, service_port = DEFAULT_CHAIN_PORT, DEFAULT_SERVICE_PORT
     if net is not None:
-        parts = urlsplit(net.rpc)
-        if parts.hostname not in LOOPBACK or parts.port is None:
-            raise InputError(f"upgrader.networks.local.rpc is {net.rpc!r}; the local chain needs http://127.0.0.1:<port>")
+        urls = net.rpc_urls()
+        parts = urlsplit(urls[0])
+        if len(urls) != 1 or parts.hostname not in LOOPBACK or parts.port is None:
+            raise InputError(f"upgrader.networks.local.rpc is {net.rpc!r}; the local chain needs one http://127.0.0.1:<port>")
         chain_port = parts.port
         service_port = net.local_service_port or DEFAULT_SERVICE_PORT
     return chain_port, service_port, cfg.deployments / "local"

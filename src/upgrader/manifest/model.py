@@ -64,11 +64,12 @@ class Implementation(_Strict):
 class UpgradeRecord(_Strict):
     from_implementation: Address
     to_implementation: Address
-    to_contract: str
-    plan_hash: str
-    safe_tx_hash: str
+    to_contract: str  # a build contract, or "unknown code" for an upgrade found by `sync`
+    plan_hash: str | None  # None: not one of upgrader's plans (origin "outside")
+    safe_tx_hash: str | None  # None: not executed through the Safe
     tx: str
     block: int
+    origin: Literal["upgrader", "outside"] = "upgrader"  # "outside": found by `upgrader sync`
 
 
 ProxyKindName = Literal["uups", "uups-oz4", "transparent", "transparent-oz4", "beacon"]

@@ -8,8 +8,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from upgrader import config as project_config
-from upgrader.chain.rpc import connect
+from upgrader.chain.rpc import connect, pool_of
 from upgrader.config import NetworkConfig, ProjectConfig
+from upgrader.errors import InputError
 from upgrader.manifest import Manifest, ManifestStore
 
 if TYPE_CHECKING:
@@ -37,8 +38,7 @@ class NetworkContext:
         """The manifest, refused when its Safe has no code on this network (nothing could
         ever execute a plan for it): plan and simulate check this before they write."""
         from upgrader.chain.rpc import code_at
-        from upgrader.errors import InputError
-
+        
         manifest = self.manifest()
         if not code_at(self.w3, manifest.safe.address):
             raise InputError(f"the manifest's Safe {manifest.safe.address} has no code on {self.network.name} "
@@ -52,6 +52,12 @@ class NetworkContext:
         return project_build_info(self.config.root)
 
     @property
+    def fork_url(self) -> str:
+        """The endpoint a local fork reads from: the pool's first healthy one."""
+        pool = pool_of(self.w3)
+        return pool.primary.url if pool is not None else rpc_urls(self.network)[0]
+
+    @property
     def plans_dir(self):
         return self.store.folder / "plans"
 
@@ -59,8 +65,15 @@ class NetworkContext:
 def open_network(name: str = "local", config: ProjectConfig | None = None) -> NetworkContext:
     cfg = config or project_config.load()
     net = cfg.network(name)
+    urls = rpc_urls(net)
     if name == "local" and name in cfg.networks and net.rpc == cfg.networks[name].rpc:
         from upgrader.localstack import ensure_chain
 
         ensure_chain(cfg.root)  # this checkout's local chain, started from its saved state
-    return NetworkContext(config=cfg, network=net, w3=connect(net.rpc))
+    return NetworkContext(config=cfg, network=net, w3=connect(urls, chain_id=net.chain_id))
+
+
+def rpc_urls(net: NetworkConfig) -> list[str]:
+    """The network's endpoints: ``rpc:`` is one URL or a list (UPGRADER_RPC_<NAME> may list
+    several, comma-separated)."""
+    return net.rpc_urls()

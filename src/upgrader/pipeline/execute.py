@@ -20,7 +20,7 @@ from upgrader.pipeline.signer import Signer, signed
 from upgrader.proxies import kind_of
 from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
 from upgrader.safe.signatures import SafeSignature, approved_hash_signature, encode_signatures, recover_signature
-from upgrader.safe.tx import SafeDomain, safe_tx_hash
+from upgrader.safe.tx import SafeDomain, safe_tx_hash, typed_data
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def fetch_verified(ctx: NetworkContext, client: TransactionServiceClient, h: str
     return mtx, contract
 
 
-def confirm(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Signer) -> ConfirmResult:
+def confirm(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Signer,
+            raw_hash: bool = False) -> ConfirmResult:
     mtx, contract = fetch_verified(ctx, client, h)
     threshold = int(contract.functions.getThreshold().call())
     if mtx.is_executed:
@@ -72,7 +73,8 @@ def confirm(ctx: NetworkContext, client: TransactionServiceClient, h: str, signe
         return _confirm_nested(ctx, client, mtx, signer, threshold)
     if mtx.confirmed_by(signer.address):
         return ConfirmResult(h, signer.address, False, len(mtx.confirmations), threshold)
-    client.confirm(h, signed(signer, bytes.fromhex(h[2:])), owner=signer.address)
+    domain = SafeDomain(ctx.chain_id, mtx.safe, contract.functions.VERSION().call())
+    client.confirm(h, signed(signer, bytes.fromhex(h[2:]), typed_data(mtx.tx, domain), raw_hash), owner=signer.address)
     after = client.multisig_transaction(h)
     return ConfirmResult(h, signer.address, True, len(after.confirmations) if after else 0, threshold)
 

@@ -19,6 +19,7 @@ from upgrader.chain.safe_exec import execute as exec_transaction
 from upgrader.chain.safe_exec import safe_contract
 from upgrader.errors import InputError, UnsafeError
 from upgrader.pipeline.signer import Signer, signed
+from upgrader.safe.tx import typed_data
 from upgrader.pipeline.signing import InnerApproval, inner_approval, owner_safes
 from upgrader.safe.service.base import TransactionServiceClient
 from upgrader.safe.signatures import approved_hash_signature, encode_signatures, recover_signature
@@ -57,7 +58,7 @@ def confirm_through_owner_safe(w3: Any, client: TransactionServiceClient, safe: 
     ih = inner.safe_tx_hash
     if not _approved(w3, safe, owner_safe, h):
         queued = client.multisig_transaction(ih)
-        signature = signed(signer, bytes.fromhex(ih[2:]))
+        signature = signed(signer, bytes.fromhex(ih[2:]), typed_data(inner.tx, inner.domain))
         if queued is None:
             client.propose(owner_safe, inner.tx, ih, signer.address, signature, "upgrader (nested approval)")
         elif not queued.confirmed_by(signer.address):

@@ -24,7 +24,7 @@ from upgrader.pipeline.simulate import simulation_path
 from upgrader.safe.abi_values import method_from_abi
 from upgrader.safe.multisend import Call
 from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
-from upgrader.safe.tx import SafeDomain, SafeTx, hashes
+from upgrader.safe.tx import SafeDomain, SafeTx, hashes, typed_data
 from upgrader.safe.txbuilder import add_checksum, build_batch_file, dump_batch_file
 
 ORIGIN = "upgrader"
@@ -120,7 +120,7 @@ def find_plan_proposal(client: TransactionServiceClient, plan: dict[str, Any], s
 
 
 def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServiceClient, signer: Signer, *,
-            nonce: int | None = None, skip_simulation: bool = False) -> ProposalResult:
+            nonce: int | None = None, skip_simulation: bool = False, raw_hash: bool = False) -> ProposalResult:
     ensure_fresh(plan, ctx.manifest())
     simulation = check_simulation(ctx, plan, skip_simulation)
     safe, domain = plan["safe"]["address"], domain_for(ctx, plan)
@@ -135,7 +135,7 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
                 raise InputError(f"--nonce {nonce} is already used: the Safe's on-chain nonce is {current}")
             tx = plan_safe_tx(plan, client.next_nonce(safe, current) if nonce is None else nonce)
             h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
-            existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])), ORIGIN)
+            existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:]), typed_data(tx, domain), raw_hash), ORIGIN)
         proposer = signer.address if created else proposer_of(existing)
         folder = proposals_dir(ctx)
         review_path, proposal_path = folder / f"{h}.review.md", folder / f"{h}.json"

@@ -1,14 +1,29 @@
-"""Who signs a safeTxHash: a small seam so tests pass an eth_account key and the CLI an ape
-account. Keys are never printed or written; only addresses leave this module."""
+"""Who signs a SafeTx: a small seam so tests pass an eth_account key and the CLI an ape account.
+
+Owners sign the SafeTx as EIP-712 typed data (``eth_signTypedData_v4``: the domain and message
+``review`` shows), so a hardware wallet can show what it signs; signing the bare safeTxHash is
+only done when asked for (``--raw-hash``). Before signing, the typed data is hashed here and
+must equal the safeTxHash being confirmed.
+
+ape keyfile accounts are unlocked from ``APE_ACCOUNTS_<alias>_PASSPHRASE`` (ape's own variable,
+read by ``KeyfileAccount.unlock``) or, on a terminal, by a prompt; every prompt of ape goes to
+stderr. No terminal and no passphrase is an input error. Keys are never printed or written;
+only addresses leave this module.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from upgrader.errors import InputError
 from upgrader.safe.signatures import recover_signature, sign_eip712
 
 DEV_CHAIN_IDS = (31337, 1337)
+PASSPHRASE_ENV = "APE_ACCOUNTS_{alias}_PASSPHRASE"
 
 
 @runtime_checkable
@@ -16,10 +31,27 @@ class Signer(Protocol):
     @property
     def address(self) -> str: ...
 
-    def sign_hash(self, digest: bytes) -> bytes:
-        """65 bytes r | s | v (v 27/28) signing the raw 32-byte safeTxHash, as signing the
-        SafeTx EIP-712 typed data does."""
+    def sign_typed(self, typed: dict[str, Any]) -> bytes:
+        """65 bytes r | s | v (v 27/28) over the EIP-712 typed data (eth_signTypedData_v4)."""
         ...
+
+    def sign_hash(self, digest: bytes) -> bytes:
+        """65 bytes r | s | v (v 27/28) over the raw 32-byte safeTxHash (``--raw-hash`` only)."""
+        ...
+
+
+def _rsv(sig: Any) -> bytes:
+    """r | s | v from an eth_account SignedMessage (ints) or an ape MessageSignature (bytes)."""
+    def word(x: Any) -> bytes:
+        return (int.from_bytes(bytes(x), "big") if isinstance(x, (bytes, bytearray)) else int(x)).to_bytes(32, "big")
+
+    return word(sig.r) + word(sig.s) + bytes([sig.v if sig.v >= 27 else sig.v + 27])
+
+
+def signable(typed: dict[str, Any]) -> Any:
+    from eth_account.messages import encode_typed_data
+
+    return encode_typed_data(full_message=typed)
 
 
 class KeySigner:
@@ -36,42 +68,117 @@ class KeySigner:
     def address(self) -> str:
         return self._address
 
+    def sign_typed(self, typed: dict[str, Any]) -> bytes:
+        from eth_account import Account
+
+        return _rsv(Account.sign_message(signable(typed), bytes(getattr(self._account, "key", self._account))))
+
     def sign_hash(self, digest: bytes) -> bytes:
         return sign_eip712(self._account, digest).to_bytes()
+
+    def sign_transaction(self, tx: dict[str, Any]) -> bytes:
+        from eth_account import Account
+
+        return bytes(Account.sign_transaction(tx, bytes(getattr(self._account, "key", self._account))).raw_transaction)
 
     def __repr__(self) -> str:
         return f"KeySigner({self._address})"
 
 
+@contextlib.contextmanager
+def prompts_on_stderr() -> Iterator[None]:
+    """ape (click) prompts and confirms on stdout; stdout is for results (``--json``)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
 class ApeSigner:
-    """An ape account: a test account on dev chains, a keyfile alias otherwise."""
+    """An ape account: a test account on dev chains, a keyfile alias (or a plugin's hardware
+    wallet account) otherwise."""
 
     def __init__(self, account: Any) -> None:
         self._account = account
+        self._ready = False
 
     @property
     def address(self) -> str:
         return str(self._account.address)
 
+    def unlock(self) -> None:
+        """A keyfile account signs without prompts once unlocked: from its passphrase variable,
+        or from a prompt on a terminal; otherwise one line saying what to set."""
+        if self._ready or not hasattr(self._account, "set_autosign"):
+            self._ready = True
+            return
+        alias = getattr(self._account, "alias", "?")
+        var = PASSPHRASE_ENV.format(alias=alias)
+        if not os.environ.get(var) and not sys.stdin.isatty():
+            raise InputError(f"account {alias!r} is locked and there is no terminal to ask; set {var}")
+        try:
+            with prompts_on_stderr():
+                self._account.set_autosign(True)  # ape's unlock reads the variable, else prompts
+        except Exception as exc:  # ape's InvalidPasswordError / AccountsError, or an aborted prompt
+            raise InputError(f"could not unlock account {alias!r} ({type(exc).__name__}); check {var}") from None
+        self._ready = True
+
+    def sign_typed(self, typed: dict[str, Any]) -> bytes:
+        self.unlock()
+        with prompts_on_stderr():
+            sig = self._account.sign_message(signable(typed))
+        if sig is None:
+            raise InputError(f"account {self.address} declined to sign the SafeTx")
+        return _rsv(sig)
+
     def sign_hash(self, digest: bytes) -> bytes:
         from hexbytes import HexBytes
 
-        sig = self._account.sign_raw_msghash(HexBytes(digest))
+        self.unlock()
+        if not sys.stdin.isatty() and hasattr(self._account, "set_autosign"):
+            raise InputError("ape asks to confirm raw-hash signing on a terminal; sign typed data (drop --raw-hash)")
+        with prompts_on_stderr():
+            sig = self._account.sign_raw_msghash(HexBytes(digest))
         if sig is None:
             raise InputError(f"account {self.address} declined to sign the safeTxHash")
-        v = sig.v if sig.v >= 27 else sig.v + 27
-        return bytes(sig.r).rjust(32, b"\0") + bytes(sig.s).rjust(32, b"\0") + bytes([v])
+        return _rsv(sig)
+
+    def sign_transaction(self, tx: dict[str, Any]) -> bytes:
+        """The raw signed EIP-1559 transaction, from an ape transaction object."""
+        from ape_ethereum.transactions import DynamicFeeTransaction
+
+        self.unlock()
+        txn = DynamicFeeTransaction(
+            chainId=tx["chainId"], nonce=tx["nonce"], receiver=tx["to"], value=tx.get("value", 0),
+            data=tx["data"], gas=tx["gas"], maxFeePerGas=tx["maxFeePerGas"],
+            maxPriorityFeePerGas=tx["maxPriorityFeePerGas"], sender=self.address,
+        )
+        with prompts_on_stderr():
+            signed_txn = self._account.sign_transaction(txn)
+        if signed_txn is None or signed_txn.signature is None:
+            raise InputError(f"account {self.address} declined to sign the transaction")
+        return bytes(signed_txn.serialize_transaction())
 
     def __repr__(self) -> str:
         return f"ApeSigner({self.address})"
 
 
-def signed(signer: Signer, digest: bytes) -> str:
-    """Sign and check the signature recovers to the signer; 0x-hex."""
-    raw = signer.sign_hash(digest)
+def signed(signer: Signer, digest: bytes, typed: dict[str, Any] | None = None, raw_hash: bool = False) -> str:
+    """Sign (typed data unless ``raw_hash``) and check the signature recovers to the signer; 0x-hex."""
+    if raw_hash or typed is None:
+        raw = signer.sign_hash(digest)
+    else:
+        if bytes(signable_hash(typed)) != digest:
+            raise InputError("the typed data to sign does not hash to the safeTxHash; nothing was signed")
+        raw = signer.sign_typed(typed)
     if recover_signature(digest, raw).signer.lower() != signer.address.lower():
         raise InputError(f"the signature made by {signer.address} does not recover to it; check the account")
     return "0x" + raw.hex()
+
+
+def signable_hash(typed: dict[str, Any]) -> bytes:
+    from eth_utils import keccak
+
+    msg = signable(typed)
+    return keccak(b"\x19" + msg.version + msg.header + msg.body)
 
 
 def resolve_signer(sender: str | None, chain_id: int, owners: list[str]) -> Signer:

@@ -117,8 +117,8 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
     report.timings["build"] = int((time.monotonic() - t) * 1000)
     progress("starting the Anvil fork")
     t = time.monotonic()
-    with anvil.fork(fork_url or ctx.network.rpc, fork_block, root=ctx.config.root) as node:
-        w3 = connect(node.url)
+    with anvil.fork(fork_url or ctx.fork_url, fork_block, root=ctx.config.root) as node:
+        w3 = connect(node.url, call_timeout_s=60.0)  # a fork fetches state from upstream: slow calls are normal
         report.fork_block = int(w3.eth.block_number)
         report.timings["fork_start"] = int((time.monotonic() - t) * 1000)
         t = time.monotonic()

@@ -37,8 +37,22 @@ class StatusReport:
     safe: str
     proxies: list[ProxyStatus]
 
+    @property
+    def drifted(self) -> list[str]:
+        return [p.name for p in self.proxies if p.state == "drift"]
+
+    @property
+    def hint(self) -> str | None:
+        """What fixes a proxy upgraded outside the manifest's knowledge (by a killed execute, or
+        from the Safe's own UI): `upgrader sync` reads the chain's events and records them."""
+        if not self.drifted:
+            return None
+        return f"{', '.join(self.drifted)} drifted: `upgrader sync --network {self.network}` records what the chain did"
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "drifted": self.drifted,
+            "hint": self.hint,
             "network": self.network,
             "chain_id": self.chain_id,
             "safe": self.safe,
@@ -79,7 +93,8 @@ def proxy_status(ctx: NetworkContext, record: ProxyRecord) -> ProxyStatus:
     if (moved := kind.structure_drift(ctx.w3, record)) is not None:
         state, detail = "drift", moved
     elif impl != record.implementation.address:
-        state, detail = "drift", f"chain points to {impl}, manifest records {record.implementation.address}"
+        state, detail = "drift", (f"chain points to {impl}, manifest records {record.implementation.address}; "
+                                  f"`upgrader sync --network {ctx.network.name}` records what happened")
     elif onchain_code_hash(ctx, record, impl) != record.implementation.code_hash:
         state, detail = "drift", "code at the implementation differs from the recorded code hash"
     elif target.code_hash != record.implementation.code_hash:
