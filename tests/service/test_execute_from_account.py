@@ -68,8 +68,9 @@ def test_execute_from_a_key_broadcasts_once_and_records(proxied, confirmed, clie
     tx = ctx.w3.eth.get_transaction(result.tx)
     assert tx["from"] == sender.address and tx["type"] == 2 and tx["nonce"] == record["nonce"] == 0
     assert {p.state for p in status(ctx).proxies} == {"in_sync"}
-    again = run(ctx, client, confirmed, sender)  # re-run: recorded already, nothing sent
-    assert again.tx == result.tx and raw_sends(proxy) == 1
+    with pytest.raises(InputError, match=f"already executed in tx {result.tx}"):
+        run(ctx, client, confirmed, sender)  # re-run: recorded already, says so, nothing sent
+    assert raw_sends(proxy) == 1
 
 
 def test_killed_after_broadcast_then_forgotten_resends_the_same_bytes(proxied, confirmed, client, sender, chain):

@@ -22,6 +22,7 @@ from upgrader.manifest.store import atomic_write
 from upgrader.pipeline.context import NetworkContext
 from upgrader.pipeline.execute import (ExecuteResult, execute, fetch_verified, owner_signatures, plan_for,
                                        record_upgrade, verify_onchain)
+from upgrader.pipeline.execute_race import already_executed, interrupts_held
 from upgrader.pipeline.planfile import ensure_fresh
 from upgrader.pipeline.sync import last_recorded_block
 from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
@@ -55,17 +56,23 @@ def save_record(ctx: NetworkContext, record: dict[str, Any]) -> None:
 def run(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Any | None = None,
         replace: bool = False, wait_s: float = WAIT_S) -> ExecuteResult:
     """Execute ``h``, resume an interrupted execution of it, or record it if it already ran."""
+    from upgrader.pipeline.netlock import network_lock
+
     h = h.lower()
     mtx, contract = fetch_verified(ctx, client, h)
-    current = int(contract.functions.nonce().call())
-    record = load_record(ctx, h)
-    if mtx.is_executed or mtx.nonce < current:
-        return recover_executed(ctx, mtx, h, record)
-    if record is not None:
-        return _resume(ctx, mtx, h, record, signer, replace, wait_s)
-    if signer is None or _unlocked_on_node(ctx, signer.address):
-        return execute(ctx, client, h, None if signer is None else signer.address)
-    return _first_broadcast(ctx, mtx, contract, h, signer, wait_s)
+    executed = mtx.is_executed or mtx.nonce < int(contract.functions.nonce().call())
+    if load_record(ctx, h) is None and not executed and (signer is None or _unlocked_on_node(ctx, signer.address)):
+        return execute(ctx, client, h, None if signer is None else signer.address)  # a node-unlocked account (dev chains)
+    with network_lock(ctx.store.folder, "execute", getattr(client, "deadline_at", None), "`upgrader execute`"):
+        mtx, contract = fetch_verified(ctx, client, h)  # again: another run may have finished while we waited
+        record = load_record(ctx, h)
+        if mtx.is_executed or mtx.nonce < int(contract.functions.nonce().call()):
+            return recover_executed(ctx, mtx, h, record)
+        if record is not None:
+            return _resume(ctx, mtx, h, record, signer, replace, wait_s)
+        if signer is None:
+            raise InputError(f"pass --sender ALIAS: the account that signs and sends execTransaction for {h}")
+        return _first_broadcast(ctx, mtx, contract, h, signer, wait_s)
 
 
 def _unlocked_on_node(ctx: NetworkContext, address: str) -> bool:
@@ -79,7 +86,7 @@ def _unlocked_on_node(ctx: NetworkContext, address: str) -> bool:
 def _signatures(ctx: NetworkContext, h: str, mtx: MultisigTx, contract: Any) -> bytes:
     owners = list(contract.functions.getOwners().call())
     threshold = int(contract.functions.getThreshold().call())
-    sigs = owner_signatures(h, mtx, owners)
+    sigs = owner_signatures(h, mtx, owners, lambda o: bool(contract.functions.approvedHashes(o, bytes.fromhex(h[2:])).call()))
     if len(sigs) < threshold:
         missing = [o for o in owners if not any(s.signer == o for s in sigs)]
         raise InputError(f"{h} has {len(sigs)} of {threshold} owner confirmations; `upgrader confirm {h} --sender OWNER` "
@@ -101,10 +108,11 @@ def _first_broadcast(ctx: NetworkContext, mtx: MultisigTx, contract: Any, h: str
               "sender": signer.address, "nonce": tx["nonce"], "chain_id": tx["chainId"], "gas": tx["gas"],
               "to": tx["to"], "data": tx["data"], "from_block": int(ctx.w3.eth.block_number),
               "attempts": [_attempt(raw, tx)], "state": "signed", "tx": None, "block": None}
-    save_record(ctx, record)  # before the broadcast: a killed process finds what it sent
-    broadcast.send_raw(ctx.w3, raw)
-    record["state"] = "broadcast"
-    save_record(ctx, record)
+    with interrupts_held():
+        save_record(ctx, record)  # before the broadcast: a killed process finds what it sent
+        broadcast.send_raw(ctx.w3, raw)
+        record["state"] = "broadcast"
+        save_record(ctx, record)
     return _await(ctx, mtx, h, record, plan, wait_s)
 
 
@@ -167,10 +175,8 @@ def recover_executed(ctx: NetworkContext, mtx: MultisigTx, h: str, record: dict[
     manifest = ctx.manifest()
     for p in manifest.proxies:
         for entry in p.history:
-            if (entry.safe_tx_hash or "").lower() == h:
-                proxies = {q.name: q.implementation.address for q in manifest.proxies if any(
-                    (e.safe_tx_hash or "").lower() == h for e in q.history)}
-                return ExecuteResult(h, entry.plan_hash or "", entry.tx, entry.block, proxies)
+            if (entry.safe_tx_hash or "").lower() == h:  # recorded already: the same answer as a lost race
+                raise already_executed(ctx.w3, mtx.safe, h, mtx.nonce, mtx.nonce + 1, entry.tx)
     start = last_recorded_block(manifest)
     if record is not None and record.get("from_block") is not None:
         start = min(start, int(record["from_block"]))
