@@ -47,6 +47,13 @@ def ape_folder(tmp_path: Path, keys: Any, monkeypatch: pytest.MonkeyPatch) -> Pa
     for i, owner in enumerate(keys.owners):
         (folder / "accounts" / f"kf{i}.json").write_text(json.dumps(Account.encrypt(owner.key, PASSPHRASE)))
     monkeypatch.setattr(config, "DATA_FOLDER", folder)
+    # ape caches the accounts folder (a cached_property) and loaded keyfiles (by alias) per process
+    from ape import accounts
+    from ape_accounts.accounts import AccountContainer
+
+    container = accounts.containers["accounts"]
+    monkeypatch.setitem(container.__dict__, "data_folder", folder / "accounts")
+    monkeypatch.setattr(AccountContainer, "loaded_accounts", {})
     for i in range(3):
         monkeypatch.delenv(f"APE_ACCOUNTS_kf{i}_PASSPHRASE", raising=False)
     return folder

@@ -31,6 +31,10 @@ def _provider(pool: EndpointPool) -> Any:
             def make_request(self, method: Any, params: Any) -> Any:
                 return self.pool.request(str(method), list(params or []))
 
+            @property
+            def endpoint_uri(self) -> str:  # as web3's HTTPProvider: the endpoint in use
+                return self.pool.primary.url
+
             def make_batch_request(self, requests: Any) -> Any:
                 return self.pool.request_batch([(str(m), list(p or [])) for m, p in requests])
 
