@@ -138,11 +138,7 @@ def fork_source(network: str, fork_url: str | None) -> tuple[str, Path | None]:
         return fork_url, cfg.root if cfg else None
     if cfg is None or network not in cfg.networks:
         raise InputError(f"--simulate needs --fork-url, or a network {network!r} with an rpc in the project's config")
-    rpc = cfg.network(network).rpc
-    url = rpc[0] if isinstance(rpc, (list, tuple)) else rpc
-    if not url:
-        raise InputError(f"network {network!r} has no rpc; pass --fork-url")
-    return url, cfg.root
+    return cfg.network(network).rpc_urls()[0], cfg.root  # one URL or a list; none is an InputError
 
 
 def attach_simulation(report: Any, ctx: Any, network: str, fork_url: str | None, block: int | None) -> SimulationResult:
