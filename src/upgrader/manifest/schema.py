@@ -58,11 +58,12 @@ DOCS: dict[str, dict[str, str]] = {
     "UpgradeRecord": {
         "from_implementation": "The implementation before the upgrade.",
         "to_implementation": "The implementation after it.",
-        "to_contract": "The build contract of the new implementation.",
-        "plan_hash": "The plan that made the upgrade.",
-        "safe_tx_hash": "The Safe transaction that executed it.",
-        "tx": "The execTransaction transaction.",
+        "to_contract": "The build contract of the new implementation (`unknown code` when `sync` found no match).",
+        "plan_hash": "The plan that made the upgrade (null: not one of upgrader's plans).",
+        "safe_tx_hash": "The Safe transaction that executed it (null: not executed through the Safe).",
+        "tx": "The transaction that upgraded the proxy.",
         "block": "Its block.",
+        "origin": "`upgrader` (one of its plans) or `outside` (found by `upgrader sync`).",
     },
 }
 ADDRESS_FIELDS = {"address", "owners", "singleton", "proxy_factory", "multisend_call_only", "admin", "beacon",
