@@ -101,7 +101,7 @@ def test_executed_while_nobody_watched_is_found_and_recorded(proxied, confirmed,
     chain.w3.provider.make_request("evm_mine", [])  # included after the process "died"
     sent = load_record(ctx, confirmed)["attempts"][0]["tx"]
     result = run(ctx, client, confirmed)  # no --sender needed to resume
-    assert result.tx == sent and raw_sends(proxy) == 1
+    assert result.tx == sent and result.recovered and raw_sends(proxy) == 1
     history = [e for p in ctx.manifest().proxies for e in p.history]
     assert history and all(e.tx == sent and e.safe_tx_hash == confirmed for e in history)
 

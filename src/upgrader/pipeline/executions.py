@@ -192,7 +192,7 @@ def recover_executed(ctx: NetworkContext, mtx: MultisigTx, h: str, record: dict[
         if record is not None:
             record.update(tx=ev.tx, block=ev.block, state="included")
             save_record(ctx, record)
-        return ExecuteResult(h, plan["plan_hash"], ev.tx, ev.block, proxies)
+        return ExecuteResult(h, plan["plan_hash"], ev.tx, ev.block, proxies, recovered=True)
     where = f" in tx {mtx.transaction_hash}" if mtx.transaction_hash else ""
     raise InputError(f"{h} cannot be executed: nonce {mtx.nonce} is already used{where}, and no ExecutionSuccess for it "
                      f"since block {start}; `upgrader sync --network {ctx.network.name}` records what happened")
