@@ -36,6 +36,8 @@ WRITES = {"eth_sendTransaction", "eth_sendRawTransaction"}
 class TransportError(Exception):
     """The endpoint did not give a JSON-RPC answer (timeout, connection, HTTP status, bad body)."""
 
+    refused: bool = False  # the connection was refused/reset/closed (not a timeout, not an HTTP status)
+
 
 @dataclass
 class Endpoint:
@@ -124,12 +126,21 @@ class EndpointPool:
             ep.failed_at, ep.last_failure = time.monotonic(), f"{what}: {why}"
             with self._lock:
                 self.lost_s += time.monotonic() - started
-            raise TransportError(why) from None
+            err = TransportError(why)
+            err.refused = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
+            err.original = exc  # type: ignore[attr-defined]
+            raise err from None
+
+    def _lost_connection(self, exc: TransportError) -> None:
+        """With one endpoint, a refused or closed connection is not waited out: it ends the
+        command as a lost connection (one line naming the endpoint redacted, ``chain.transport``)."""
+        if len(self.endpoints) == 1 and exc.refused:
+            raise exc.original  # type: ignore[attr-defined]
 
     def _out_of_time(self) -> InputError:
         failures = "; ".join(f"{e.name} ({e.last_failure})" for e in self.endpoints if e.last_failure)
         return InputError(f"RPC endpoints failed for {self.failure_budget_s:.0f} s: {failures or self.names()}; "
-                          "check the node or add another endpoint to `rpc:`")
+                          "check the node or add another endpoint to `rpc:`, then run the command again")
 
     # -- reads with failover -------------------------------------------------------------------
     def request(self, method: str, params: Any) -> dict[str, Any]:
@@ -143,7 +154,8 @@ class EndpointPool:
                     raise self._out_of_time()
                 try:
                     reply = self.call_one(ep, method, params)
-                except TransportError:
+                except TransportError as exc:
+                    self._lost_connection(exc)
                     continue
                 self._observe(method, reply)
                 return reply
@@ -181,6 +193,7 @@ class EndpointPool:
             try:
                 return self.call_one(ep, method, params)
             except TransportError as exc:
+                self._lost_connection(exc)
                 tried.append(f"{ep.name} ({exc})")
                 if method != "eth_sendRawTransaction":
                     break
