@@ -139,6 +139,7 @@ class MultisigTx:
     proposer: str | None = None
     proposed_by_delegate: str | None = None
     origin: str | None = None
+    submission_date: str | None = None  # ISO 8601, when the service first saw it
 
     @property
     def nonce(self) -> int:
@@ -168,6 +169,7 @@ class MultisigTx:
             proposer=o.address("proposer", False),
             proposed_by_delegate=o.address("proposedByDelegate", False),
             origin=o.str("origin", False),
+            submission_date=o.str("submissionDate", False),
         )
 
 
