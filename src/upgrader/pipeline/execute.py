@@ -15,7 +15,7 @@ from upgrader.manifest.layout import layout_snapshot
 from upgrader.pipeline.batch import plan_safe_tx
 from upgrader.pipeline.context import NetworkContext
 from upgrader.pipeline.execute_race import already_executed, executed_in, interrupts_held, send_or_lost_race
-from upgrader.pipeline.planfile import ensure_fresh, load_plan
+from upgrader.pipeline.planfile import ensure_fresh, network_plans
 from upgrader.pipeline.signer import Signer, signed
 from upgrader.proxies import kind_of
 from upgrader.safe.service.base import MultisigTx, TransactionServiceClient
@@ -111,18 +111,25 @@ def owner_signatures(h: str, mtx: MultisigTx, owners: list[str], approved: Any =
     return list(sigs.values())
 
 
+def threshold_signatures(h: str, mtx: MultisigTx, contract: Any) -> list[SafeSignature]:
+    """The signatures execTransaction takes: ``threshold`` of the owners' (confirmations and
+    on-chain approved hashes), in ascending owner order as the Safe checks them; an
+    InputError naming who may still confirm when there are too few."""
+    owners = list(contract.functions.getOwners().call())
+    threshold = int(contract.functions.getThreshold().call())
+    sigs = owner_signatures(h, mtx, owners, lambda o: bool(contract.functions.approvedHashes(o, bytes.fromhex(h[2:])).call()))
+    if len(sigs) < threshold:
+        missing = [o for o in owners if not any(s.signer == o for s in sigs)]
+        raise InputError(f"{h} has {len(sigs)} of {threshold} owner confirmations; `upgrader confirm {h} --sender OWNER` "
+                         f"with one of {', '.join(missing)}")
+    return sorted(sigs, key=lambda s: int(s.signer, 16))[:threshold]
+
+
 def plan_for(ctx: NetworkContext, mtx: MultisigTx) -> dict[str, Any]:
     """The plan under plans/ whose batch at this nonce is exactly the service's transaction."""
     current_hash = manifest_hash(ctx.manifest())  # only a fresh plan of this network qualifies
-    for path in sorted(ctx.plans_dir.glob("0x*.json")):
-        if path.name.endswith(".simulation.json"):
-            continue
-        try:
-            plan = load_plan(path)
-        except InputError:
-            continue
-        if (plan["network"] == ctx.network.name and plan["chain_id"] == ctx.chain_id
-                and plan["safe"]["address"] == mtx.safe and plan_safe_tx(plan, mtx.nonce) == mtx.tx
+    for plan in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id):
+        if (plan["safe"]["address"] == mtx.safe and plan_safe_tx(plan, mtx.nonce) == mtx.tx
                 and plan["manifest_hash"] == current_hash):
             return plan
     raise InputError(f"no plan under {ctx.plans_dir} makes transaction {mtx.safe_tx_hash}; upgrader only executes its own plans")
@@ -149,14 +156,7 @@ def _execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, exec
         raise InputError(f"{h} has nonce {mtx.nonce} but the Safe is at nonce {current}; execute or replace the earlier ones first")
     plan = plan_for(ctx, mtx)
     ensure_fresh(plan, ctx.manifest())
-    owners = list(contract.functions.getOwners().call())
-    threshold = int(contract.functions.getThreshold().call())
-    sigs = owner_signatures(h, mtx, owners, lambda o: bool(contract.functions.approvedHashes(o, bytes.fromhex(h[2:])).call()))
-    if len(sigs) < threshold:
-        missing = [o for o in owners if not any(s.signer == o for s in sigs)]
-        raise InputError(f"{h} has {len(sigs)} of {threshold} owner confirmations; `upgrader confirm {h} --sender OWNER` "
-                         f"with one of {', '.join(missing)}")
-    chosen = sorted(sigs, key=lambda s: int(s.signer, 16))[:threshold]
+    chosen = threshold_signatures(h, mtx, contract)
     sender = executor or _default_executor(ctx, [s.signer for s in chosen])
     with interrupts_held():  # once sent, the upgrade is verified and recorded even if Ctrl-C comes
         receipt = send_or_lost_race(lambda: exec_transaction(ctx.w3, mtx.safe, mtx.tx, encode_signatures(chosen), sender),

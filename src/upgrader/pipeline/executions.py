@@ -20,7 +20,7 @@ from upgrader.chain.events import EXECUTION_FAILURE, EXECUTION_SUCCESS, read_eve
 from upgrader.errors import InputError, UnsafeError
 from upgrader.manifest.store import atomic_write
 from upgrader.pipeline.context import NetworkContext
-from upgrader.pipeline.execute import (ExecuteResult, execute, fetch_verified, owner_signatures, plan_for,
+from upgrader.pipeline.execute import (ExecuteResult, execute, fetch_verified, plan_for, threshold_signatures,
                                        record_upgrade, verify_onchain)
 from upgrader.pipeline.execute_race import already_executed, interrupts_held
 from upgrader.pipeline.planfile import ensure_fresh
@@ -83,15 +83,8 @@ def _unlocked_on_node(ctx: NetworkContext, address: str) -> bool:
     return address.lower() in {str(a).lower() for a in ctx.w3.eth.accounts}
 
 
-def _signatures(ctx: NetworkContext, h: str, mtx: MultisigTx, contract: Any) -> bytes:
-    owners = list(contract.functions.getOwners().call())
-    threshold = int(contract.functions.getThreshold().call())
-    sigs = owner_signatures(h, mtx, owners, lambda o: bool(contract.functions.approvedHashes(o, bytes.fromhex(h[2:])).call()))
-    if len(sigs) < threshold:
-        missing = [o for o in owners if not any(s.signer == o for s in sigs)]
-        raise InputError(f"{h} has {len(sigs)} of {threshold} owner confirmations; `upgrader confirm {h} --sender OWNER` "
-                         f"with one of {', '.join(missing)}")
-    return encode_signatures(sorted(sigs, key=lambda s: int(s.signer, 16))[:threshold])
+def _signatures(h: str, mtx: MultisigTx, contract: Any) -> bytes:
+    return encode_signatures(threshold_signatures(h, mtx, contract))
 
 
 def _first_broadcast(ctx: NetworkContext, mtx: MultisigTx, contract: Any, h: str, signer: Any, wait_s: float) -> ExecuteResult:
@@ -100,7 +93,7 @@ def _first_broadcast(ctx: NetworkContext, mtx: MultisigTx, contract: Any, h: str
         raise InputError(f"{h} has nonce {mtx.nonce} but the Safe is at nonce {current}; execute or replace the earlier ones first")
     plan = plan_for(ctx, mtx)
     ensure_fresh(plan, ctx.manifest())
-    call = contract.functions.execTransaction(*mtx.tx.contract_args()[:9], _signatures(ctx, h, mtx, contract))
+    call = contract.functions.execTransaction(*mtx.tx.contract_args()[:9], _signatures(h, mtx, contract))
     data = bytes.fromhex(call._encode_transaction_data()[2:])
     tx = broadcast.build(ctx.w3, signer.address, mtx.safe, data)
     raw = signer.sign_transaction(tx)

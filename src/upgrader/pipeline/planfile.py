@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from upgrader.keccak import keccak
@@ -48,6 +49,22 @@ def load_plan(path: Path) -> dict[str, Any]:
         raise InputError(f"plan {path} lacks {', '.join(missing)}: it was not written by `upgrader plan`; re-run it")
     validated(PlanFile, plan, f"plan {path}", "re-run `upgrader plan`")  # every field the pipeline reads has its type
     return plan
+
+
+def network_plans(folder: Path, network: str, chain_id: int) -> Iterator[dict[str, Any]]:
+    """The readable plans under ``folder`` made for this network and chain, in file-name
+    order; simulation reports and files that are not valid plans are passed over."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("0x*.json")):
+        if path.name.endswith(".simulation.json"):
+            continue
+        try:
+            plan = load_plan(path)
+        except InputError:
+            continue
+        if plan["network"] == network and plan["chain_id"] == chain_id:
+            yield plan
 
 
 def made_from(plan: dict[str, Any], manifest: Manifest) -> bool:

@@ -16,7 +16,6 @@ from upgrader.build import artifacts
 from upgrader.chain.events import (ADMIN_CHANGED, BEACON_UPGRADED, EXECUTION_FAILURE, EXECUTION_SUCCESS, UPGRADED,
                                    Event, read_events)
 from upgrader.chain.rpc import code_at
-from upgrader.errors import InputError
 from upgrader.manifest import Implementation, Manifest, UpgradeRecord
 from upgrader.manifest.layout import layout_snapshot
 from upgrader.pipeline.context import NetworkContext
@@ -78,21 +77,13 @@ def matching_contract(ctx: NetworkContext, code: bytes) -> str:
 def plans_by_safe_tx_hash(ctx: NetworkContext, wanted: set[str], safe_nonce: int) -> dict[str, dict[str, Any]]:
     """Which of our plans made each executed safeTxHash (tried at the nonces the Safe has used)."""
     from upgrader.pipeline.batch import plan_safe_tx
-    from upgrader.pipeline.planfile import load_plan
+    from upgrader.pipeline.planfile import network_plans
     from upgrader.safe.tx import SafeDomain, safe_tx_hash
 
     found: dict[str, dict[str, Any]] = {}
-    if not wanted or not ctx.plans_dir.is_dir():
+    if not wanted:
         return found
-    for path in sorted(ctx.plans_dir.glob("0x*.json")):
-        if path.name.endswith(".simulation.json"):
-            continue
-        try:
-            plan = load_plan(path)
-        except InputError:
-            continue
-        if plan.get("network") != ctx.network.name or plan.get("chain_id") != ctx.chain_id:
-            continue
+    for plan in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id):
         domain = SafeDomain(ctx.chain_id, plan["safe"]["address"], plan["safe"]["version"])
         for n in range(max(0, safe_nonce - NONCE_WINDOW), safe_nonce):
             h = "0x" + safe_tx_hash(plan_safe_tx(plan, n), domain).hex()
