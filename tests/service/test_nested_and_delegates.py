@@ -154,3 +154,17 @@ def test_nested_safe_owner_approves_and_the_upgrade_executes(ctx, chain, client,
     done = execute(ctx, client, result.safe_tx_hash)
     assert all(done.proxies[u["proxy"]] == u["to"]["implementation"] for u in plan["upgrades"])
     assert {p.state for p in status(ctx).proxies} == {"in_sync"}
+
+
+def test_a_delegate_removal_whose_answer_was_lost_is_removed_not_a_404(ctx, client, keys, service):
+    """The service removes the delegate but its answer is lost; the client's retry of the
+    DELETE is answered 404. That is the wanted end state, not an error (seen once under load)."""
+    from upgrader.pipeline import delegates
+
+    owner, bot = KeySigner(keys.owners[0]), KeySigner(keys.outsider)
+    delegates.add(ctx, client, owner, bot.address, "ci bot")
+    service.service.inject(status=503, count=1, method="DELETE", after=True)
+    removed = delegates.remove(ctx, client, owner, bot.address)
+    assert removed.action == "removed" and delegates.listed(ctx, client) == []
+    deletes = [r[2] for r in service.service.requests if r[0] == "DELETE"]
+    assert deletes[:2] == [503, 404], deletes  # the lost answer, then the retry finding it gone

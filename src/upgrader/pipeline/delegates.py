@@ -16,7 +16,7 @@ from upgrader.errors import InputError
 from upgrader.pipeline.context import NetworkContext
 from upgrader.pipeline.signer import Signer, signed
 from upgrader.safe._values import parse_address
-from upgrader.safe.service.base import Delegate, TransactionServiceClient
+from upgrader.safe.service.base import Delegate, ServiceRejected, TransactionServiceClient
 from upgrader.safe.service.delegates import delegate_message_hash
 
 __all__ = ["DelegateChange", "add", "remove", "listed", "delegator_of_safe"]
@@ -68,7 +68,14 @@ def remove(ctx: NetworkContext, client: TransactionServiceClient, signer: Signer
     mine = [d for d in client.delegates(safe=safe) if d.delegate == delegate and d.delegator == signer.address]
     if not mine:
         raise InputError(f"{delegate} is not a delegate of {signer.address} for Safe {safe}; `upgrader delegate list` shows them")
-    client.remove_delegate(delegate, signer.address, _signature(ctx, signer, delegate), safe)
+    try:
+        client.remove_delegate(delegate, signer.address, _signature(ctx, signer, delegate), safe)
+    except ServiceRejected as exc:
+        # A DELETE whose answer was lost is retried and then answered 404: the first attempt
+        # removed it. Only a delegate that is really gone counts as removed.
+        gone = not any(d.delegate == delegate and d.delegator == signer.address for d in client.delegates(safe=safe))
+        if exc.status != 404 or not gone:
+            raise
     return DelegateChange("removed", delegate, signer.address, safe, mine[0].label)
 
 
