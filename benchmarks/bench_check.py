@@ -75,7 +75,7 @@ def build_folder(folder: Path) -> None:
 
 def library_breakdown(folder: Path) -> None:
     """Where the time goes inside the process: reading, layouts, unsafe-pattern validation."""
-    from upgrader.check import CheckOptions, _plan, _validator, check_contract
+    from upgrader.check.engine import CheckOptions, _plan, _validator, check_contract
     from upgrader.layout.buildset import BuildSet
     from upgrader.layout.references import Builds
 

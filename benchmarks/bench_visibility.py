@@ -31,7 +31,7 @@ def main() -> None:
     from upgrader.build.project import project_build_info
     from upgrader.chain import anvil
     from upgrader.chain.rpc import connect, send
-    from upgrader.chain.safe_exec import approve_and_execute, safe_contract
+    from upgrader.sim.safe_exec import approve_and_execute, safe_contract
     from upgrader.deploy.seed import seed_demo_data
     from upgrader.deploy.system import deploy_local_system
     from upgrader.safe import Call, add_checksum, build_batch_file

@@ -14,7 +14,7 @@ from upgrader.manifest import ManifestStore
 
 
 def test_safe_is_two_of_three(chain):
-    from upgrader.chain.safe_exec import safe_contract
+    from upgrader.sim.safe_exec import safe_contract
 
     safe = safe_contract(chain.w3, chain.safe)
     assert safe.functions.getThreshold().call() == 2

@@ -17,13 +17,13 @@ pytestmark = pytest.mark.chain
 
 
 def test_forge_deployed_system_upgrades_through_the_safe(adopted, tmp_path: Path, monkeypatch):
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.execute import confirm, execute
-    from upgrader.pipeline.planfile import load_plan
-    from upgrader.pipeline.propose import propose
-    from upgrader.pipeline.signer import KeySigner
-    from upgrader.safe.service import HttpTransactionService
-    from upgrader.safe.service.local_server import LocalServiceServer, LocalTransactionService
+    from upgrader.stages.context import open_network
+    from upgrader.stages.execute.queued import confirm, execute
+    from upgrader.stages.planfile import load_plan
+    from upgrader.stages.propose import propose
+    from upgrader.stages.sign.signer import KeySigner
+    from upgrader.safe_service import HttpTransactionService
+    from upgrader.safe_service.local.server import LocalServiceServer, LocalTransactionService
 
     imported = ok_json(run(adopted, "import", "--network", "anvil", "--from-forge-broadcast", str(adopted.broadcast),
                            "--multisend", adopted.multisend, "--json"))

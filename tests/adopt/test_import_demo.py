@@ -10,7 +10,7 @@ import pytest
 
 from upgrader.adopt.importer import ImportRequest, run_import
 from upgrader.errors import InputError, UnsafeError
-from upgrader.pipeline.context import NetworkContext
+from upgrader.stages.context import NetworkContext
 
 pytestmark = pytest.mark.chain
 
@@ -28,7 +28,7 @@ def pairs(chain) -> list[str]:
 
 
 def test_import_agrees_with_the_deployment_record(chain, fresh_ctx):
-    from upgrader.pipeline.status import status
+    from upgrader.stages.status import status
 
     result = run_import(fresh_ctx, ImportRequest(proxies=pairs(chain), safe=chain.safe.lower(),
                                                  multisend=chain.manifest.safe.multisend_call_only))

@@ -23,7 +23,7 @@ def oz_proxy(adopted: Any) -> str:
 
 def test_from_openzeppelin_manifest(adopted):
     from upgrader.build.project import project_build_info
-    from upgrader.check import compare_with_stored
+    from upgrader.check.engine import compare_with_stored
     from upgrader.adopt.ozlayout import convert
 
     data = ok_json(run(adopted, "import", "--network", "anvil", "--from-openzeppelin", str(adopted.oz_manifest),
@@ -109,7 +109,7 @@ def test_a_proxy_the_safe_does_not_govern_is_recorded_and_not_planned(adopted):
 
     from adopt_fixture import add_v2, created
     from upgrader.chain.rpc import send
-    from upgrader.chain.safe_exec import impersonate
+    from upgrader.sim.safe_exec import impersonate
     from upgrader.keccak import keccak
 
     w3 = adopted.w3
@@ -132,8 +132,8 @@ def test_a_proxy_the_safe_does_not_govern_is_recorded_and_not_planned(adopted):
 def test_review_names_proxyadmin_and_beacon_calls_and_flags_unknown_ones(adopted):
     from upgrader.build.project import project_build_info
     from upgrader.manifest import ManifestStore
-    from upgrader.pipeline.review_decode import AddressBook, Decoder, artifacts_of
-    from upgrader.pipeline.review_rules import unknown_upgraders, untrusted_targets
+    from upgrader.stages.review.decode import AddressBook, Decoder, artifacts_of
+    from upgrader.stages.review.rules import unknown_upgraders, untrusted_targets
     from upgrader.proxies import kind_of
     from upgrader.safe.multisend import Call
 

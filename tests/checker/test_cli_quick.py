@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from upgrader.cli import check as check_cli
-from upgrader.cli import output, quick
+from upgrader.cli.common import output
+from upgrader.cli.common import quick
 from upgrader.cli.main import app
 
 runner = CliRunner()

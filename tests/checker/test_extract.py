@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from upgrader.check import compare_with_stored
+from upgrader.check.engine import compare_with_stored
 from upgrader.layout.asttypes import TypeResolver
 from upgrader.layout.buildset import BuildSet
 from upgrader.layout.model import StorageLayout

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checker_fixtures import CASES, EXPECTED
-from upgrader.check import check, check_contract
+from upgrader.check.engine import check, check_contract
 from upgrader.layout.buildset import BuildSet
 from upgrader.layout.references import Ref
 

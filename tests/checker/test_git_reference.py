@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from upgrader.build.project import project_build_info
-from upgrader.check import check
+from upgrader.check.engine import check
 from upgrader.errors import InputError
 from upgrader.layout.buildset import BuildSet
 

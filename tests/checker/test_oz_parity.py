@@ -11,7 +11,7 @@ import pytest
 
 from checker_fixtures import CACHE, ROOT, SETTINGS, fixture_sources
 from upgrader.build.project import compile_to_build_info
-from upgrader.check import check
+from upgrader.check.engine import check
 from upgrader.layout.buildset import BuildSet
 
 OZ = ROOT / "node_modules" / ".bin" / "openzeppelin-upgrades-core"

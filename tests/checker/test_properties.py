@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker_fixtures import CASES
-from upgrader.check import check_contract
+from upgrader.check.engine import check_contract
 from upgrader.layout.asttypes import pack
 from upgrader.layout.buildset import BuildSet
 from upgrader.layout.references import Ref

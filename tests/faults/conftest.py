@@ -104,7 +104,7 @@ def cli(chain: Any, anvil: Any, tmp_path: Path) -> Iterator[Cli]:
 @pytest.fixture
 def service(chain: Any, anvil: Any, cli: Cli, tmp_path: Path) -> Iterator[Any]:
     """The local Safe Transaction Service on a free port; the CLI points at it."""
-    from upgrader.safe.service.local_server import LocalServiceServer, LocalTransactionService
+    from upgrader.safe_service.local.server import LocalServiceServer, LocalTransactionService
 
     svc = LocalTransactionService(anvil.url, tmp_path / "service-state.json", (chain.manifest.safe.multisend_call_only,))
     with LocalServiceServer(svc) as server:

@@ -28,7 +28,7 @@ def assert_fails(result: Any, code: int, expect: str) -> str:
 def write_simulation(plans: Path, plan_hash: str, ok: bool = True) -> Path:
     """A simulation report as `simulate` writes it (``propose`` reads only this file)."""
     from upgrader.manifest.store import atomic_write, canonical_json
-    from upgrader.pipeline.simulate import SIM_SCHEMA, simulation_path
+    from upgrader.stages.simulate import SIM_SCHEMA, simulation_path
 
     path = simulation_path(plans, plan_hash)
     atomic_write(path, canonical_json({"schema": SIM_SCHEMA, "plan_hash": plan_hash, "ok": ok,
@@ -51,7 +51,7 @@ def key_signer(address: str) -> Any:
     """A KeySigner for one of Anvil's dev accounts (by address)."""
     from eth_account import Account
 
-    from upgrader.pipeline.signer import KeySigner
+    from upgrader.stages.sign.signer import KeySigner
 
     Account.enable_unaudited_hdwallet_features()
     for i in range(10):

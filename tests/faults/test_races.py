@@ -12,20 +12,20 @@ pytestmark = pytest.mark.chain
 
 
 def _client(service):
-    from upgrader.safe.service import HttpTransactionService
+    from upgrader.safe_service import HttpTransactionService
 
     return HttpTransactionService(service.url)
 
 
 def _post(service, cli, plan, nonce, owner):
     """Queue the plan's batch at ``nonce`` straight through the service (as a racing run did)."""
-    from upgrader.pipeline.batch import plan_safe_tx
+    from upgrader.stages.batch import plan_safe_tx
     from upgrader.safe.tx import SafeDomain, safe_tx_hash
 
     tx = plan_safe_tx(plan, nonce)
     h = "0x" + safe_tx_hash(tx, SafeDomain(plan["chain_id"], plan["safe"]["address"], plan["safe"]["version"])).hex()
     signer = key_signer(owner)
-    from upgrader.pipeline.signer import signed
+    from upgrader.stages.sign.signer import signed
 
     _client(service).propose(plan["safe"]["address"], tx, h, signer.address, signed(signer, bytes.fromhex(h[2:])))
     return h

@@ -19,7 +19,7 @@ def test_demo_runs_no_inline_interpreter_code():
 
 
 def test_field_reads_top_level_strings_of_canonical_json():
-    script = ("from upgrader.cli.output import print_json; "
+    script = ("from upgrader.cli.common.output import print_json; "
               "print_json({'ok': True, 'path': 'deployments/local/plans/0xab.json', 'plan': {'path': 'nested'}, 'z': None})")
     field = next(ln for ln in DEMO.read_text().splitlines() if ln.startswith("field()"))
     out = subprocess.run(["bash", "-c", f'{field}\n"$0" -c "$1" | field path', str(ROOT / ".venv" / "bin" / "python"), script],

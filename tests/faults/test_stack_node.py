@@ -80,7 +80,7 @@ def test_second_checkout_refuses_the_first_ones_ports(checkout_a, checkout_b):
 def test_a_stopped_service_is_started_by_the_commands_that_need_it(checkout_a, checkout_b):
     """After `node stop` (or a reboot) propose/confirm/execute find the service again: resolving
     the network's `url: local` starts this checkout's stack; another checkout's port is refused."""
-    script = ("from upgrader.config import load; from upgrader.pipeline.safe_api import resolve; "
+    script = ("from upgrader.config import load; from upgrader.stages.safe_api import resolve; "
               "print(resolve(load().network('local'), 31337).url)")
     env = {**os.environ, "UPGRADER_PROJECT": str(checkout_a.root)}
     env.pop("UPGRADER_RPC_LOCAL", None), env.pop("UPGRADER_TX_SERVICE", None)

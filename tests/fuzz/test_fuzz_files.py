@@ -165,7 +165,7 @@ def test_fuzz_batch_file(outside, m):
 # -- plans (read by review --plan) ----------------------------------------------------------------
 
 def seed_plan() -> dict[str, Any]:
-    from upgrader.pipeline.planfile import PLAN_SCHEMA, seal
+    from upgrader.stages.planfile import PLAN_SCHEMA, seal
 
     calls = [{"to": e["to"], "value": e["value"], "operation": 0, "data": e["data"], "description": f"call {i}"}
              for i, e in enumerate(BATCH["transactions"])]
@@ -189,7 +189,7 @@ PLAN = seed_plan()
 
 def resealed(text: str) -> str | None:
     from upgrader.manifest import canonical_json
-    from upgrader.pipeline.planfile import plan_hash
+    from upgrader.stages.planfile import plan_hash
 
     try:
         obj = strict(text)

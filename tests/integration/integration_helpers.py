@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from upgrader.pipeline.context import NetworkContext
+from upgrader.stages.context import NetworkContext
 
 UPGRADED = ["PropertyRegistry", "RentVault"]  # what the demo's V2 build upgrades
 VERIFY_CHECKS = ["implementation-slot", "runtime-code", "implementation-locked", "storage-preservation"]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from integration_helpers import UPGRADED, network_context
 from upgrader.errors import InputError
 from upgrader.manifest import canonical_json
-from upgrader.pipeline.planfile import PLAN_SCHEMA, load_plan, plan_hash, seal, write_plan
+from upgrader.stages.planfile import PLAN_SCHEMA, load_plan, plan_hash, seal, write_plan
 
 Path_ = tuple[Any, ...]  # keys and indexes from the root to a value
 
@@ -135,7 +135,7 @@ def test_load_plan_round_trips_and_refuses_any_tampered_field(scratch, data, pla
 @pytest.fixture(scope="module")
 def real_plan(system, tmp_path_factory) -> dict:
     """The demo's V1 -> V2 plan (making a plan sends no transaction: the chain is untouched)."""
-    from upgrader.pipeline.plan import make_plan
+    from upgrader.stages.plan import make_plan
 
     folder = tmp_path_factory.mktemp("deployments")
     shutil.copytree(system.config.deployments, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("plans", "proposals"))

@@ -81,7 +81,7 @@ def sepolia(fixture_root: Path, fixture_build: dict, tmp_path: Path) -> Any:
     from upgrader.chain import anvil as anvil_mod
     from upgrader.chain.rpc import connect
     from upgrader.deploy.system import deploy_local_system
-    from upgrader.safe.service.local_server import LocalServiceServer, LocalTransactionService
+    from upgrader.safe_service.local.server import LocalServiceServer, LocalTransactionService
 
     config_file = fixture_root / "ape-config.yaml"
     saved = config_file.read_text()
@@ -115,7 +115,7 @@ def sepolia(fixture_root: Path, fixture_build: dict, tmp_path: Path) -> Any:
 def test_rehearsal_on_a_sepolia_like_chain(sepolia, fixture_build):
     from upgrader.build import artifacts
     from upgrader.chain import create2
-    from upgrader.chain.safe_exec import approve_and_execute, safe_contract
+    from upgrader.sim.safe_exec import approve_and_execute, safe_contract
     from upgrader.safe.multisend import Batch
 
     run, w3, folder = Upgrader(sepolia["env"]), sepolia["w3"], sepolia["deployments"]

@@ -9,7 +9,7 @@ import pytest
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
-from upgrader.chain.safe_exec import safe_contract
+from upgrader.sim.safe_exec import safe_contract
 from upgrader.safe.tx import SafeTx
 
 pytestmark = pytest.mark.chain

@@ -15,7 +15,7 @@ from fault_proxy import ChainId, Delay, Drop, FaultProxy, Hang, Status
 from integration_helpers import assert_bad_input, network_context
 from upgrader.chain.rpc import IMPLEMENTATION_SLOT, connect
 from upgrader.errors import InputError, UnsafeError
-from upgrader.pipeline.status import status
+from upgrader.stages.status import status
 
 pytestmark = pytest.mark.chain
 

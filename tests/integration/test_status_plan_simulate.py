@@ -28,15 +28,15 @@ from integration_helpers import (
 from upgrader.build import artifacts
 from upgrader.chain import create2
 from upgrader.chain.rpc import code_at, implementation_of, send
-from upgrader.chain.safe_exec import impersonate
+from upgrader.sim.safe_exec import impersonate
 from upgrader.deploy.seed import seed_demo_data
 from upgrader.errors import InputError, UnsafeError
 from upgrader.manifest import canonical_json, manifest_hash
-from upgrader.pipeline.plan import INITIALIZABLE_SLOT, make_plan
-from upgrader.pipeline.planfile import load_plan, plan_hash, write_plan
-from upgrader.pipeline.simulate import key_candidates, simulate, simulation_path, write_simulation
-from upgrader.pipeline.status import status
-from upgrader.pipeline.storage_walk import SlotWalker, mapping_slot
+from upgrader.stages.plan import INITIALIZABLE_SLOT, make_plan
+from upgrader.stages.planfile import load_plan, plan_hash, write_plan
+from upgrader.stages.simulate import key_candidates, simulate, simulation_path, write_simulation
+from upgrader.stages.status import status
+from upgrader.sim.storage_walk import SlotWalker, mapping_slot
 
 
 def out_of_band_upgrade(chain: Any, proxy: str, contract: str) -> str:
@@ -328,7 +328,7 @@ def test_cli_simulate_evil_reinitializer_exits_1(chain, cli, fixture_config, for
 
 
 def test_fork_is_stopped_on_ctrl_c(chain, make_ctx, cli, fork_spy, monkeypatch):
-    from upgrader.pipeline import simulate as sim
+    from upgrader.stages import simulate as sim
 
     def interrupted(*_: Any) -> Any:
         raise KeyboardInterrupt
@@ -440,7 +440,7 @@ def test_bad_plan_file(cli, fork_spy, name):
 
 
 def test_plan_file_with_a_valid_hash_but_missing_fields(cli, fork_spy, tmp_path):
-    from upgrader.pipeline.planfile import PLAN_SCHEMA, seal
+    from upgrader.stages.planfile import PLAN_SCHEMA, seal
 
     path = tmp_path / "hollow.json"
     path.write_text(canonical_json(seal({"schema": PLAN_SCHEMA, "upgrades": []})))
@@ -454,7 +454,7 @@ def test_missing_plan_file(cli, tmp_path):
 
 
 def test_plan_for_an_unknown_network(cli, tmp_path):
-    from upgrader.pipeline.planfile import PLAN_SCHEMA, seal
+    from upgrader.stages.planfile import PLAN_SCHEMA, seal
 
     made = json.loads(cli.run("plan", "--json").stdout)["plan"]
     path = tmp_path / "elsewhere.json"

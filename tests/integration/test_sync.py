@@ -13,12 +13,12 @@ import pytest
 from upgrader.build import artifacts
 from upgrader.chain import create2
 from upgrader.chain.events import UPGRADED, read_events
-from upgrader.chain.safe_exec import approve_and_execute, safe_contract
-from upgrader.pipeline.batch import plan_safe_tx
-from upgrader.pipeline.plan import make_plan
-from upgrader.pipeline.planfile import write_plan
-from upgrader.pipeline.status import status
-from upgrader.pipeline.sync import UNKNOWN_CODE, sync
+from upgrader.sim.safe_exec import approve_and_execute, safe_contract
+from upgrader.stages.batch import plan_safe_tx
+from upgrader.stages.plan import make_plan
+from upgrader.stages.planfile import write_plan
+from upgrader.stages.status import status
+from upgrader.stages.sync import UNKNOWN_CODE, sync
 from upgrader.safe.multisend import Batch
 
 pytestmark = pytest.mark.chain

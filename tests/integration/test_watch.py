@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from upgrader.chain.rpc import send
-from upgrader.chain.safe_exec import approve_and_execute, safe_contract
+from upgrader.sim.safe_exec import approve_and_execute, safe_contract
 from upgrader.safe.tx import SafeTx
 
 pytestmark = pytest.mark.chain
@@ -72,8 +72,8 @@ def test_a_stale_head_is_reported_once(cli, chain):
 
 
 def test_metrics_count_findings_per_kind(network_ctx_factory, chain):
-    from upgrader.pipeline.watch import Watcher, WatchOptions
-    from upgrader.pipeline.watch.metrics import render, serve
+    from upgrader.stages.watch import Watcher, WatchOptions
+    from upgrader.stages.watch.metrics import render, serve
 
     ctx = network_ctx_factory()
     watcher = Watcher(ctx, WatchOptions(max_head_age_s=100000, service=False))

@@ -10,7 +10,7 @@ from upgrader.build import artifacts
 from upgrader.chain import create2
 from upgrader.manifest import Implementation, Manifest, ProxyRecord, SafeRecord
 from upgrader.manifest.layout import layout_snapshot
-from upgrader.pipeline.review import ReviewContext
+from upgrader.stages.review.report import ReviewContext
 from upgrader.safe import Call
 
 

@@ -16,8 +16,8 @@ from upgrader.build import artifacts
 from upgrader.chain import create2
 from upgrader.manifest import Implementation, Manifest, ProxyRecord, SafeRecord
 from upgrader.manifest.layout import layout_snapshot
-from upgrader.pipeline.review import ReviewContext, review
-from upgrader.pipeline.review_input import subject_from_json
+from upgrader.stages.review.report import ReviewContext, review
+from upgrader.stages.review.subject import subject_from_json
 from upgrader.safe import Call, add_checksum, build_batch_file
 from upgrader.safe.tx import SafeTx
 

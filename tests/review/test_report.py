@@ -8,8 +8,8 @@ import json
 from review_helpers import ATTACKER, MSCO, PROXIES, SAFE, batch_file, calldata, kinds, load_vector, raw_tx, run
 
 from upgrader.manifest import canonical_json, manifest_hash
-from upgrader.pipeline.planfile import PLAN_SCHEMA, seal, write_plan
-from upgrader.pipeline.review import render_markdown
+from upgrader.stages.planfile import PLAN_SCHEMA, seal, write_plan
+from upgrader.stages.review.report import render_markdown
 from upgrader.safe import Call, add_checksum
 from upgrader.safe.multisend import Batch
 from upgrader.safe.tx import SafeDomain, SafeTx, hashes

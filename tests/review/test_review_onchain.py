@@ -10,12 +10,12 @@ import pytest
 from review_helpers import calldata, kinds, run
 
 from upgrader.chain.rpc import code_at
-from upgrader.chain.safe_exec import approve_and_execute, safe_contract
-from upgrader.pipeline.context import NetworkContext
-from upgrader.pipeline.plan import make_plan
-from upgrader.pipeline.planfile import write_plan
-from upgrader.pipeline.review import ReviewContext, render_markdown
-from upgrader.pipeline.simulate import simulate, write_simulation
+from upgrader.sim.safe_exec import approve_and_execute, safe_contract
+from upgrader.stages.context import NetworkContext
+from upgrader.stages.plan import make_plan
+from upgrader.stages.planfile import write_plan
+from upgrader.stages.review.report import ReviewContext, render_markdown
+from upgrader.stages.simulate import simulate, write_simulation
 from upgrader.safe import Call, add_checksum, build_batch_file
 from upgrader.safe.tx import SafeTx
 

@@ -9,12 +9,12 @@ import json
 import pytest
 from review_helpers import calldata, kinds, run
 
-from upgrader.chain.safe_exec import approve_and_execute, safe_contract
-from upgrader.pipeline.context import NetworkContext
-from upgrader.pipeline.plan import make_plan
-from upgrader.pipeline.planfile import write_plan
-from upgrader.pipeline.review import ReviewContext
-from upgrader.pipeline.review_sim import simulate_review
+from upgrader.sim.safe_exec import approve_and_execute, safe_contract
+from upgrader.stages.context import NetworkContext
+from upgrader.stages.plan import make_plan
+from upgrader.stages.planfile import write_plan
+from upgrader.stages.review.report import ReviewContext
+from upgrader.stages.review.simulate import simulate_review
 from upgrader.safe import Call, add_checksum, build_batch_file
 from upgrader.safe.tx import SafeTx
 

@@ -11,7 +11,7 @@ from review_helpers import (
 
 from upgrader.build import artifacts
 from upgrader.chain import create2
-from upgrader.pipeline.review_input import queued_nonces
+from upgrader.stages.review.subject import queued_nonces
 from upgrader.safe import Call, encode_multisend
 from upgrader.safe.addresses import MULTISEND_1_4_1, MULTISEND_CALL_ONLY_1_4_1
 from upgrader.safe.multisend import Batch
@@ -225,9 +225,9 @@ def test_no_nonce_is_a_note_and_hashes_are_absent(ctx, upgrade_calls):
 
 
 def test_transaction_service_queue_and_fetch(ctx, upgrade_calls):
-    from upgrader.pipeline.review import review
-    from upgrader.pipeline.review_input import service_queue, subject_from_service
-    from upgrader.safe.service import MultisigTx
+    from upgrader.stages.review.report import review
+    from upgrader.stages.review.subject import service_queue, subject_from_service
+    from upgrader.safe_service import MultisigTx
 
     tx = Batch(upgrade_calls).to_safe_tx(MSCO, 12)
     rival = SafeTx(to=RV, data=calldata("pause()", [], []), nonce=12)

@@ -17,7 +17,7 @@ ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 
 
 def _safe(system):
-    from upgrader.chain.safe_exec import safe_contract
+    from upgrader.sim.safe_exec import safe_contract
 
     contract = safe_contract(system.w3, system.safe)
     domain = SafeDomain(system.w3.eth.chain_id, system.safe, contract.functions.VERSION().call())
@@ -64,7 +64,7 @@ def test_packed_signatures_pass_check_signatures(system):
 
 def test_batch_executes_through_multisend_call_only(chain):
     from upgrader.chain.rpc import send
-    from upgrader.chain.safe_exec import execute
+    from upgrader.sim.safe_exec import execute
 
     msco = chain.manifest.safe.multisend_call_only
     assert msco, "the deployment records no MultiSendCallOnly"

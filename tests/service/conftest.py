@@ -16,7 +16,7 @@ from eth_account import Account
 
 from service_helpers import write_passing_simulation
 
-from upgrader.pipeline.context import NetworkContext
+from upgrader.stages.context import NetworkContext
 
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 
@@ -35,8 +35,8 @@ def ctx(chain: Any, tmp_path: Path) -> NetworkContext:
 
 @pytest.fixture
 def plan(ctx: NetworkContext) -> dict[str, Any]:
-    from upgrader.pipeline.plan import make_plan
-    from upgrader.pipeline.planfile import write_plan
+    from upgrader.stages.plan import make_plan
+    from upgrader.stages.planfile import write_plan
 
     result = make_plan(ctx)
     assert result is not None, "the session system should have V2 upgrades pending"
@@ -52,7 +52,7 @@ def simulated_plan(ctx: NetworkContext, plan: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def service(chain: Any, anvil: Any, tmp_path: Path) -> Iterator[Any]:
-    from upgrader.safe.service.local_server import LocalServiceServer, LocalTransactionService
+    from upgrader.safe_service.local.server import LocalServiceServer, LocalTransactionService
 
     svc = LocalTransactionService(anvil.url, tmp_path / "service-state.json", (chain.manifest.safe.multisend_call_only,))
     with LocalServiceServer(svc) as server:
@@ -67,7 +67,7 @@ def dialect(request: Any) -> str:
 
 @pytest.fixture
 def client(service: Any, dialect: str, chain: Any) -> Any:
-    from upgrader.safe.service import HttpTransactionService, RetryPolicy
+    from upgrader.safe_service import HttpTransactionService, RetryPolicy
 
     return HttpTransactionService(service.url, kind=dialect, chain_id=chain.w3.eth.chain_id, timeout_s=1.0,
                                   retry=RetryPolicy(attempts=6, base_delay_s=0.02, max_delay_s=0.2, total_s=10.0))

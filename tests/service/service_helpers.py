@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from upgrader.pipeline.context import NetworkContext
+from upgrader.stages.context import NetworkContext
 
 
 def write_passing_simulation(ctx: NetworkContext, plan: dict[str, Any], ok: bool = True) -> Path:
     """`propose` only reads the simulation report; the simulation itself is tested elsewhere."""
     from upgrader.manifest.store import atomic_write, canonical_json
-    from upgrader.pipeline.simulate import SIM_SCHEMA, simulation_path
+    from upgrader.stages.simulate import SIM_SCHEMA, simulation_path
 
     path = simulation_path(ctx.plans_dir, plan["plan_hash"])
     atomic_write(path, canonical_json({"schema": SIM_SCHEMA, "plan_hash": plan["plan_hash"], "ok": ok,

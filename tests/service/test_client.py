@@ -6,11 +6,11 @@ import pytest
 
 import json
 
-from upgrader.safe.service.base import (
+from upgrader.safe_service.client import (
     Reply, RetryPolicy, ServiceRejected, ServiceUnavailable, TransactionServiceClient, Transient, error_message,
 )
-from upgrader.safe.service.dialects import Call
-from upgrader.safe.service.pacing import Pacer
+from upgrader.safe_service.dialects import Call
+from upgrader.safe_service.pacing import Pacer
 
 
 class Scripted(TransactionServiceClient):
@@ -99,7 +99,7 @@ def test_api_key_is_sent_as_bearer_and_never_shown(monkeypatch):
     body = {"address": "0x" + "11" * 20, "nonce": "3", "threshold": 1, "owners": [], "version": "1.4.1+L2"}
     monkeypatch.setenv("SAFE_API_KEY", "sekret-key")
     with canned([(200, body)]) as server:
-        from upgrader.safe.service.http import HttpTransactionService
+        from upgrader.safe_service.http import HttpTransactionService
 
         client = HttpTransactionService(server.url + "/tx-service/eth/")
         info = client.safe_info("0x" + "11" * 20)

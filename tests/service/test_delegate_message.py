@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from upgrader.safe.service.delegates import delegate_message_hash, totp, valid_totps
+from upgrader.safe.delegate_message import delegate_message_hash, totp, valid_totps
 
 
 @settings(max_examples=40, deadline=None)

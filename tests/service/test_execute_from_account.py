@@ -15,11 +15,11 @@ from eth_account import Account
 from fault_proxy import FaultProxy
 from upgrader.chain.rpc import connect
 from upgrader.errors import InputError
-from upgrader.pipeline.context import NetworkContext
-from upgrader.pipeline.execute import confirm
-from upgrader.pipeline.executions import load_record, record_path, run
-from upgrader.pipeline.propose import propose
-from upgrader.pipeline.signer import KeySigner
+from upgrader.stages.context import NetworkContext
+from upgrader.stages.execute.queued import confirm
+from upgrader.stages.execute.from_account import load_record, record_path, run
+from upgrader.stages.propose import propose
+from upgrader.stages.sign.signer import KeySigner
 
 pytestmark = pytest.mark.chain
 
@@ -57,7 +57,7 @@ def raw_sends(proxy: FaultProxy) -> int:
 
 
 def test_execute_from_a_key_broadcasts_once_and_records(proxied, confirmed, client, sender, simulated_plan):
-    from upgrader.pipeline.status import status
+    from upgrader.stages.status import status
 
     ctx, proxy = proxied
     result = run(ctx, client, confirmed, sender)

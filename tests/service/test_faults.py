@@ -8,9 +8,9 @@ import time
 import pytest
 from service_helpers import proposals
 
-from upgrader.pipeline.propose import propose
-from upgrader.pipeline.signer import KeySigner
-from upgrader.safe.service import ServiceRejected, ServiceUnavailable
+from upgrader.stages.propose import propose
+from upgrader.stages.sign.signer import KeySigner
+from upgrader.safe_service import ServiceRejected, ServiceUnavailable
 
 pytestmark = pytest.mark.chain
 
@@ -73,7 +73,7 @@ def test_a_4xx_is_not_retried(ctx, simulated_plan, client, service, keys):
 
 
 def test_unreachable_service(ctx, simulated_plan, keys):
-    from upgrader.safe.service import HttpTransactionService, RetryPolicy
+    from upgrader.safe_service import HttpTransactionService, RetryPolicy
 
     dead = HttpTransactionService("http://127.0.0.1:9", retry=RetryPolicy(attempts=3, base_delay_s=0.01))
     with pytest.raises(ServiceUnavailable, match="127.0.0.1:9 kept failing .*cannot connect"):

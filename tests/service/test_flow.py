@@ -7,16 +7,16 @@ import pytest
 
 from service_helpers import load_json, proposals, write_passing_simulation
 from upgrader.errors import InputError, UnsafeError
-from upgrader.pipeline.execute import confirm, execute
-from upgrader.pipeline.propose import propose
-from upgrader.pipeline.signer import KeySigner
+from upgrader.stages.execute.queued import confirm, execute
+from upgrader.stages.propose import propose
+from upgrader.stages.sign.signer import KeySigner
 from upgrader.safe.txbuilder import validate_checksum
 
 pytestmark = pytest.mark.chain
 
 
 def test_propose_confirm_execute_records_history(ctx, simulated_plan, client, keys):
-    from upgrader.pipeline.status import status
+    from upgrader.stages.status import status
 
     first, second = KeySigner(keys.owners[0]), KeySigner(keys.owners[1])
     result = propose(ctx, simulated_plan, client, first)
@@ -77,10 +77,10 @@ def test_repropose_is_a_noop(ctx, simulated_plan, client, service, keys):
 
 
 def test_next_nonce_after_highest_queued(ctx, simulated_plan, client, keys):
-    from upgrader.pipeline.batch import plan_safe_tx
+    from upgrader.stages.batch import plan_safe_tx
     from upgrader.safe.multisend import Batch
-    from upgrader.pipeline.propose import domain_for
-    from upgrader.pipeline.signer import signed
+    from upgrader.stages.propose import domain_for
+    from upgrader.stages.sign.signer import signed
     from upgrader.safe.tx import safe_tx_hash
 
     signer = KeySigner(keys.owners[0])
@@ -113,7 +113,7 @@ def test_refuses_stale_plan(ctx, simulated_plan, client, keys):
 
 
 def test_non_owner_proposal_leaves_no_file(ctx, simulated_plan, client, keys):
-    from upgrader.safe.service import ServiceRejected
+    from upgrader.safe_service import ServiceRejected
 
     with pytest.raises(ServiceRejected, match="is not an owner") as err:
         propose(ctx, simulated_plan, client, KeySigner(keys.outsider))
@@ -123,7 +123,7 @@ def test_non_owner_proposal_leaves_no_file(ctx, simulated_plan, client, keys):
 
 
 def test_review_flags_another_queued_tx_at_the_same_nonce(ctx, simulated_plan, client, keys):
-    from upgrader.pipeline.signer import signed
+    from upgrader.stages.sign.signer import signed
     from upgrader.safe.tx import SafeTx, SafeDomain, safe_tx_hash
 
     signer = KeySigner(keys.owners[0])

@@ -10,9 +10,9 @@ from service_helpers import dev_accounts as _dev_accounts
 from service_helpers import write_passing_simulation
 
 from upgrader.errors import InputError
-from upgrader.pipeline.execute import confirm, execute
-from upgrader.pipeline.propose import propose
-from upgrader.pipeline.signer import KeySigner
+from upgrader.stages.execute.queued import confirm, execute
+from upgrader.stages.propose import propose
+from upgrader.stages.sign.signer import KeySigner
 
 pytestmark = pytest.mark.chain
 
@@ -20,8 +20,8 @@ SENTINEL = "0x0000000000000000000000000000000000000001"
 
 
 def _plan(ctx):
-    from upgrader.pipeline.plan import make_plan
-    from upgrader.pipeline.planfile import write_plan
+    from upgrader.stages.plan import make_plan
+    from upgrader.stages.planfile import write_plan
 
     plan = make_plan(ctx)
     write_plan(plan, ctx.plans_dir)
@@ -30,7 +30,7 @@ def _plan(ctx):
 
 
 def test_a_delegate_proposes_and_owners_confirm(ctx, client, keys, service):
-    from upgrader.pipeline import delegates
+    from upgrader.stages.sign import delegates
 
     owner, second = KeySigner(keys.owners[0]), KeySigner(keys.owners[1])
     bot = KeySigner(keys.outsider)
@@ -63,9 +63,9 @@ def test_a_delegate_proposes_and_owners_confirm(ctx, client, keys, service):
 
 
 def test_delegate_signature_is_checked_by_the_service(ctx, client, keys):
-    from upgrader.pipeline.signer import signed
-    from upgrader.safe.service import ServiceRejected
-    from upgrader.safe.service.delegates import delegate_message_hash
+    from upgrader.stages.sign.signer import signed
+    from upgrader.safe_service import ServiceRejected
+    from upgrader.safe.delegate_message import delegate_message_hash
 
     owner, bot = KeySigner(keys.owners[0]), KeySigner(keys.outsider)
     safe = ctx.manifest().safe.address
@@ -79,9 +79,9 @@ def test_delegate_signature_is_checked_by_the_service(ctx, client, keys):
 
 
 def test_a_repeated_delegate_post_is_409_in_the_queue_dialect_and_a_rename_in_the_other(ctx, client, keys):
-    from upgrader.pipeline.signer import signed
-    from upgrader.safe.service import ServiceRejected
-    from upgrader.safe.service.delegates import delegate_message_hash
+    from upgrader.stages.sign.signer import signed
+    from upgrader.safe_service import ServiceRejected
+    from upgrader.safe.delegate_message import delegate_message_hash
 
     owner, bot = KeySigner(keys.owners[0]), KeySigner(keys.outsider)
     safe = ctx.manifest().safe.address
@@ -99,7 +99,7 @@ def test_a_repeated_delegate_post_is_409_in_the_queue_dialect_and_a_rename_in_th
 
 def _make_nested(ctx, chain, keys):
     """Swap the Safe's third owner for a new 1-of-2 owner Safe (outsider + one more dev key)."""
-    from upgrader.chain.safe_exec import approve_and_execute, safe_contract
+    from upgrader.sim.safe_exec import approve_and_execute, safe_contract
     from upgrader.deploy.safe import create_safe, deploy_infrastructure
     from upgrader.safe.tx import SafeTx
 
@@ -119,8 +119,8 @@ def _make_nested(ctx, chain, keys):
 
 
 def test_nested_safe_owner_approves_and_the_upgrade_executes(ctx, chain, client, keys):
-    from upgrader.pipeline.signing import inner_approval
-    from upgrader.pipeline.status import status
+    from upgrader.stages.sign.owners import inner_approval
+    from upgrader.stages.status import status
 
     owner_safe, inner_keys = _make_nested(ctx, chain, keys)
     plan = _plan(ctx)
@@ -159,7 +159,7 @@ def test_nested_safe_owner_approves_and_the_upgrade_executes(ctx, chain, client,
 def test_a_delegate_removal_whose_answer_was_lost_is_removed_not_a_404(ctx, client, keys, service):
     """The service removes the delegate but its answer is lost; the client's retry of the
     DELETE is answered 404. That is the wanted end state, not an error (seen once under load)."""
-    from upgrader.pipeline import delegates
+    from upgrader.stages.sign import delegates
 
     owner, bot = KeySigner(keys.owners[0]), KeySigner(keys.outsider)
     delegates.add(ctx, client, owner, bot.address, "ci bot")

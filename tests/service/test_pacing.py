@@ -8,15 +8,15 @@ import time
 
 import pytest
 
-from upgrader.safe.service import HttpTransactionService, RetryPolicy, ServiceUnavailable
-from upgrader.safe.service.pacing import Pacer
+from upgrader.safe_service import HttpTransactionService, RetryPolicy, ServiceUnavailable
+from upgrader.safe_service.pacing import Pacer
 
 pytestmark = pytest.mark.chain
 
 
 @pytest.fixture
 def limited(chain, anvil, tmp_path, request):
-    from upgrader.safe.service.local_server import LocalServiceServer, LocalTransactionService, RateLimit
+    from upgrader.safe_service.local.server import LocalServiceServer, LocalTransactionService, RateLimit
 
     svc = LocalTransactionService(anvil.url, tmp_path / "state.json")
     with LocalServiceServer(svc, rate_limit=RateLimit(5, advertise=request.param)) as server:

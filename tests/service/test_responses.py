@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from canned_server import canned
 
-from upgrader.safe.service import (
+from upgrader.safe_service import (
     HttpTransactionService, RetryPolicy, ServiceAuthError, ServiceBadResponse, ServiceRejected,
 )
 

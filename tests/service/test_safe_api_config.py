@@ -7,7 +7,7 @@ import pytest
 
 from upgrader.config import NetworkConfig
 from upgrader.errors import InputError
-from upgrader.pipeline.safe_api import LOCAL_SERVICE_URL, open_client, resolve
+from upgrader.stages.safe_api import LOCAL_SERVICE_URL, open_client, resolve
 
 
 def net(**kw):

@@ -38,7 +38,7 @@ def run(chain, anvil, service, tmp_path):
 def test_cli_propose_confirm_execute(run, chain):
     from pathlib import Path
 
-    from upgrader.pipeline.context import NetworkContext  # noqa: F401  (import check)
+    from upgrader.stages.context import NetworkContext  # noqa: F401  (import check)
 
     planned = run("plan", "--json")
     assert planned.exit_code == 0, planned.stderr

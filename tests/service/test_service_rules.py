@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from upgrader.pipeline.signer import KeySigner, signed
+from upgrader.stages.sign.signer import KeySigner, signed
 from upgrader.safe.multisend import Batch
-from upgrader.safe.service import ServiceRejected
+from upgrader.safe_service import ServiceRejected
 from upgrader.safe.tx import SafeDomain, SafeTx, safe_tx_hash
 
 pytestmark = pytest.mark.chain
@@ -51,7 +51,7 @@ def test_wrong_contract_transaction_hash(chain, client, keys):
 
 
 def test_nonce_below_onchain(chain, client, keys):
-    from upgrader.chain.safe_exec import approve_and_execute
+    from upgrader.sim.safe_exec import approve_and_execute
 
     approve_and_execute(chain.w3, chain.safe, _tx(chain, value=0), chain.owners[:2])  # on-chain nonce -> 1
     with pytest.raises(ServiceRejected, match="nonce: Nonce=0 too low .* current on-chain nonce is 1") as err:
@@ -98,8 +98,8 @@ def test_confirmation_rules(chain, client, keys):
 
 
 def test_state_survives_a_restart(chain, anvil, tmp_path, keys):
-    from upgrader.safe.service import HttpTransactionService
-    from upgrader.safe.service.local_server import LocalServiceServer, LocalTransactionService
+    from upgrader.safe_service import HttpTransactionService
+    from upgrader.safe_service.local.server import LocalServiceServer, LocalTransactionService
 
     state = tmp_path / "state.json"
     tx = _tx(chain)
@@ -111,18 +111,18 @@ def test_state_survives_a_restart(chain, anvil, tmp_path, keys):
 
 
 def test_module_entry_point_serves(chain, anvil, tmp_path):
-    """`python -m upgrader.safe.service.local_server`, as `make demo` starts it."""
+    """`python -m upgrader.safe_service.local.server`, as `make demo` starts it."""
     import socket
     import subprocess
     import sys
     import time
 
-    from upgrader.safe.service import HttpTransactionService, RetryPolicy
+    from upgrader.safe_service import HttpTransactionService, RetryPolicy
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "upgrader.safe.service.local_server", "--rpc", anvil.url,
+    proc = subprocess.Popen([sys.executable, "-m", "upgrader.safe_service.local.server", "--rpc", anvil.url,
                              "--port", str(port), "--state", str(tmp_path / "state.json")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

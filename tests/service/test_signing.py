@@ -13,8 +13,8 @@ from eth_account import Account
 
 from service_helpers import write_passing_simulation
 from upgrader.errors import InputError
-from upgrader.pipeline.propose import propose
-from upgrader.pipeline.signer import ApeSigner, KeySigner, resolve_signer, signable_hash, signed
+from upgrader.stages.propose import propose
+from upgrader.stages.sign.signer import ApeSigner, KeySigner, resolve_signer, signable_hash, signed
 from upgrader.safe.signatures import recover_signature
 from upgrader.safe.tx import SafeDomain, SafeTx, safe_tx_hash, typed_data
 

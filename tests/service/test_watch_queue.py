@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from upgrader.pipeline.batch import plan_safe_tx
-from upgrader.pipeline.signer import KeySigner, signed
-from upgrader.pipeline.watch import Watcher, WatchOptions
+from upgrader.stages.batch import plan_safe_tx
+from upgrader.stages.sign.signer import KeySigner, signed
+from upgrader.stages.watch import Watcher, WatchOptions
 from upgrader.safe.tx import SafeDomain, SafeTx, safe_tx_hash
 
 pytestmark = pytest.mark.chain

@@ -42,7 +42,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from upgrader.build import artifacts
 from upgrader.chain import create2
 from upgrader.chain.rpc import IMPLEMENTATION_SLOT, send
-from upgrader.chain.safe_exec import domain_of
+from upgrader.sim.safe_exec import domain_of
 from upgrader.safe.multisend import Batch
 from upgrader.safe.signatures import SafeSignature, encode_signatures
 from upgrader.safe.tx import DELEGATECALL, safe_tx_hash, typed_data

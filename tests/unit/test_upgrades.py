@@ -23,7 +23,7 @@ from unit_helpers import (
 from web3.exceptions import ContractLogicError
 
 from upgrader.chain.rpc import implementation_of
-from upgrader.chain.safe_exec import domain_of, execute, safe_contract
+from upgrader.sim.safe_exec import domain_of, execute, safe_contract
 from upgrader.safe.multisend import Batch
 from upgrader.safe.signatures import encode_signatures, sign_eip712
 from upgrader.safe.tx import SafeTx, safe_tx_hash

@@ -18,7 +18,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from upgrader.build import artifacts
 from upgrader.chain import create2
 from upgrader.chain.rpc import send
-from upgrader.chain.safe_exec import approve_and_execute, safe_contract
+from upgrader.sim.safe_exec import approve_and_execute, safe_contract
 from upgrader.safe.tx import SafeTx
 
 ZERO = "0x0000000000000000000000000000000000000000"

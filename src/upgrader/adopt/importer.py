@@ -23,7 +23,7 @@ from upgrader.proxies import kind_of
 from upgrader.proxies.detect import Detected, detect
 
 if TYPE_CHECKING:
-    from upgrader.pipeline.context import NetworkContext
+    from upgrader.stages.context import NetworkContext
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _git_builds(ctx: "NetworkContext", layout_from: str | None) -> list[dict[str
         return []
     if not layout_from.startswith("git:") or len(layout_from) <= 4:
         raise InputError(f"--layout-from {layout_from!r}: expected git:<rev>, e.g. git:v1.0.0")
-    from upgrader.check import git_reference_builds
+    from upgrader.check.engine import git_reference_builds
 
     return [b.info for b in git_reference_builds(layout_from[4:], ctx.config.root).builds]
 

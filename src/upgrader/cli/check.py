@@ -13,9 +13,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from upgrader.cli.check_run import BUILD_INFO_HELP, run_check
+from upgrader.check.run import BUILD_INFO_HELP, run_check
 from upgrader.cli.main import app
-from upgrader.cli.output import handle_errors
+from upgrader.cli.common.output import handle_errors
 
 
 @app.command("check")

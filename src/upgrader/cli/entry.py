@@ -7,7 +7,7 @@ import sys
 
 
 def run() -> None:
-    from upgrader.cli import quick
+    from upgrader.cli.common import quick
 
     plain = quick.parse(sys.argv[1:])
     if plain is not None:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, handle_errors, print_json
+from upgrader.cli.common.output import console, handle_errors, print_json
 
 
 @app.command("import")
@@ -27,7 +27,7 @@ def import_(
 ) -> None:
     """Record an existing deployment: per proxy its kind, implementation, build contract, layout and governance."""
     from upgrader.adopt.importer import ImportRequest, run_import
-    from upgrader.pipeline.context import open_network
+    from upgrader.stages.context import open_network
 
     request = ImportRequest(proxies=proxy or [], openzeppelin=from_openzeppelin, forge_broadcast=from_forge_broadcast,
                             layout_from=layout_from, safe=safe, multisend=multisend, force=force)

@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from upgrader.cli.check_run import BUILD_INFO_HELP, load_builds
+from upgrader.check.run import BUILD_INFO_HELP, load_builds
 from upgrader.cli.main import app
-from upgrader.cli.output import handle_errors, print_json
-from upgrader.cli.tables import Col, print_table
+from upgrader.cli.common.output import handle_errors, print_json
+from upgrader.cli.common.tables import Col, print_table
 
 layout_app = typer.Typer(help="Inspect and compare storage layouts.", no_args_is_help=True)
 app.add_typer(layout_app, name="layout")

@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 
 from upgrader import __version__
-from upgrader.cli import output
-from upgrader.cli.usage import OneLineUsageGroup
+from upgrader.cli.common import output
+from upgrader.cli.common.usage import OneLineUsageGroup
 
 app = typer.Typer(
     name="upgrader",
@@ -37,7 +37,6 @@ COMMAND_MODULES = [
     "upgrader.cli.safe_cmds",
     "upgrader.cli.safe_service_cmds",
     "upgrader.cli.review",
-    "upgrader.cli.history",
     "upgrader.cli.node",
     "upgrader.cli.sync",
     "upgrader.cli.watch",
@@ -63,11 +62,7 @@ def main(
 
 def _register_commands() -> None:
     for name in COMMAND_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a command module not written yet
-            if exc.name != name:
-                raise
+        importlib.import_module(name)  # a missing command module is a broken install: fail loudly
 
 
 _register_commands()

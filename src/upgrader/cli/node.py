@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import handle_errors, line, print_json
+from upgrader.cli.common.output import handle_errors, line, print_json
 
 node_app = typer.Typer(help="Manage the local stack: the Anvil chain and the Safe Transaction Service (state in .anvil/, out of git).",
                        no_args_is_help=True)

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, err_console, handle_errors, print_json
+from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 from upgrader.errors import UnsafeError
 
 
@@ -33,9 +33,9 @@ def plan(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Check, then plan CREATE2 deployments and each proxy kind's upgrade calls for pending proxies."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.plan import make_plan
-    from upgrader.pipeline.planfile import write_plan
+    from upgrader.stages.context import open_network
+    from upgrader.stages.plan import make_plan
+    from upgrader.stages.planfile import write_plan
 
     ctx = open_network(network)
     allow = frozenset(k.strip() for k in unsafe_allow.split(",") if k.strip())
@@ -58,7 +58,7 @@ def plan(
     if json_out:
         print_json({"ok": True, "plan_hash": result["plan_hash"], "path": str(path), "plan": result})
         return
-    from upgrader.cli.tables import Col, print_table
+    from upgrader.cli.common.tables import Col, print_table
 
     columns = [Col("proxy"), Col("from"), Col("to"), Col("implementation", whole=True), Col("init"), Col("check")]
     rows = [[u["proxy"], u["from"]["contract"].rsplit(":", 1)[1], u["to"]["contract"].rsplit(":", 1)[1], u["to"]["implementation"],

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, handle_errors, print_json
+from upgrader.cli.common.output import console, handle_errors, print_json
 from upgrader.errors import InputError
 
 SHOWN = 20  # calls, and warnings of each kind, shown without --all
@@ -20,7 +20,7 @@ def review_context(network: str, offline: bool, safe_version: str | None, multis
     """Manifest, build and proposals of ``network`` when run inside the project; a code reader
     that connects (briefly) to the network's RPC only when needed and allowed."""
     from upgrader import config as project_config
-    from upgrader.pipeline.review import ReviewContext
+    from upgrader.stages.review.report import ReviewContext
 
     ctx = ReviewContext(safe_version=safe_version, multisend=multisend)
     try:
@@ -36,7 +36,7 @@ def review_context(network: str, offline: bool, safe_version: str | None, multis
     ctx.build_info = project_build_info(cfg.root)
     ctx.proposals_dir = store.folder / "proposals"
     if not offline and network in cfg.networks:
-        from upgrader.pipeline.context import rpc_urls
+        from upgrader.stages.context import rpc_urls
 
         ctx.read_code = _lazy_code_reader(rpc_urls(cfg.network(network)))
     return ctx
@@ -83,8 +83,8 @@ def review(
     show_all: Annotated[bool, typer.Option("--all", help=f"List every call and warning (default: a summary and the first {SHOWN})." )] = False,
 ) -> None:
     """Recompute the hashes, decode every call and raise red warnings a signer must not ignore."""
-    from upgrader.pipeline.review import review_file
-    from upgrader.pipeline.review_plan import resolve_plan
+    from upgrader.stages.review.report import review_file
+    from upgrader.stages.review.plan_proof import resolve_plan
 
     ctx = review_context(network, offline, safe_version, multisend)
     if plan is not None:
@@ -95,7 +95,7 @@ def review(
     else:
         report = review_file(target, ctx, nonce)
     if simulate:
-        from upgrader.pipeline.review_sim import attach_simulation
+        from upgrader.stages.review.simulate import attach_simulation
 
         attach_simulation(report, ctx, network, fork_url, block)
     if json_out:
@@ -107,8 +107,8 @@ def review(
 
 
 def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str, network: str) -> Any:
-    from upgrader.pipeline.review import review
-    from upgrader.pipeline.review_input import SAFE_TX_HASH, load_subject, subject_from_service
+    from upgrader.stages.review.report import review
+    from upgrader.stages.review.subject import SAFE_TX_HASH, load_subject, subject_from_service
 
     client = _service_client(url, network, ctx)  # the API key comes from the environment
     local = ctx.proposals_dir / f"{target.lower()}.json" if ctx.proposals_dir else None
@@ -131,7 +131,7 @@ def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None) -> 
     network's RPC answers; None otherwise (the rest of the review stands without it)."""
     from upgrader import config as project_config
     from upgrader.chain.rpc import connect
-    from upgrader.pipeline.signing import signing_section
+    from upgrader.stages.sign.owners import signing_section
 
     if safe_tx_hash is None:
         return None
@@ -146,8 +146,8 @@ def _service_client(url: str, network: str, ctx: Any) -> Any:
     """The network's dialect (``safe_api.kind``) at ``url``; the classic Transaction Service
     when there is no project or manifest to say which."""
     from upgrader import config as project_config
-    from upgrader.pipeline.safe_api import open_client
-    from upgrader.safe.service import HttpTransactionService
+    from upgrader.stages.safe_api import open_client
+    from upgrader.safe_service import HttpTransactionService
 
     try:
         net = project_config.load().network(network)
@@ -223,7 +223,7 @@ def render(report: Any, show_all: bool = False) -> None:
         hashes.add_row("Message hash", as_shown_on_device(h["message_hash"]))
         hashes.add_row("safeTxHash", h["safe_tx_hash"])
         console.print(hashes)
-    from upgrader.cli.tables import Col, print_table
+    from upgrader.cli.common.tables import Col, print_table
 
     nodes = report.root.walk()
     shown = nodes if show_all else nodes[:SHOWN]
@@ -241,11 +241,11 @@ def render(report: Any, show_all: bool = False) -> None:
     if report.plan is not None:
         _render_plan(report.plan)
     if getattr(report, "signing", None):
-        from upgrader.pipeline.signing import signing_markdown
+        from upgrader.stages.sign.owners import signing_markdown
 
         console.print(escape(signing_markdown(report.signing).strip()), soft_wrap=True)
     if report.simulation is not None:
-        from upgrader.pipeline.review_sim.render import simulation_lines
+        from upgrader.stages.review.simulate_render import simulation_lines
 
         for text in simulation_lines(report.simulation):
             console.print(text, soft_wrap=True)

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, handle_errors, print_json
+from upgrader.cli.common.output import console, handle_errors, print_json
 
 if TYPE_CHECKING:  # the safe layer pulls in eth-abi: import it only when the command runs
     from upgrader.safe.hashreport import SafeHashReport

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, err_console, handle_errors, line, print_json
+from upgrader.cli.common.output import console, err_console, handle_errors, line, print_json
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
@@ -23,7 +23,7 @@ DeadlineOpt = Annotated[float, typer.Option("--deadline", min=0.1, help="Seconds
 
 def _client(ctx, override: Optional[str], deadline_s: float = DEFAULT_DEADLINE_S):
     """The network's Safe service client, bounded in all to ``deadline_s`` from now."""
-    from upgrader.pipeline.safe_api import open_client
+    from upgrader.stages.safe_api import open_client
 
     return open_client(ctx.network, ctx.chain_id, override, deadline_s=deadline_s)
 
@@ -41,17 +41,17 @@ def propose(
     json_out: JsonOpt = False,
 ) -> None:
     """Sign the plan's Safe transaction and post it to the Transaction Service; write the batch file and review."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.planfile import load_plan
-    from upgrader.pipeline.propose import propose as run
-    from upgrader.pipeline.signer import resolve_signer
+    from upgrader.stages.context import open_network
+    from upgrader.stages.planfile import load_plan
+    from upgrader.stages.propose import propose as run
+    from upgrader.stages.sign.signer import resolve_signer
 
     plan = load_plan(plan_file)
     ctx = open_network(plan["network"])
     if skip_simulation:
         from rich.markup import escape
 
-        from upgrader.pipeline.propose import skipped_simulation_warning
+        from upgrader.stages.propose import skipped_simulation_warning
 
         err_console.print(f"[bold red]WARNING: {escape(skipped_simulation_warning(ctx, plan))}[/]", soft_wrap=True)
     signer = resolve_signer(sender, ctx.chain_id, plan["safe"]["owners"])
@@ -81,9 +81,9 @@ def confirm(
     json_out: JsonOpt = False,
 ) -> None:
     """Add an owner's signature (EIP-712 typed data) to a proposed Safe transaction."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.execute import confirm as run
-    from upgrader.pipeline.signer import resolve_signer
+    from upgrader.stages.context import open_network
+    from upgrader.stages.execute.queued import confirm as run
+    from upgrader.stages.sign.signer import resolve_signer
 
     ctx = open_network(network)
     signer = resolve_signer(sender, ctx.chain_id, list(ctx.manifest().safe.owners))
@@ -114,13 +114,13 @@ def execute(
 ) -> None:
     """Execute a confirmed Safe transaction (or resume one that was sent), verify the chain matches
     the plan, record it in the manifest."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.executions import run
+    from upgrader.stages.context import open_network
+    from upgrader.stages.execute.from_account import run
 
     ctx = open_network(network)
     signer = None
     if sender is not None:
-        from upgrader.pipeline.signer import resolve_signer
+        from upgrader.stages.sign.signer import resolve_signer
 
         signer = resolve_signer(sender, ctx.chain_id, [])
     result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, replace=replace, wait_s=wait)
@@ -141,8 +141,8 @@ DelegateOpt = Annotated[str, typer.Option("--delegate", help="The delegate's add
 
 
 def _delegate_ctx(network: str, sender: Optional[str]):
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.signer import resolve_signer
+    from upgrader.stages.context import open_network
+    from upgrader.stages.sign.signer import resolve_signer
 
     ctx = open_network(network)
     return ctx, (resolve_signer(sender, ctx.chain_id, list(ctx.manifest().safe.owners)) if sender else None)
@@ -166,7 +166,7 @@ def delegate_add(
     json_out: JsonOpt = False,
 ) -> None:
     """The owner signs Safe's EIP-712 Delegate message: DELEGATE may then propose to the network's Safe."""
-    from upgrader.pipeline.delegates import add
+    from upgrader.stages.sign.delegates import add
 
     ctx, signer = _delegate_ctx(network, sender)
     _show_change(add(ctx, _client(ctx, tx_service), signer, delegate, label), json_out)
@@ -182,7 +182,7 @@ def delegate_remove(
     json_out: JsonOpt = False,
 ) -> None:
     """The owner withdraws DELEGATE (signed the same way)."""
-    from upgrader.pipeline.delegates import remove
+    from upgrader.stages.sign.delegates import remove
 
     ctx, signer = _delegate_ctx(network, sender)
     _show_change(remove(ctx, _client(ctx, tx_service), signer, delegate), json_out)
@@ -192,7 +192,7 @@ def delegate_remove(
 @handle_errors
 def delegate_list(network: NetworkOpt = "local", tx_service: ServiceOpt = None, json_out: JsonOpt = False) -> None:
     """The network Safe's delegates whose delegator is still an owner."""
-    from upgrader.pipeline.delegates import listed
+    from upgrader.stages.sign.delegates import listed
 
     ctx, _ = _delegate_ctx(network, None)
     found = listed(ctx, _client(ctx, tx_service))

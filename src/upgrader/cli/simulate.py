@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import console, err_console, handle_errors, print_json
+from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 
 
 @app.command()
@@ -20,9 +20,9 @@ def simulate(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Run the plan exactly as the Safe will on a fork; check slots, code, locks, storage, smoke calls."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.planfile import load_plan
-    from upgrader.pipeline.simulate import simulate as run, write_simulation
+    from upgrader.stages.context import open_network
+    from upgrader.stages.planfile import load_plan
+    from upgrader.stages.simulate import simulate as run, write_simulation
 
     plan = load_plan(plan_file)
     ctx = open_network(plan["network"])
@@ -37,7 +37,7 @@ def simulate(
     else:
         from rich.markup import escape
 
-        from upgrader.cli.tables import Col, print_table
+        from upgrader.cli.common.tables import Col, print_table
 
         print_table("gas", [Col("call"), Col("gas", justify="right")],
                     [[escape(g["description"]), f"{g['gas']:,}"] for g in report.gas])

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import error_line, handle_errors, print_json
+from upgrader.cli.common.output import error_line, handle_errors, print_json
 
 HEALTHY = ("in_sync", "pending")  # what `status --check` accepts
 STATE_STYLE = {"in_sync": "green", "pending": "yellow", "drift": "bold red", "unknown": "bold red"}
@@ -21,8 +21,8 @@ def status(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Compare each proxy's on-chain implementation with the manifest and the build."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.status import status as run_status
+    from upgrader.stages.context import open_network
+    from upgrader.stages.status import status as run_status
 
     report = run_status(open_network(network))
     if json_out:
@@ -36,13 +36,13 @@ def status(
 
 
 def render(report) -> None:  # type: ignore[no-untyped-def]
-    from upgrader.cli.tables import Col, print_table
+    from upgrader.cli.common.tables import Col, print_table
 
     columns = [Col("proxy"), Col("kind"), Col("address", whole=True), Col("implementation", whole=True), Col("state"), Col("detail")]
     rows = [[p.name, p.kind, p.address, p.implementation, f"[{STATE_STYLE[p.state]}]{p.state}[/]", p.detail]
             for p in report.proxies]
     print_table(f"{report.network} (chain {report.chain_id}) · Safe {report.safe}", columns, rows)
     if report.hint:
-        from upgrader.cli.output import line
+        from upgrader.cli.common.output import line
 
         line(report.hint, "bold red")

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import handle_errors, line, print_json
+from upgrader.cli.common.output import handle_errors, line, print_json
 
 
 @app.command()
@@ -18,8 +18,8 @@ def sync(
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Find upgrades (ERC-1967 events) and Safe executions since the last recorded block and record them."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.sync import sync as run
+    from upgrader.stages.context import open_network
+    from upgrader.stages.sync import sync as run
 
     report = run(open_network(network), from_block)
     if json_out:

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from upgrader.cli.main import app
-from upgrader.cli.output import handle_errors
+from upgrader.cli.common.output import handle_errors
 
 
 @app.command()
@@ -29,14 +29,14 @@ def watch(
     json_out: Annotated[bool, typer.Option("--json", help="JSON lines even on a terminal.")] = False,
 ) -> None:
     """Poll the chain and the Safe service; print each finding once (JSON lines, readable on a terminal)."""
-    from upgrader.pipeline.context import open_network
-    from upgrader.pipeline.watch import Watcher, WatchOptions
-    from upgrader.pipeline.watch.metrics import render, serve
+    from upgrader.stages.context import open_network
+    from upgrader.stages.watch import Watcher, WatchOptions
+    from upgrader.stages.watch.metrics import render, serve
 
     ctx = open_network(network)
     client = None
     if tx_service:
-        from upgrader.pipeline.safe_api import open_client
+        from upgrader.stages.safe_api import open_client
 
         client = open_client(ctx.network, ctx.chain_id, tx_service, deadline_s=10.0)
     watcher = Watcher(ctx, WatchOptions(max_head_age, max_pending, from_block, service), client)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from upgrader.layout.astindex import AstIndex, Node
+from upgrader.solc_ast.shallow_index import AstIndex, Node
 from upgrader.layout.model import Member, TypeInfo
 
 _ELEMENTARY_SIZE = re.compile(r"^(u?int|bytes)(\d+)$")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from upgrader.errors import InputError
-from upgrader.layout.astindex import AstIndex, Node, doc_tag
+from upgrader.solc_ast.shallow_index import AstIndex, Node, doc_tag
 from upgrader.layout.extract import STORAGE_LAYOUT_HINT, extract_layout
 from upgrader.layout.model import StorageLayout
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from upgrader.errors import InputError
-from upgrader.layout.astindex import AstIndex, doc_tag
+from upgrader.solc_ast.shallow_index import AstIndex, doc_tag
 from upgrader.layout.asttypes import TypeResolver, elementary_size
 from upgrader.layout.model import Member, StorageItem, StorageLayout, TypeInfo
 from upgrader.layout.namespaces import namespaces_of

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from upgrader.keccak import keccak, keccak_pure
-from upgrader.layout.astindex import AstIndex, Node, doc_tag
+from upgrader.solc_ast.shallow_index import AstIndex, Node, doc_tag
 from upgrader.layout.asttypes import TypeResolver
 from upgrader.layout.model import Namespace, StorageItem, TypeInfo
 

@@ -12,7 +12,7 @@ An annotation with the wrong number of arguments is an input error, as there.
 from __future__ import annotations
 
 from upgrader.errors import InputError
-from upgrader.layout.astindex import AstIndex, Node
+from upgrader.solc_ast.shallow_index import AstIndex, Node
 from upgrader.validate.annotations import annotation_args, documentation, has_tag
 
 UPGRADE_SELECTORS = frozenset({"3659cfe6", "4f1ef286"})  # upgradeTo(address), upgradeToAndCall(address,bytes)

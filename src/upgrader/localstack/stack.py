@@ -79,7 +79,7 @@ def stack(root: Path) -> Stack:
                 "--state", str(chain_state), "--state-interval", "1"]
 
     def service_command() -> list[str]:
-        return [sys.executable, "-m", "upgrader.safe.service.local_server", "--rpc", chain_url,
+        return [sys.executable, "-m", "upgrader.safe_service.local.server", "--rpc", chain_url,
                 "--port", str(service_port), "--state", str(service_state),
                 "--manifest", str(deployments / "manifest.json")]
 
@@ -99,7 +99,7 @@ def stack(root: Path) -> Stack:
             raise InputError(f"the local chain state {chain_state} is truncated or corrupt; {RESET_FIX}")
 
     def check_service_state() -> None:
-        from upgrader.safe.service.local_server import check_state_file
+        from upgrader.safe_service.local.server import check_state_file
 
         check_state_file(service_state)
 

@@ -16,7 +16,7 @@ from typing import Any
 from upgrader.errors import InputError
 from upgrader.findings import Finding
 from upgrader.validate import initializers, reachability, rules, uups
-from upgrader.validate.ast_index import AstIndex
+from upgrader.solc_ast.index import AstIndex
 from upgrader.validate.context import Context
 from upgrader.validate.kinds import ACCEPTED_KINDS, KNOWN_KINDS, RULES, Kind, Rule
 from upgrader.validate.report import explain

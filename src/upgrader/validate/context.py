@@ -8,7 +8,7 @@ from typing import Any
 
 from upgrader.findings import Finding
 from upgrader.validate import annotations
-from upgrader.validate.ast_index import AstIndex, Node
+from upgrader.solc_ast.index import AstIndex, Node
 from upgrader.validate.kinds import ACCEPTED_KINDS, RULES, Kind
 
 

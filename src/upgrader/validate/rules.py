@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from upgrader.findings import Finding
 from upgrader.validate.annotations import documentation
-from upgrader.validate.ast_index import Node, find_all
+from upgrader.solc_ast.index import Node, find_all
 from upgrader.validate.context import Context
 
 _PLACEHOLDER = re.compile(r"__\$([0-9a-fA-F]{34})\$__")

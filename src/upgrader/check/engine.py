@@ -1,0 +1,246 @@
+"""The upgrade-safety check: layouts compared against references, plus unsafe patterns.
+
+Library entry point behind ``upgrader check``. Input is a ``BuildSet`` (one build-info or a
+folder of them); references come from ``@custom:oz-upgrades-from``, an explicit reference,
+a reference build-info folder (``<dir>:<Contract>``) or ``git:<rev>:<Contract>`` (another
+revision of this project, compiled in a worktree, ``upgrader.check.gitref``). Which contracts are
+reported follows OpenZeppelin's validate (``layout.upgradeability``), plus every contract named
+as a reference, which is validated on its own too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from upgrader.errors import InputError
+from upgrader.findings import Finding
+from upgrader.layout import globs, upgradeability
+from upgrader.layout.buildset import BuildSet
+from upgrader.layout.compare import StorageOp, compare_layouts
+from upgrader.layout.model import StorageLayout
+from upgrader.layout.namespaces_check import namespace_errors
+from upgrader.layout.references import Builds, Ref
+from upgrader.layout.report import findings as layout_findings
+from upgrader.layout.report import render
+
+__all__ = ["CheckOptions", "CheckReport", "ContractResult", "check", "check_contract", "compare_with_stored", "git_reference_builds"]
+
+Validator = Callable[..., list]
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """OpenZeppelin's validate options, with the same meaning."""
+
+    unsafe_allow: frozenset[str] = frozenset()
+    exclude: tuple[str, ...] = ()  # globs over source paths (OpenZeppelin's defaults added)
+    require_reference: bool = False
+    unsafe_allow_renames: bool = False
+    unsafe_skip_storage_check: bool = False
+
+    @property
+    def excluded(self) -> tuple[str, ...]:
+        return (*globs.DEFAULT_EXCLUDE, *self.exclude)
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    contract: str
+    reference: str | None
+    errors: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+    ops: tuple[StorageOp, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract,
+            "reference": self.reference,
+            "ok": self.ok,
+            "errors": [f.to_json() for f in self.errors],
+            "warnings": [f.to_json() for f in self.warnings],
+        }
+
+    @property
+    def against(self) -> str:
+        """`` (upgrade from <ref>)``, with the revision for a git reference."""
+        if not self.reference:
+            return ""
+        if self.reference.startswith("git:"):
+            _, rev, fqn = self.reference.split(":", 2)
+            return f" (upgrade from {fqn} at {rev})"
+        return f" (upgrade from {self.reference})"
+
+    def explain(self) -> str:
+        mark = "✔" if self.ok else "✘"
+        lines = [f"{mark} {self.contract}{self.against}"]
+        lines += [render(f) for f in (*self.errors, *self.warnings)]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    contracts: tuple[ContractResult, ...]
+    errors: tuple[Finding, ...] = ()  # about the build as a whole (a namespace outside any contract)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(c.ok for c in self.contracts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "errors": [f.to_json() for f in self.errors], "contracts": [c.to_json() for c in self.contracts]}
+
+    def explain(self) -> str:
+        return "\n".join([*(render(f) for f in self.errors), *(c.explain() for c in self.contracts)])
+
+
+def check(
+    builds: BuildSet,
+    contract: str | None = None,
+    reference: str | None = None,
+    unsafe_allow: frozenset[str] = frozenset(),
+    project_root: Path | None = None,
+    *,
+    options: CheckOptions | None = None,
+    reference_builds: Sequence[BuildSet] = (),
+) -> CheckReport:
+    """Check one contract (``contract``) or every upgradeable contract in ``builds``."""
+    options = options or CheckOptions(unsafe_allow=unsafe_allow)
+    _check_options(options, contract, reference)
+    builds.require_layouts()
+    every = Builds.of(builds, list(reference_builds))
+    validator = _validator()
+    if contract is not None:
+        fqn = every.main_contract(contract)
+        if globs.matches(fqn.rpartition(":")[0], options.excluded) or not upgradeability.is_concrete(builds.node(fqn)):
+            raise InputError(f"no report for {fqn}: it is abstract or excluded by --exclude; name a concrete, included contract")
+        ref = _explicit_reference(every, reference, project_root) if reference else _annotated(every, fqn)
+        plan = [(fqn, ref)]
+    else:
+        plan = _plan(every, options)
+    results = []
+    for fqn, ref in plan:
+        if options.require_reference and ref is None:
+            raise InputError(
+                f"{fqn} does not say what it upgrades from; add `@custom:oz-upgrades-from <Contract>` or pass --reference"
+            )
+        if ref is not None and ref.builds is builds and ref.fqn == fqn:
+            raise InputError(f"{fqn} names itself as its reference; name the previous version (or another build with --reference-build-info)")
+        results.append(check_contract(builds, fqn, ref, options, validator))
+    build_errors = namespace_errors(builds, reference_builds, frozenset(fqn for fqn, _ in plan))
+    return CheckReport(tuple(results), tuple(build_errors))
+
+
+def _check_options(options: CheckOptions, contract: str | None, reference: str | None) -> None:
+    if reference is not None and contract is None:
+        raise InputError("--reference needs --contract: say which contract upgrades from it")
+    if options.require_reference and contract is None:
+        raise InputError("--require-reference needs --contract: say which contract must have a reference")
+    if options.require_reference and options.unsafe_skip_storage_check:
+        raise InputError("--require-reference and --unsafe-skip-storage-check cannot be used together; drop one")
+
+
+def _plan(every: Builds, options: CheckOptions) -> list[tuple[str, Ref | None]]:
+    """OpenZeppelin's upgradeable contracts of the main build, then every contract of the main
+    build that one of them names as its reference (validated on its own)."""
+    main = every.main
+    chosen: dict[str, Ref | None] = {}
+    named: set[str] = set()
+    for fqn in sorted(main.owner):
+        node = main.node(fqn)
+        annotated, from_name = upgradeability.annotation(node, fqn)
+        if not upgradeability.is_concrete(node) or globs.matches(fqn.rpartition(":")[0], options.excluded):
+            continue
+        ref = every.reference(from_name, fqn) if from_name else None
+        if annotated or ref is not None or upgradeability.looks_upgradeable(main.index(fqn), node):
+            chosen[fqn] = ref
+            if ref is not None and ref.builds is main:
+                named.add(ref.fqn)
+    for fqn in sorted(named - set(chosen)):
+        if upgradeability.is_concrete(main.node(fqn)) and not globs.matches(fqn.rpartition(":")[0], options.excluded):
+            chosen[fqn] = _annotated(every, fqn)
+    return sorted(chosen.items())
+
+
+def check_contract(
+    builds: BuildSet,
+    fqn: str,
+    ref: Ref | None = None,
+    options: CheckOptions = CheckOptions(),
+    validator: Validator | None = None,
+) -> ContractResult:
+    """One contract's verdict: its unsafe patterns (with ``validator``) and its layout against ``ref``."""
+    found: list[Finding] = []
+    if validator is not None:
+        ref_uups = ref is not None and upgradeability.has_upgrade_function(ref.builds.index(ref.fqn), ref.builds.node(ref.fqn))
+        own = validator(builds.build_info(fqn), fqn, options.unsafe_allow, reference_uups=ref_uups)
+        found += [f for f in own if not globs.matches((f.location or "").rpartition(":")[0], options.excluded)]
+    if options.unsafe_skip_storage_check:
+        ref = None
+    old = ref.builds.layout(ref.fqn) if ref is not None else StorageLayout(fqn, ())  # still catches duplicate namespaces
+    ops = compare_layouts(old, builds.layout(fqn), allow_renames=options.unsafe_allow_renames)
+    found += layout_findings(ops)
+    errors = tuple(f for f in found if f.severity == "error")
+    warnings = tuple(f for f in found if f.severity == "warning")
+    return ContractResult(fqn, ref.label if ref is not None else None, errors, warnings, tuple(ops))
+
+
+def compare_with_stored(
+    stored: StorageLayout | Mapping[str, Any],
+    build_info: dict[str, Any],
+    contract: str,
+    unsafe_allow: frozenset[str] | None = None,
+) -> ContractResult:
+    """Compare a stored layout (``StorageLayout.to_json()`` form) with a contract of a build;
+    with ``unsafe_allow`` given, the contract is also validated (the plan step's verdict)."""
+    old = stored if isinstance(stored, StorageLayout) else StorageLayout.from_json(stored)
+    builds = BuildSet.of(build_info)
+    fqn = builds.resolve(contract)
+    validator = _validator() if unsafe_allow is not None else None
+    found: list[Finding] = list(validator(build_info, fqn, unsafe_allow)) if validator and unsafe_allow is not None else []
+    ops = compare_layouts(old, builds.layout(fqn))
+    found += layout_findings(ops)
+    errors = tuple(f for f in found if f.severity == "error")
+    warnings = tuple(f for f in found if f.severity == "warning")
+    return ContractResult(fqn, old.contract, errors, warnings, tuple(ops))
+
+
+def _annotated(every: Builds, fqn: str) -> Ref | None:
+    _, name = upgradeability.annotation(every.main.node(fqn), fqn)
+    return every.reference(name, fqn) if name else None
+
+
+def _explicit_reference(every: Builds, reference: str, root: Path | None) -> Ref:
+    if reference.startswith("git:"):
+        _, rev, name = (reference.split(":", 2) + ["", ""])[:3]
+        if not rev or not name:
+            raise InputError("a git reference is git:<rev>:<Contract>, e.g. git:v1.0.0:Vault")
+        ref_builds = git_reference_builds(rev, root)
+        fqn = ref_builds.resolve(name)
+        return Ref(ref_builds, fqn, f"git:{rev}:{fqn}")
+    return every.reference(reference)
+
+
+def git_reference_builds(rev: str, root: Path | None = None) -> BuildSet:
+    """Compile the project as of git revision ``rev`` (see ``upgrader.check.gitref``)."""
+    from upgrader.check.gitref import reference_builds
+
+    return reference_builds(rev, root)
+
+
+def _validator() -> Validator | None:
+    """The unsafe-pattern validator, if installed (``upgrader.validate``)."""
+    try:
+        from upgrader.validate import validate_contract
+    except ModuleNotFoundError as exc:
+        if exc.name in ("upgrader.validate",):
+            return None
+        raise
+    except ImportError:
+        return None
+    return validate_contract

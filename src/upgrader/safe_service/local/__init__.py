@@ -1,0 +1,1 @@
+"""The local Safe service for dev chains and tests (it touches a chain: owners, nonces)."""

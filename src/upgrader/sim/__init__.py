@@ -1,0 +1,1 @@
+"""One fork runner for Safe transactions and one storage decoder, for simulate, review --simulate and the probes."""

@@ -1,0 +1,1 @@
+"""`upgrader confirm` and `upgrader execute`: queued transactions, executions from an account, races."""

@@ -1,0 +1,1 @@
+"""`upgrader review`: what a signer checks before signing."""

@@ -1,0 +1,222 @@
+"""`upgrader review`: everything a signer needs before signing, derived from the raw fields.
+
+    report = review(load_subject("batch.json", proposals_dir), ReviewContext(manifest, build_info))
+    report.ok, report.to_json(), render_markdown(report)
+
+The hashes are recomputed (never read from the file), every call is decoded, nested batches
+included, and each class of danger is a red warning (see ``review_rules.KINDS``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from upgrader.manifest import canonical_json
+from upgrader.stages.review.decode import AddressBook, CallNode, Decoder, artifacts_of
+from upgrader.stages.review.subject import ReviewSubject, load_subject, queued_nonces, queued_safe_txs, subject_safe_tx
+from upgrader.stages.review.rules import (
+    CodeReader, ReviewWarning, UpgradeCheck, decode_errors, delegatecalls, duplicate_proposals, empty_batches,
+    gas_refund, no_chain_id, nonce_conflicts, safe_self_calls, unknown_deploys, unknown_upgraders, untrusted_targets,
+)
+from upgrader.safe.addresses import address_of, is_trusted_multisend_call_only
+from upgrader.safe.hashreport import as_shown_on_device
+from upgrader.safe.multisend import Batch, Call
+from upgrader.safe.tx import SafeDomain, SafeTx, hashes
+
+__all__ = ["ReviewContext", "ReviewReport", "review", "review_file", "render_markdown", "load_subject"]
+
+DEFAULT_SAFE_VERSION = "1.4.1"
+
+
+@dataclass
+class ReviewContext:
+    """What the review knows beyond the input. All optional: with nothing, only Safe
+    infrastructure is named and every target is untrusted."""
+
+    manifest: Any = None
+    build_info: dict[str, Any] | None = None
+    safe_version: str | None = None  # overrides the manifest's
+    multisend: str | None = None  # for rebuilding a multi-call batch file
+    proposals_dir: Path | None = None
+    queued: dict[str, int] = field(default_factory=dict)  # safeTxHash -> nonce, e.g. from the service
+    queued_txs: dict[str, SafeTx] = field(default_factory=dict)  # safeTxHash -> queued SafeTx, e.g. from the service
+    read_code: CodeReader | None = None  # None: offline
+    plan: dict[str, Any] | None = None
+    plan_path: Path | None = None
+    signing: dict[str, Any] | None = None  # pipeline.signing.signing_section: proposer, owner Safes' approvals
+
+
+@dataclass
+class ReviewReport:
+    subject: ReviewSubject
+    safe_version: str
+    tx: SafeTx
+    hashes: dict[str, str] | None
+    root: CallNode
+    warnings: list[ReviewWarning]
+    plan: dict[str, Any] | None = None
+    signing: dict[str, Any] | None = None
+    simulation: dict[str, Any] | None = None  # review --simulate (pipeline.review_sim)
+
+    @property
+    def ok(self) -> bool:
+        return not any(w.severity == "red" for w in self.warnings)
+
+    @property
+    def red(self) -> list[ReviewWarning]:
+        return [w for w in self.warnings if w.severity == "red"]
+
+    def to_json(self) -> dict[str, Any]:
+        h = self.hashes or {}
+        return {
+            "ok": self.ok,
+            "source": self.subject.source,
+            "input_kind": self.subject.kind,
+            "chain_id": self.subject.chain_id,
+            "safe": self.subject.safe,
+            "safe_version": self.safe_version,
+            "nonce": self.subject.nonce,
+            "safe_tx_hash": h.get("safe_tx_hash"),
+            "domain_hash": h.get("domain_hash"),
+            "message_hash": h.get("message_hash"),
+            "checksum": self.subject.checksum,
+            "tx": {**self.tx.to_json(), "nonce": None if self.subject.nonce is None else str(self.tx.nonce)},
+            "calls": [self.root.to_json()],
+            "warnings": [w.to_json() for w in self.warnings],
+            "plan": self.plan,
+            "signing": self.signing,
+            "simulation": self.simulation,
+        }
+
+
+def _manifest_safe(ctx: ReviewContext, subject: ReviewSubject) -> Any:
+    m = ctx.manifest
+    if m is not None and m.safe.address.lower() == subject.safe.lower() and m.chain_id == subject.chain_id:
+        return m.safe
+    return None
+
+
+def _multisend(ctx: ReviewContext, safe_record: Any, version: str) -> str:
+    if ctx.multisend:
+        return ctx.multisend
+    if safe_record is not None and safe_record.multisend_call_only:
+        return safe_record.multisend_call_only
+    return address_of("MultiSendCallOnly", version if version in ("1.3.0", "1.4.1") else "1.4.1")
+
+
+def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewReport:
+    ctx = ctx or ReviewContext()
+    safe_record = _manifest_safe(ctx, subject)
+    version = ctx.safe_version or (safe_record.version if safe_record else DEFAULT_SAFE_VERSION)
+    multisend = _multisend(ctx, safe_record, version)
+    trusted = {multisend.lower()} if safe_record is not None or ctx.multisend else set()
+
+    def trusted_multisend(address: str) -> bool:
+        return is_trusted_multisend_call_only(address) or address.lower() in trusted
+
+    tx = subject_safe_tx(subject, multisend)
+    computed = None
+    if tx is not None:
+        computed = hashes(tx, SafeDomain(subject.chain_id, subject.safe, version)).to_json()
+    else:
+        tx = Batch(subject.calls).to_safe_tx(multisend, 0)  # the structure, for decoding only
+    artifacts = artifacts_of(ctx.build_info)
+    book = AddressBook(ctx.manifest, artifacts, subject.safe)
+    root = Decoder(book, artifacts).decode(Call.of(tx))
+    warnings = _input_warnings(subject, ctx, computed)
+    warnings += delegatecalls(root, trusted_multisend) + empty_batches(root) + no_chain_id(version)
+    warnings += safe_self_calls(root, subject.safe)
+    warnings += gas_refund(tx)
+    if computed is not None:
+        queued = {**queued_nonces(ctx.proposals_dir, subject.chain_id, subject.safe), **ctx.queued}
+        warnings += nonce_conflicts(tx.nonce, computed["safe_tx_hash"], queued)
+        others = {**queued_safe_txs(ctx.proposals_dir, subject.chain_id, subject.safe, multisend), **ctx.queued_txs}
+        warnings += duplicate_proposals(tx, computed["safe_tx_hash"], others)
+    warnings += untrusted_targets(root, book, trusted_multisend)
+    warnings += unknown_upgraders(root, book)
+    warnings += decode_errors(root) + unknown_deploys(root)
+    warnings += UpgradeCheck(book, {a.fqn: a for a in artifacts}, _verdict(ctx), ctx.read_code).run(root)
+    plan_section = None
+    if ctx.plan is not None:
+        from upgrader.stages.review.plan_proof import compare_with_plan
+
+        plan_section, plan_warnings = compare_with_plan(
+            ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id, ctx.manifest)
+        warnings += plan_warnings
+    return ReviewReport(subject, version, tx, computed, root, warnings, plan_section, ctx.signing)
+
+
+def _input_warnings(subject: ReviewSubject, ctx: ReviewContext, computed: dict[str, str] | None) -> list[ReviewWarning]:
+    out = []
+    if subject.checksum is not None:
+        if not subject.checksum["present"]:
+            out.append(ReviewWarning("checksum-missing", "the batch file carries no Transaction Builder checksum"))
+        elif not subject.checksum["valid"]:
+            out.append(ReviewWarning("checksum-invalid", "the batch file's checksum does not match its content: it was edited after it was made"))
+    out += [ReviewWarning("display-mismatch", f"{m}: the signer would approve something other than what is shown") for m in subject.display_mismatches]
+    if computed is None:
+        out.append(ReviewWarning("no-nonce", "the file states no nonce: pass --nonce to compute the safeTxHash to compare with your wallet"))
+    elif subject.claimed_hash and subject.claimed_hash.lower() != computed["safe_tx_hash"]:
+        out.append(ReviewWarning("hash-mismatch", f"the input claims safeTxHash {subject.claimed_hash}, the fields hash to {computed['safe_tx_hash']}"))
+    m = ctx.manifest
+    if m is not None and (m.safe.address.lower() != subject.safe.lower() or m.chain_id != subject.chain_id):
+        out.append(ReviewWarning("wrong-safe", f"the batch is for Safe {subject.safe} on chain {subject.chain_id}; the manifest's Safe is {m.safe.address} on chain {m.chain_id}"))
+    return out
+
+
+def _verdict(ctx: ReviewContext):
+    if ctx.build_info is None:
+        return None
+    from upgrader.check.verdict import upgrade_verdict
+
+    cache: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def verdict(layout: dict[str, Any], fqn: str) -> dict[str, Any]:
+        key = (canonical_json(layout), fqn)
+        if key not in cache:
+            cache[key] = upgrade_verdict(layout, ctx.build_info, fqn)  # type: ignore[arg-type]
+        return cache[key]
+
+    return verdict
+
+
+def review_file(arg: str, ctx: ReviewContext, nonce: int | None = None) -> ReviewReport:
+    return review(load_subject(arg, ctx.proposals_dir, nonce), ctx)
+
+
+def render_markdown(report: ReviewReport) -> str:
+    """The ``proposals/<safeTxHash>.review.md`` a signer reads next to the proposal."""
+    s, h = report.subject, report.hashes or {}
+    verdict = "PASS: no red warnings" if report.ok else f"DO NOT SIGN: {len(report.red)} red warning(s)"
+    lines = [f"# Review of Safe transaction {h.get('safe_tx_hash', '(no nonce)')}", "", f"**{verdict}**", "",
+             "| field | value |", "|---|---|",
+             f"| Safe | `{s.safe}` (v{report.safe_version}) |", f"| chain | {s.chain_id} |",
+             f"| nonce | {s.nonce if s.nonce is not None else 'not stated'} |",
+             f"| to | `{report.tx.to}` {report.root.to_name or ''} |",
+             f"| operation | {'DELEGATECALL' if report.tx.operation else 'CALL'} |",
+             f"| domain hash | `{as_shown_on_device(h['domain_hash']) if h else '-'}` |",
+             f"| message hash | `{as_shown_on_device(h['message_hash']) if h else '-'}` |",
+             f"| safeTxHash | `{h.get('safe_tx_hash', '-')}` |"]
+    if s.checksum is not None:
+        lines.append(f"| checksum | present: {s.checksum['present']}, valid: {s.checksum['valid']} |")
+    lines += ["", "## Calls", ""]
+    for node in report.root.walk():
+        depth = node.path.count(".")
+        op = " **DELEGATECALL**" if node.call.operation else ""
+        lines.append(f"{'  ' * depth}- `{node.path}`{op} → `{node.call.to}` ({node.to_name or 'unknown'}): `{node.summary()}`"
+                     + (f", value {node.call.value}" if node.call.value else ""))
+    lines += ["", "## Warnings", ""]
+    lines += [f"- **{w.severity.upper()}** `{w.kind}`: {w.message}" for w in report.warnings] or ["- none"]
+    if report.plan is not None:
+        p = report.plan
+        lines += ["", f"## Plan {p['plan_hash']}", "", f"Batch matches the plan: **{'yes' if p['matches'] else 'NO'}**", ""]
+        if p["stale"]:
+            lines += ["The plan is **STALE**: the manifest changed since it was made.", ""]
+        lines += [f"- {u['proxy']}: {u['from']} → {u['to']} at `{u['implementation']}`, checker {'ok' if u['check']['ok'] else 'REJECTS'}" for u in p["upgrades"]]
+        sim = p["simulation"]
+        lines += ["", "Simulation: " + ("**missing**" if sim is None else ("passed" if sim["ok"] else "**FAILED**"))]
+        lines += [f"- {'ok' if c['ok'] else 'FAIL'} {c['name']}: {c['detail']}" for c in (sim or {}).get("checks", [])]
+    from upgrader.stages.sign.owners import signing_markdown
+
+    return "\n".join(lines) + "\n" + signing_markdown(report.signing)

@@ -1,0 +1,152 @@
+"""`upgrader review --simulate`: fork the chain, execute the exact SafeTx through the real Safe,
+and show what it changes (storage, balances, events, Safe settings, proxies) before anyone signs.
+
+    sim = simulate_review(report, ctx, fork_url, block=None, root=project_root)
+    sim.to_json(), sim.warnings  # ReviewWarnings joining the review's own
+
+Layout of the package: ``execute`` (the run through execTransaction, nested approvals),
+``reasons`` (revert decoding), ``slots`` (slot names and value decoding), ``diff`` (prestate
+diff, balances, events), ``config_watch`` (Safe and proxy settings), ``render`` (people)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_utils import to_checksum_address
+
+from upgrader.errors import InputError
+from upgrader.stages.review.rules import ReviewWarning
+from upgrader.stages.review import config_watch
+from upgrader.sim import diff
+from upgrader.sim import reasons
+from upgrader.sim.runner import Execution, run_safe_tx
+
+__all__ = ["SimulationResult", "simulate_review"]
+
+
+@dataclass
+class SimulationResult:
+    fork_block: int
+    execution: Execution
+    storage: list[dict[str, Any]] = field(default_factory=list)
+    eth: list[dict[str, Any]] = field(default_factory=list)
+    erc20: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    safe_changes: list[dict[str, Any]] = field(default_factory=list)
+    proxy_changes: list[dict[str, Any]] = field(default_factory=list)
+    timings_ms: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[ReviewWarning]:
+        run = self.execution
+        out = []
+        if not run.ok:
+            out.append(ReviewWarning("simulation-reverted", f"the transaction fails when executed on a fork of block {self.fork_block}: {run.revert}"))
+        for c in self.safe_changes:
+            out.append(ReviewWarning("safe-config-changed", f"executing it changes the Safe's {c['setting']}: {_show(c['before'])} -> {_show(c['after'])}"))
+        for c in self.proxy_changes:
+            if not c["explained_by_plan"]:
+                out.append(ReviewWarning("proxy-changed-unplanned", (
+                    f"executing it changes the {c['setting']} of proxy {c['proxy']} ({c['address']}): {c['before']} -> {c['after']}, "
+                    "and no --plan explains it")))
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fork_block": self.fork_block, "execution": self.execution.to_json(), "storage": self.storage,
+                "eth_balances": self.eth, "erc20_balances": self.erc20, "events": self.events,
+                "safe_changes": self.safe_changes, "proxy_changes": self.proxy_changes, "timings_ms": self.timings_ms}
+
+
+def _show(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = None, root: Path | None = None) -> SimulationResult:
+    """Fork ``fork_url`` at ``block`` (latest if None) and run the reviewed SafeTx there."""
+    from upgrader.chain import anvil
+    from upgrader.chain.rpc import connect
+    from upgrader.stages.review.decode import AddressBook, artifacts_of
+
+    if report.hashes is None:
+        raise InputError("--simulate needs the Safe nonce: the file states none, pass --nonce")
+    subject, tx = report.subject, report.tx
+    artifacts = artifacts_of(ctx.build_info)
+    reasons.errors_from([a.abi for a in artifacts])
+    know = diff.Knowledge(artifacts, AddressBook(ctx.manifest, artifacts, subject.safe), ctx.manifest, ctx.build_info)
+    t = time.monotonic()
+    with anvil.fork(fork_url, block, root=root) as node:
+        w3 = connect(node.url)
+        timings = {"fork_start": _ms(t)}
+        if w3.eth.chain_id != subject.chain_id:
+            raise InputError(f"the fork is of chain {w3.eth.chain_id}, the transaction is for chain {subject.chain_id}; use the right --network or --fork-url")
+        safe = to_checksum_address(subject.safe)
+        if not bytes(w3.eth.get_code(safe)):
+            raise InputError(f"no Safe at {safe} on the forked chain {subject.chain_id}; use the right --network or --fork-url")
+        fork_block = int(w3.eth.block_number)
+        t = time.monotonic()
+        safe_before, proxies_before = config_watch.safe_settings(w3, safe), config_watch.proxy_settings(w3, ctx.manifest)
+        run = run_safe_tx(w3, safe, tx)
+        timings["execute"] = _ms(t)
+        result = SimulationResult(fork_block=fork_block, execution=run, timings_ms=timings)
+        if run.tx_hash is None:
+            return result
+        t = time.monotonic()
+        _describe(w3, result, know, safe, ctx)
+        result.safe_changes = config_watch.changes(safe_before, config_watch.safe_settings(w3, safe))
+        recorded = config_watch.proxy_changes(proxies_before, config_watch.proxy_settings(w3, ctx.manifest), ctx.plan)
+        addresses = {c["address"].lower() for c in recorded} | {p["address"].lower() for p in proxies_before.values()}
+        result.proxy_changes = recorded + config_watch.unrecorded_proxy_changes(result.storage, addresses)
+        timings["describe"] = _ms(t)
+    return result
+
+
+def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any) -> None:
+    receipt = w3.eth.get_transaction_receipt(result.execution.tx_hash)
+    logs = list(receipt["logs"])
+    changed = diff.prestate_diff(w3, result.execution.tx_hash)
+    extra = [safe, result.execution.safe_tx_hash]
+    if ctx.manifest is not None:
+        extra += [ctx.manifest.safe.address, *ctx.manifest.safe.owners, *(p.address for p in ctx.manifest.proxies)]
+    keys = diff.key_candidates(changed, logs, extra)
+    safes = {safe} | {a for a, e in changed.items() if e["storage"] and a != safe and _answers_safe(w3, a)}
+    result.storage = diff.storage_section(w3, changed, know, keys, safes)
+    result.eth = diff.eth_section(changed, know)
+    result.erc20 = diff.erc20_section(w3, logs, int(receipt["blockNumber"]), know)
+    result.events = diff.events_section(logs, know)
+
+
+def _answers_safe(w3: Any, address: str) -> bool:
+    from upgrader.sim.runner import is_safe
+
+    return is_safe(w3, address)
+
+
+def _ms(t: float) -> int:
+    return int((time.monotonic() - t) * 1000)
+
+
+def fork_source(network: str, fork_url: str | None) -> tuple[str, Path | None]:
+    """The URL to fork (``--fork-url``, else the network's first RPC) and the project root."""
+    from upgrader import config as project_config
+
+    try:
+        cfg = project_config.load()
+    except InputError:
+        cfg = None
+    if fork_url:
+        return fork_url, cfg.root if cfg else None
+    if cfg is None or network not in cfg.networks:
+        raise InputError(f"--simulate needs --fork-url, or a network {network!r} with an rpc in the project's config")
+    return cfg.network(network).rpc_urls()[0], cfg.root  # one URL or a list; none is an InputError
+
+
+def attach_simulation(report: Any, ctx: Any, network: str, fork_url: str | None, block: int | None) -> SimulationResult:
+    """Run the simulation for ``report`` and join its data and red warnings to it."""
+    url, root = fork_source(network, fork_url)
+    result = simulate_review(report, ctx, url, block, root)
+    report.simulation = result.to_json()
+    report.warnings.extend(result.warnings)
+    return result

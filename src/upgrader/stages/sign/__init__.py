@@ -1,0 +1,1 @@
+"""Who signs: signers, owner Safes (nested), delegates."""

@@ -1,0 +1,226 @@
+"""`upgrader simulate`: execute a plan on an Anvil fork exactly as the Safe will, then prove
+it did what it says and nothing else to the storage that existed before."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from upgrader.build import artifacts
+from upgrader.build.artifacts import code_hash
+from upgrader.chain import anvil
+from upgrader.chain.rpc import code_at, connect, send
+from upgrader.sim.safe_exec import approve_and_execute, impersonate, safe_contract
+from upgrader.layout.model import StorageLayout
+from upgrader.manifest import Manifest
+from upgrader.manifest.store import atomic_write, canonical_json
+from upgrader.stages.batch import plan_safe_tx
+from upgrader.stages.context import NetworkContext
+from upgrader.stages.planfile import ensure_fresh
+from upgrader.chain.rpcbatch import read_slots
+from upgrader.stages.initializable import version_location
+from upgrader.sim.storage_walk import KeyCandidates, SlotWalker
+from upgrader.proxies import kind_of, storage_holders
+
+SIM_SCHEMA = "upgrader/simulation@1"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+
+
+@dataclass
+class SimulationReport:
+    plan_hash: str
+    checks: list[Check] = field(default_factory=list)
+    gas: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, int] = field(default_factory=dict)  # milliseconds per phase
+    fork_block: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SIM_SCHEMA, "plan_hash": self.plan_hash, "ok": self.ok,
+            "checks": [c.to_json() for c in self.checks], "gas": self.gas,
+            "timings_ms": self.timings, "fork_block": self.fork_block,
+        }
+
+
+def simulation_path(plans_dir: Path, plan_hash: str) -> Path:
+    return plans_dir / f"{plan_hash}.simulation.json"
+
+
+def key_candidates(w3: Any, manifest: Manifest) -> KeyCandidates:
+    """Mapping keys worth probing: every indexed topic and data word the system's proxies
+    ever logged, the addresses it knows, and small integers (ids, enum values)."""
+    keys = KeyCandidates()
+    keys.add(range(0, 65))
+    holders = [a for p in manifest.proxies for a in storage_holders(p)]
+    known = [manifest.safe.address, *manifest.safe.owners, *manifest.extras.values(), *holders]
+    keys.add(int(a, 16) for a in known if a.startswith("0x"))
+    logs = w3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "address": holders})
+    for log in logs:
+        keys.add(int.from_bytes(bytes(t), "big") for t in log["topics"][1:])
+        data = bytes(log["data"])
+        keys.add(int.from_bytes(data[i : i + 32], "big") for i in range(0, len(data) - 31, 32))
+    return keys
+
+
+def _snapshot(url: str, w3: Any, address: str, layout: StorageLayout, keys: KeyCandidates) -> dict[int, tuple[str, int]]:
+    reader = lambda slot: int.from_bytes(bytes(w3.eth.get_storage_at(address, slot)), "big")  # noqa: E731
+    slots = SlotWalker(layout, keys, reader).walk()
+    values = read_slots(url, address, sorted(slots))
+    return {s: (slots[s], values[s]) for s in slots}
+
+
+def _gas_per_call(w3: Any, safe: str, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each call run alone from the Safe, in order, on a throwaway snapshot."""
+    snap = w3.provider.make_request("evm_snapshot", [])["result"]
+    out = []
+    try:
+        impersonate(w3, safe)
+        for c in calls:
+            receipt = send(w3, {"from": safe, "to": c["to"], "data": c["data"], "value": int(c["value"])})
+            out.append({"description": c["description"], "gas": int(receipt["gasUsed"])})
+    finally:
+        w3.provider.make_request("evm_revert", [snap])
+    return out
+
+
+def _preservation(before: dict[int, tuple[str, int]], after: dict[int, int], declared: set[int]) -> Check | None:
+    changed = [(s, label) for s, (label, value) in before.items() if after.get(s) != value and s not in declared]
+    return None if not changed else Check(
+        "storage-preservation", False,
+        f"{len(changed)} slot(s) of the old layout changed: " + ", ".join(f"{label} (slot {s:#x})" for s, label in changed[:5]),
+    )
+
+
+def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = None, fork_block: int | None = None,
+             progress: Progress = lambda _: None) -> SimulationReport:
+    manifest = ctx.manifest_with_safe()
+    ensure_fresh(plan, manifest)
+    report = SimulationReport(plan_hash=plan["plan_hash"])
+    t = time.monotonic()
+    targets = {u["proxy"]: artifacts.find(ctx.build_info, u["to"]["contract"]) for u in plan["upgrades"]}
+    report.timings["build"] = int((time.monotonic() - t) * 1000)
+    progress("starting the Anvil fork")
+    t = time.monotonic()
+    with anvil.fork(fork_url or ctx.fork_url, fork_block, root=ctx.config.root) as node:
+        w3 = connect(node.url, call_timeout_s=60.0)  # a fork fetches state from upstream: slow calls are normal
+        report.fork_block = int(w3.eth.block_number)
+        report.timings["fork_start"] = int((time.monotonic() - t) * 1000)
+        t = time.monotonic()
+        progress("reading the storage of the old layouts")
+        keys = key_candidates(w3, manifest)
+        before = {
+            (u["proxy"], holder): _snapshot(node.url, w3, holder, StorageLayout.from_json(manifest.proxy(u["proxy"]).implementation.storage_layout), keys)
+            for u in plan["upgrades"] for holder in storage_holders(manifest.proxy(u["proxy"]))
+        }
+        report.timings["read_before"] = int((time.monotonic() - t) * 1000)
+        t = time.monotonic()
+        progress("executing through the Safe's execTransaction")
+        safe = plan["safe"]["address"]
+        report.gas = _gas_per_call(w3, safe, plan["calls"])
+        nonce = safe_contract(w3, safe).functions.nonce().call()
+        owners = plan["safe"]["owners"][: plan["safe"]["threshold"]]
+        try:
+            receipt = approve_and_execute(w3, safe, plan_safe_tx(plan, nonce), owners, impersonated=True)
+            report.gas.append({"description": "Safe execTransaction (whole batch)", "gas": int(receipt["gasUsed"])})
+            report.checks.append(Check("safe-execution", True, f"execTransaction succeeded with {len(owners)} owner approvals"))
+        except RuntimeError as exc:
+            report.checks.append(Check("safe-execution", False, str(exc)))
+            return report
+        report.timings["execute"] = int((time.monotonic() - t) * 1000)
+        t = time.monotonic()
+        progress("verifying")
+        for u in plan["upgrades"]:
+            report.checks.extend(_verify_upgrade(ctx, w3, node.url, u, manifest.proxy(u["proxy"]), targets[u["proxy"]], before))
+        report.timings["verify"] = int((time.monotonic() - t) * 1000)
+    return report
+
+
+def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], record: Any, target: artifacts.Artifact,
+                    before: dict[tuple[str, str], dict[int, tuple[str, int]]]) -> list[Check]:
+    name, impl = u["proxy"], u["to"]["implementation"]
+    checks = []
+    kind = kind_of(record)
+    on_chain = kind.implementation(w3, record)
+    checks.append(Check(f"{name}: implementation-slot", on_chain == impl, f"{kind.label} -> {on_chain}"))
+    got = code_hash(code_at(w3, impl), target.immutable_ranges)
+    checks.append(Check(f"{name}: runtime-code", got == target.code_hash, f"code at {impl} {'matches' if got == target.code_hash else 'differs from'} the build"))
+    checks.append(_locked(w3, impl, target, ctx.build_info))
+    checks[-1].name = f"{name}: implementation-locked"
+    declared = {int(s, 16) for s in u.get("declared_changes", [])}
+    holders = kind.storage_holders(record)
+    for holder in holders:
+        label = name if len(holders) == 1 else f"{name} {holder}"
+        old = before[(name, holder)]
+        broken = _preservation(old, read_slots(url, holder, sorted(old)), declared)
+        checks.append(broken or Check("storage-preservation", True, f"{len(old)} slots of the old layout unchanged ({len(declared)} declared)"))
+        checks[-1].name = f"{label}: storage-preservation"
+        checks.extend(_smoke(ctx, w3, name, holder, target, label))
+    return checks
+
+
+def _locked(w3: Any, impl: str, target: artifacts.Artifact, build_info: dict[str, Any]) -> Check:
+    """The implementation's own Initializable version is at its maximum and initialize reverts."""
+    where = version_location(build_info, target.fqn)
+    ok = where.read(bytes(w3.eth.get_storage_at(impl, where.slot))) == where.locked
+    init = next((f for f in target.abi if f.get("type") == "function" and f.get("name") == "initialize"), None)
+    if init is not None:
+        contract = w3.eth.contract(address=impl, abi=[init])
+        args = [_zero(i["type"]) for i in init["inputs"]]
+        try:
+            contract.functions.initialize(*args).call({"from": w3.eth.accounts[0] if w3.eth.accounts else impl})
+            ok = False
+        except Exception:  # a revert is what we want
+            pass
+    return Check("implementation-locked", ok, "initializers disabled" if ok else "the implementation can be initialized")
+
+
+def _zero(abi_type: str) -> Any:
+    if abi_type.endswith("]"):
+        return []
+    if abi_type == "address":
+        return "0x" + "00" * 19 + "01"
+    if abi_type == "bool":
+        return False
+    if abi_type in ("string",):
+        return ""
+    if abi_type.startswith("bytes"):
+        return b"" if abi_type == "bytes" else bytes(int(abi_type[5:]))
+    return 1
+
+
+def _smoke(ctx: NetworkContext, w3: Any, name: str, proxy: str, target: artifacts.Artifact, shown: str | None = None) -> list[Check]:
+    module = ctx.config.modules.get(name)
+    checks = []
+    contract = w3.eth.contract(address=proxy, abi=target.abi)
+    for call in module.smoke if module else ():
+        label = f"{shown or name}: smoke {call.function}({', '.join(map(str, call.args))})"
+        try:
+            result = getattr(contract.functions, call.function)(*call.args).call()
+        except Exception as exc:  # revert, missing function: the smoke call fails
+            checks.append(Check(label, False, f"call failed: {type(exc).__name__}: {str(exc)[:120]}"))
+            continue
+        ok = call.expect is None or str(result) == str(call.expect)
+        checks.append(Check(label, ok, f"returned {result!r}" + ("" if ok else f", expected {call.expect!r}")))
+    return checks
+
+
+def write_simulation(ctx: NetworkContext, report: SimulationReport) -> Path:
+    path = simulation_path(ctx.plans_dir, report.plan_hash)
+    atomic_write(path, canonical_json(report.to_json()) + "\n")
+    return path

@@ -1,0 +1,174 @@
+"""`upgrader sync`: bring the manifest up to what the chain did since the last recorded block.
+
+Reads (paged, ``chain.events``) each proxy's (and beacon's) ``Upgraded`` / ``AdminChanged`` /
+``BeaconUpgraded`` and the Safe's ``ExecutionSuccess`` / ``ExecutionFailure``; an upgrade
+in a Safe execution whose safeTxHash one of our plans makes is recorded as that plan's; any
+other is recorded as done outside upgrader, with the build contract whose code matches the
+new implementation, or ``unknown code``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from upgrader.build import artifacts
+from upgrader.chain.events import (ADMIN_CHANGED, BEACON_UPGRADED, EXECUTION_FAILURE, EXECUTION_SUCCESS, UPGRADED,
+                                   Event, read_events)
+from upgrader.chain.rpc import code_at
+from upgrader.manifest import Implementation, Manifest, UpgradeRecord
+from upgrader.manifest.layout import layout_snapshot
+from upgrader.stages.context import NetworkContext
+
+UNKNOWN_CODE = "unknown code"
+NONCE_WINDOW = 256  # how far back a plan's batch is tried against an executed safeTxHash
+
+
+def last_recorded_block(manifest: Manifest) -> int:
+    blocks = [b for p in manifest.proxies for b in (p.deploy_block, p.implementation.block, *(e.block for e in p.history))
+              if b is not None]
+    return max(blocks, default=0)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    proxy: str
+    implementation: str
+    contract: str
+    origin: str  # "upgrader" (a plan's Safe transaction) | "outside"
+    tx: str
+    block: int
+    safe_tx_hash: str | None
+    plan_hash: str | None
+
+
+@dataclass(frozen=True)
+class SafeExecution:
+    safe_tx_hash: str
+    ok: bool
+    tx: str
+    block: int
+    plan_hash: str | None
+
+
+@dataclass
+class SyncReport:
+    network: str
+    from_block: int
+    to_block: int
+    recorded: list[Recorded] = field(default_factory=list)
+    executions: list[SafeExecution] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"network": self.network, "from_block": self.from_block, "to_block": self.to_block,
+                "recorded": [asdict(r) for r in self.recorded], "safe_executions": [asdict(e) for e in self.executions],
+                "notes": self.notes}
+
+
+def matching_contract(ctx: NetworkContext, code: bytes) -> str:
+    """The build contract whose runtime code (metadata stripped, immutables zeroed) is ``code``."""
+    for art in artifacts.all_artifacts(ctx.build_info):
+        if art.runtime and artifacts.code_hash(code, art.immutable_ranges) == art.code_hash:
+            return art.fqn
+    return UNKNOWN_CODE
+
+
+def plans_by_safe_tx_hash(ctx: NetworkContext, wanted: set[str], safe_nonce: int) -> dict[str, dict[str, Any]]:
+    """Which of our plans made each executed safeTxHash (tried at the nonces the Safe has used)."""
+    from upgrader.stages.batch import plan_safe_tx
+    from upgrader.stages.planfile import network_plans
+    from upgrader.safe.tx import SafeDomain, safe_tx_hash
+
+    found: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return found
+    for plan in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id):
+        domain = SafeDomain(ctx.chain_id, plan["safe"]["address"], plan["safe"]["version"])
+        for n in range(max(0, safe_nonce - NONCE_WINDOW), safe_nonce):
+            h = "0x" + safe_tx_hash(plan_safe_tx(plan, n), domain).hex()
+            if h in wanted:
+                found[h] = plan
+    return found
+
+
+def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
+    from upgrader.sim.safe_exec import safe_contract
+
+    manifest = ctx.manifest()
+    start = last_recorded_block(manifest) if from_block is None else from_block
+    head = int(ctx.w3.eth.block_number)
+    report = SyncReport(ctx.network.name, start, head)
+    by_address = {p.address.lower(): p for p in manifest.proxies}
+    by_address.update({p.beacon.lower(): p for p in manifest.proxies if p.beacon})  # a beacon emits Upgraded itself
+    safe = manifest.safe.address
+    events = list(read_events(ctx.w3, [*by_address, safe],
+                              [UPGRADED, ADMIN_CHANGED, BEACON_UPGRADED, EXECUTION_SUCCESS, EXECUTION_FAILURE], start, head))
+    in_tx: dict[str, str] = {}  # tx -> safeTxHash it executed (successfully)
+    for ev in events:
+        if ev.address.lower() == safe.lower() and ev.name in ("ExecutionSuccess", "ExecutionFailure"):
+            h = ev.safe_tx_hash()
+            report.executions.append(SafeExecution(h, ev.name == "ExecutionSuccess", ev.tx, ev.block, None))
+            if ev.name == "ExecutionSuccess":
+                in_tx[ev.tx] = h
+    nonce = int(safe_contract(ctx.w3, safe).functions.nonce().call())
+    plans = plans_by_safe_tx_hash(ctx, {e.safe_tx_hash for e in report.executions if e.ok}, nonce)
+    report.executions = [SafeExecution(e.safe_tx_hash, e.ok, e.tx, e.block, plans[e.safe_tx_hash]["plan_hash"]
+                                       if e.safe_tx_hash in plans else None) for e in report.executions]
+    known_txs = {e.tx.lower() for p in manifest.proxies for e in p.history}
+    current = {p.name: p.implementation.address for p in manifest.proxies}
+    for ev in events:
+        proxy = by_address.get(ev.address.lower())
+        if proxy is None:
+            continue
+        if ev.name != "Upgraded":
+            report.notes.append(f"{proxy.name}: {ev.name} to {ev.address_arg()} in tx {ev.tx} (block {ev.block}); "
+                                "not recorded (the manifest keeps implementations only)")
+            continue
+        impl = ev.address_arg()
+        if ev.tx.lower() in known_txs or impl.lower() == current[proxy.name].lower():
+            continue
+        report.recorded.append(_recorded(ctx, proxy.name, proxy.address, impl, ev, in_tx.get(ev.tx), plans))
+        current[proxy.name] = impl
+    if report.recorded:
+        ctx.store.update(lambda m: _apply(ctx, m, report.recorded), ctx.chain_id)
+    _mark_execution_records(ctx, report.executions)
+    return report
+
+
+def _recorded(ctx: NetworkContext, name: str, proxy: str, impl: str, ev: Event, h: str | None,
+              plans: dict[str, dict[str, Any]]) -> Recorded:
+    plan = plans.get(h) if h else None
+    planned = next((u for u in (plan or {}).get("upgrades", []) if u["proxy"] == name
+                    and u["to"]["implementation"].lower() == impl.lower()), None)
+    if planned is not None:
+        return Recorded(name, impl, planned["to"]["contract"], "upgrader", ev.tx, ev.block, h, plan["plan_hash"])
+    return Recorded(name, impl, matching_contract(ctx, code_at(ctx.w3, impl)), "outside", ev.tx, ev.block, h, None)
+
+
+def _apply(ctx: NetworkContext, manifest: Manifest, recorded: list[Recorded]) -> Manifest:
+    proxies = list(manifest.proxies)
+    for r in recorded:
+        i = next(i for i, p in enumerate(proxies) if p.name == r.proxy)
+        p = proxies[i]
+        code = code_at(ctx.w3, r.implementation)
+        known = r.contract != UNKNOWN_CODE
+        ranges = artifacts.find(ctx.build_info, r.contract).immutable_ranges if known else ()
+        impl = Implementation(address=r.implementation, contract=r.contract, code_hash=artifacts.code_hash(code, ranges),
+                              storage_layout=layout_snapshot(ctx.build_info, r.contract) if known else {},
+                              deploy_tx=None, block=r.block)
+        entry = UpgradeRecord(from_implementation=p.implementation.address, to_implementation=r.implementation,
+                              to_contract=r.contract, plan_hash=r.plan_hash, safe_tx_hash=r.safe_tx_hash, tx=r.tx,
+                              block=r.block, origin=r.origin)
+        proxies[i] = p.model_copy(update={"implementation": impl, "history": [*p.history, entry]})
+    return manifest.model_copy(update={"proxies": proxies})
+
+
+def _mark_execution_records(ctx: NetworkContext, executions: list[SafeExecution]) -> None:
+    from upgrader.stages.execute.from_account import load_record, save_record
+
+    for e in executions:
+        record = load_record(ctx, e.safe_tx_hash)
+        if record is not None and record.get("state") != "included":
+            record.update(tx=e.tx, block=e.block, state="included" if e.ok else "failed")
+            save_record(ctx, record)
