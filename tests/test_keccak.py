@@ -26,3 +26,13 @@ def test_block_boundaries() -> None:
     for size in (134, 135, 136, 137, 271, 272, 273):
         data = bytes(range(256))[:size] if size <= 256 else bytes(size)
         assert keccak_pure(data) == keccak(data), size
+
+
+def test_the_erc1967_slots_are_the_standard_labels_minus_one():
+    from upgrader import constants
+    from upgrader.keccak import keccak
+
+    for label, slot in (("eip1967.proxy.implementation", constants.IMPLEMENTATION_SLOT),
+                        ("eip1967.proxy.admin", constants.ADMIN_SLOT),
+                        ("eip1967.proxy.beacon", constants.BEACON_SLOT)):
+        assert int.from_bytes(keccak(label.encode()), "big") - 1 == slot, label

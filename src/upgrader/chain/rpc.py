@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from upgrader.chain.endpoints import EndpointPool
+from upgrader.constants import ADMIN_SLOT, IMPLEMENTATION_SLOT
 
 if TYPE_CHECKING:
     from web3 import Web3
 
-IMPLEMENTATION_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC
-ADMIN_SLOT = 0xB53127684A568B3173AE13B9F8A6016E243E63B6E8EE1178D6A717850B5D6103
 GIVE_UP_AFTER_S = 9.0  # the contract is "give up within 10 s", whole command included
 
 

@@ -8,12 +8,12 @@ import typer
 from rich.table import Table
 
 from upgrader.cli.main import app
+from upgrader.constants import ZERO_ADDRESS
 from upgrader.cli.common.output import console, handle_errors, print_json
 
 if TYPE_CHECKING:  # the safe layer pulls in eth-abi: import it only when the command runs
     from upgrader.safe.hashreport import SafeHashReport
 
-ZERO = "0x0000000000000000000000000000000000000000"
 
 
 @app.command("safe-hash")
@@ -29,8 +29,8 @@ def safe_hash(
     safe_tx_gas: Annotated[str, typer.Option("--safe-tx-gas")] = "0",
     base_gas: Annotated[str, typer.Option("--base-gas")] = "0",
     gas_price: Annotated[str, typer.Option("--gas-price")] = "0",
-    gas_token: Annotated[str, typer.Option("--gas-token")] = ZERO,
-    refund_receiver: Annotated[str, typer.Option("--refund-receiver")] = ZERO,
+    gas_token: Annotated[str, typer.Option("--gas-token")] = ZERO_ADDRESS,
+    refund_receiver: Annotated[str, typer.Option("--refund-receiver")] = ZERO_ADDRESS,
     safe_version: Annotated[
         str, typer.Option("--safe-version", help="Safe contract version (VERSION() of its singleton).")
     ] = "1.4.1",
@@ -69,7 +69,7 @@ def render(report: "SafeHashReport") -> None:
     op = "[bold red]1 (DELEGATECALL)[/]" if tx.operation else "0 (CALL)"
     fields.add_row("Operation", op)
     fields.add_row("Nonce", str(tx.nonce))
-    if tx.safe_tx_gas or tx.base_gas or tx.gas_price or tx.gas_token != ZERO or tx.refund_receiver != ZERO:
+    if tx.safe_tx_gas or tx.base_gas or tx.gas_price or tx.gas_token != ZERO_ADDRESS or tx.refund_receiver != ZERO_ADDRESS:
         fields.add_row("Gas", f"safeTxGas {tx.safe_tx_gas}, baseGas {tx.base_gas}, gasPrice {tx.gas_price}")
         fields.add_row("Gas token", tx.gas_token)
         fields.add_row("Refund to", tx.refund_receiver)

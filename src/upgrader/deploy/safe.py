@@ -14,12 +14,12 @@ from eth_utils import to_checksum_address
 
 from upgrader.chain import create2
 from upgrader.chain.rpc import send
+from upgrader.constants import ZERO_ADDRESS
 
 if TYPE_CHECKING:
     from web3 import Web3
 
 SAFE_VERSION = "1.4.1"
-ZERO = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def create_safe(
     singleton = w3.eth.contract(address=infra.singleton, abi=parts["SafeL2"].abi)
     factory = w3.eth.contract(address=infra.proxy_factory, abi=parts["SafeProxyFactory"].abi)
     setup = singleton.encode_abi(
-        "setup", [[to_checksum_address(o) for o in owners], threshold, ZERO, b"", ZERO, ZERO, 0, ZERO]
+        "setup", [[to_checksum_address(o) for o in owners], threshold, ZERO_ADDRESS, b"", ZERO_ADDRESS, ZERO_ADDRESS, 0, ZERO_ADDRESS]
     )
     receipt = send(
         w3,

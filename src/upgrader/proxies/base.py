@@ -19,10 +19,6 @@ if TYPE_CHECKING:
 
     from upgrader.manifest import ProxyRecord
 
-IMPLEMENTATION_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC  # ERC-1967
-ADMIN_SLOT = 0xB53127684A568B3173AE13B9F8A6016E243E63B6E8EE1178D6A717850B5D6103  # ERC-1967
-BEACON_SLOT = 0xA3F0AD74E5423AEBFD80D3EF4346578335A9A72AEAEE59FF6CB3582B35133D50  # ERC-1967
-ZERO = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -68,11 +64,6 @@ class ProxyKind(Protocol):
 
     def storage_holders(self, record: "ProxyRecord") -> list[str]:
         """The addresses whose storage holds the module's state (the proxy; all of a beacon's)."""
-
-
-def read_slot_address(w3: "Web3", address: str, slot: int) -> str:
-    raw = bytes(w3.eth.get_storage_at(to_checksum_address(address), slot))
-    return to_checksum_address(raw[-20:].rjust(20, b"\0"))
 
 
 def call_view(w3: "Web3", address: str, fragment: dict[str, Any]) -> Any | None:

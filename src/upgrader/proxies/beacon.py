@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eth_utils import to_checksum_address
 
 from upgrader.proxies import abi
-from upgrader.proxies.base import BEACON_SLOT, Upgrade, UpgradeCall, call_view, encode, owner_of, read_slot_address
+from upgrader.constants import BEACON_SLOT
+from upgrader.chain.rpc import read_address_slot
+from upgrader.proxies.base import Upgrade, UpgradeCall, call_view, encode, owner_of
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -36,7 +38,7 @@ class Beacon:
         return calls
 
     def structure_drift(self, w3: "Web3", record: "ProxyRecord") -> str | None:
-        moved = [p for p in holders(record) if read_slot_address(w3, p, BEACON_SLOT) != record.beacon]
+        moved = [p for p in holders(record) if read_address_slot(w3, p, BEACON_SLOT) != record.beacon]
         return None if not moved else f"{len(moved)} proxies no longer use beacon {record.beacon}: {', '.join(moved[:3])}"
 
     def storage_holders(self, record: "ProxyRecord") -> list[str]:

@@ -12,7 +12,9 @@ from eth_utils import to_checksum_address
 
 from upgrader.errors import InputError
 from upgrader.proxies import abi
-from upgrader.proxies.base import ADMIN_SLOT, BEACON_SLOT, IMPLEMENTATION_SLOT, ZERO, call_view, read_slot_address
+from upgrader.constants import ADMIN_SLOT, BEACON_SLOT, IMPLEMENTATION_SLOT, ZERO_ADDRESS
+from upgrader.chain.rpc import read_address_slot
+from upgrader.proxies.base import call_view
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -36,11 +38,11 @@ def detect(w3: "Web3", address: str) -> Detected:
     address = to_checksum_address(address)
     if not w3.eth.get_code(address):
         raise InputError(f"no contract at {address} on chain {w3.eth.chain_id}; check the address and --network")
-    impl = read_slot_address(w3, address, IMPLEMENTATION_SLOT)
-    beacon = read_slot_address(w3, address, BEACON_SLOT)
-    if impl != ZERO:
-        admin = read_slot_address(w3, address, ADMIN_SLOT)
-        if admin != ZERO:
+    impl = read_address_slot(w3, address, IMPLEMENTATION_SLOT)
+    beacon = read_address_slot(w3, address, BEACON_SLOT)
+    if impl != ZERO_ADDRESS:
+        admin = read_address_slot(w3, address, ADMIN_SLOT)
+        if admin != ZERO_ADDRESS:
             v5 = call_view(w3, admin, abi.UPGRADE_INTERFACE_VERSION) is not None
             return Detected("transparent" if v5 else "transparent-oz4", address, impl, admin=admin)
         if call_view(w3, address, abi.UPGRADE_INTERFACE_VERSION) is not None:
@@ -48,7 +50,7 @@ def detect(w3: "Web3", address: str) -> Detected:
         if call_view(w3, impl, abi.PROXIABLE_UUID) is not None:
             return Detected("uups-oz4", address, impl)
         raise InputError(f"{address} is an ERC-1967 proxy without an admin, but its implementation {impl} is not UUPS; upgrader cannot upgrade it")
-    if beacon != ZERO:
+    if beacon != ZERO_ADDRESS:
         impl = call_view(w3, beacon, abi.IMPLEMENTATION)
         if not impl:
             raise InputError(f"{address} points to beacon {beacon}, which has no implementation(); not an upgradeable beacon")
@@ -63,6 +65,6 @@ def beacon_proxies(w3: "Web3", beacon: str, first: str) -> tuple[str, ...]:
     found = [first]
     for log in logs:
         p = to_checksum_address(log["address"])
-        if p not in found and read_slot_address(w3, p, BEACON_SLOT) == beacon:
+        if p not in found and read_address_slot(w3, p, BEACON_SLOT) == beacon:
             found.append(p)
     return tuple(found)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eth_utils import to_checksum_address
 
 from upgrader.proxies import abi
-from upgrader.proxies.base import ADMIN_SLOT, IMPLEMENTATION_SLOT, Upgrade, UpgradeCall, encode, owner_of, read_slot_address
+from upgrader.constants import ADMIN_SLOT, IMPLEMENTATION_SLOT
+from upgrader.chain.rpc import read_address_slot
+from upgrader.proxies.base import Upgrade, UpgradeCall, encode, owner_of
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -22,10 +24,10 @@ class Transparent:
     label: ClassVar[str] = "Transparent + ProxyAdmin (OpenZeppelin 5)"
 
     def implementation(self, w3: "Web3", record: "ProxyRecord") -> str:
-        return read_slot_address(w3, record.address, IMPLEMENTATION_SLOT)
+        return read_address_slot(w3, record.address, IMPLEMENTATION_SLOT)
 
     def admin(self, w3: "Web3", record: "ProxyRecord") -> str:
-        return read_slot_address(w3, record.address, ADMIN_SLOT)
+        return read_address_slot(w3, record.address, ADMIN_SLOT)
 
     def governor(self, w3: "Web3", record: "ProxyRecord") -> str | None:
         return owner_of(w3, self.admin(w3, record))

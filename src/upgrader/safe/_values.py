@@ -11,13 +11,13 @@ from functools import lru_cache
 
 from upgrader.keccak import keccak
 
+from upgrader.constants import ZERO_ADDRESS
 from upgrader.errors import InputError
 from upgrader.inputs.numbers import parse_uint as _parse_uint
 
 UINT256_MAX = 2**256 - 1
 _HEX_DIGITS = re.compile(r"[0-9a-fA-F]*")
 _ADDRESS = re.compile(r"(?:0[xX])?[0-9a-fA-F]{40}")
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -81,7 +81,3 @@ def parse_hex_bytes(value: object, field: str) -> bytes:
 
 def hex32(value: bytes) -> str:
     return "0x" + value.hex()
-
-
-def keccak256(data: bytes) -> bytes:
-    return keccak(data)

@@ -18,7 +18,8 @@ from eth_utils import to_checksum_address
 
 from upgrader.errors import InputError
 from upgrader.inputs import parse_int_text, parse_json_text
-from upgrader.safe._values import keccak256, parse_address, parse_hex_bytes
+from upgrader.keccak import keccak
+from upgrader.safe._values import parse_address, parse_hex_bytes
 
 _ARRAY_SUFFIX = re.compile(r"^(.*)\[(\d*)\]$")
 
@@ -42,7 +43,7 @@ def signature(method: dict[str, Any]) -> str:
 
 
 def selector(method: dict[str, Any]) -> bytes:
-    return keccak256(signature(method).encode())[:4]
+    return keccak(signature(method).encode())[:4]
 
 
 def input_key(param: dict[str, Any], index: int) -> str:

@@ -18,7 +18,8 @@ import time
 
 from eth_abi import encode as abi_encode
 
-from upgrader.safe._values import keccak256, parse_address
+from upgrader.keccak import keccak
+from upgrader.safe._values import parse_address
 
 __all__ = ["DELEGATE_TYPE", "DOMAIN_TYPE", "delegate_message_hash", "totp", "valid_totps"]
 
@@ -38,12 +39,12 @@ def valid_totps(now: float | None = None) -> tuple[int, int]:
 
 
 def domain_separator(chain_id: int) -> bytes:
-    return keccak256(abi_encode(["bytes32", "bytes32", "bytes32", "uint256"], [
-        keccak256(DOMAIN_TYPE.encode()), keccak256(DOMAIN_NAME.encode()), keccak256(DOMAIN_VERSION.encode()), int(chain_id)]))
+    return keccak(abi_encode(["bytes32", "bytes32", "bytes32", "uint256"], [
+        keccak(DOMAIN_TYPE.encode()), keccak(DOMAIN_NAME.encode()), keccak(DOMAIN_VERSION.encode()), int(chain_id)]))
 
 
 def delegate_message_hash(delegate: str, chain_id: int, at_totp: int | None = None) -> bytes:
     """The 32-byte digest the delegator signs (raw ECDSA over it, v 27/28)."""
-    struct = keccak256(abi_encode(["bytes32", "address", "uint256"], [
-        keccak256(DELEGATE_TYPE.encode()), parse_address(delegate, "delegate"), totp() if at_totp is None else at_totp]))
-    return keccak256(b"\x19\x01" + domain_separator(chain_id) + struct)
+    struct = keccak(abi_encode(["bytes32", "address", "uint256"], [
+        keccak(DELEGATE_TYPE.encode()), parse_address(delegate, "delegate"), totp() if at_totp is None else at_totp]))
+    return keccak(b"\x19\x01" + domain_separator(chain_id) + struct)

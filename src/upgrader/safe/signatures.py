@@ -3,7 +3,7 @@
 Each signature is 65 bytes ``r | s | v`` and ``v`` says what kind it is (Safe ``checkNSignatures``):
 
     v = 27/28   EIP-712: ecrecover(safeTxHash) -- what a hardware wallet signs
-    v = 31/32   eth_sign: ecrecover(keccak256("\\x19Ethereum Signed Message:\\n32" || safeTxHash)), v - 4
+    v = 31/32   eth_sign: ecrecover(keccak("\\x19Ethereum Signed Message:\\n32" || safeTxHash)), v - 4
     v = 1       pre-approved hash: r = owner; valid if the owner sent the tx or called approveHash
     v = 0       contract (EIP-1271): r = owner contract, s = offset of its signature data
 
@@ -21,7 +21,8 @@ from eth_keys.exceptions import BadSignature, ValidationError
 from eth_utils import to_checksum_address
 
 from upgrader.errors import InputError
-from upgrader.safe._values import keccak256, parse_address, parse_hex_bytes
+from upgrader.keccak import keccak
+from upgrader.safe._values import parse_address, parse_hex_bytes
 
 SignatureKind = Literal["eip712", "eth_sign", "approved_hash", "contract"]
 _ETH_SIGN_PREFIX = b"\x19Ethereum Signed Message:\n32"
@@ -70,7 +71,7 @@ def _hash32(safe_tx_hash: bytes | str) -> bytes:
 
 def eth_sign_digest(safe_tx_hash: bytes | str) -> bytes:
     """What an eth_sign / personal_sign of the 32-byte safeTxHash actually signs."""
-    return keccak256(_ETH_SIGN_PREFIX + _hash32(safe_tx_hash))
+    return keccak(_ETH_SIGN_PREFIX + _hash32(safe_tx_hash))
 
 
 def sign_eip712(key: Any, safe_tx_hash: bytes | str) -> SafeSignature:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from eth_utils import to_checksum_address
 
+from upgrader.constants import ZERO_ADDRESS
 from upgrader.safe.multisend import Call
 from upgrader.safe.tx import KNOWN_SAFE_VERSIONS, SafeDomain, SafeTx
 
@@ -25,7 +26,6 @@ safe_versions = st.sampled_from(KNOWN_SAFE_VERSIONS)
 def safe_txs(draw: st.DrawFn, to: st.SearchStrategy[str] = addresses, gas_fields: bool = True) -> SafeTx:
     """Arbitrary SafeTxs. ``gas_fields=False`` keeps safeTxGas/baseGas/gasPrice/gasToken/
     refundReceiver at zero, as every transaction upgrader proposes has them."""
-    zero = "0x" + "00" * 20
     return SafeTx(
         to=draw(to),
         value=draw(amounts),
@@ -34,8 +34,8 @@ def safe_txs(draw: st.DrawFn, to: st.SearchStrategy[str] = addresses, gas_fields
         safe_tx_gas=draw(amounts) if gas_fields else 0,
         base_gas=draw(amounts) if gas_fields else 0,
         gas_price=draw(amounts) if gas_fields else 0,
-        gas_token=draw(addresses) if gas_fields else zero,
-        refund_receiver=draw(addresses) if gas_fields else zero,
+        gas_token=draw(addresses) if gas_fields else ZERO_ADDRESS,
+        refund_receiver=draw(addresses) if gas_fields else ZERO_ADDRESS,
         nonce=draw(amounts),
     )
 

@@ -15,9 +15,9 @@ from typing import Any, Literal
 from eth_abi import encode as abi_encode
 
 from upgrader.errors import InputError
+from upgrader.keccak import keccak
 from upgrader.safe._values import (
     ZERO_ADDRESS,
-    keccak256,
     parse_address,
     parse_hex_bytes,
     parse_uint,
@@ -78,7 +78,7 @@ class SafeDomain:
 
     @property
     def typehash(self) -> bytes:
-        return keccak256(self.type_string.encode())
+        return keccak(self.type_string.encode())
 
     @property
     def separator(self) -> bytes:
@@ -87,7 +87,7 @@ class SafeDomain:
             body = abi_encode(["bytes32", "uint256", "address"], [self.typehash, self.chain_id, self.safe])
         else:
             body = abi_encode(["bytes32", "address"], [self.typehash, self.safe])
-        return keccak256(body)
+        return keccak(body)
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def parse_operation(value: object) -> int:
 
 def safe_tx_typehash(version: str) -> bytes:
     type_string = SAFE_TX_TYPE_DATA_GAS if parse_version(version) < (1, 0, 0) else SAFE_TX_TYPE
-    return keccak256(type_string.encode())
+    return keccak(type_string.encode())
 
 
 def domain_hash(domain: SafeDomain) -> bytes:
@@ -194,10 +194,10 @@ def message_hash(tx: SafeTx, version: str = "1.4.1") -> bytes:
     body = abi_encode(
         ["bytes32", "address", "uint256", "bytes32", "uint8", "uint256", "uint256",
          "uint256", "address", "address", "uint256"],
-        [safe_tx_typehash(version), tx.to, tx.value, keccak256(tx.data), tx.operation,
+        [safe_tx_typehash(version), tx.to, tx.value, keccak(tx.data), tx.operation,
          tx.safe_tx_gas, tx.base_gas, tx.gas_price, tx.gas_token, tx.refund_receiver, tx.nonce],
     )
-    return keccak256(body)
+    return keccak(body)
 
 
 def encode_typed_data(tx: SafeTx, domain: SafeDomain) -> bytes:
@@ -207,7 +207,7 @@ def encode_typed_data(tx: SafeTx, domain: SafeDomain) -> bytes:
 
 def safe_tx_hash(tx: SafeTx, domain: SafeDomain) -> bytes:
     """The hash owners sign and the Safe's ``getTransactionHash`` returns."""
-    return keccak256(encode_typed_data(tx, domain))
+    return keccak(encode_typed_data(tx, domain))
 
 
 @dataclass(frozen=True)

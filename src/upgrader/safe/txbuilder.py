@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from upgrader.errors import InputError, UnsafeError
-from upgrader.safe._values import keccak256, parse_address, parse_hex_bytes, parse_uint
+from upgrader.keccak import keccak
+from upgrader.safe._values import parse_address, parse_hex_bytes, parse_uint
 from upgrader.safe.abi_values import decode_call, encode_call, signature
 from upgrader.safe.multisend import Call
 from upgrader.safe.tx import CALL
@@ -75,7 +76,7 @@ def calculate_checksum(batch: dict[str, Any]) -> str:
     meta = batch.get("meta")
     if not isinstance(meta, dict):
         raise InputError("batch file has no 'meta' object")
-    return "0x" + keccak256(serialize({**batch, "meta": {**meta, "name": None}}).encode()).hex()
+    return "0x" + keccak(serialize({**batch, "meta": {**meta, "name": None}}).encode()).hex()
 
 
 def _without_checksum(batch: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from eth_utils import to_checksum_address
 
+from upgrader.constants import ERC1967_SLOTS
 from upgrader.keccak import keccak
 from upgrader.layout.model import Namespace, StorageItem, StorageLayout, TypeInfo
 from upgrader.sim.storage_walk import MAX_ARRAY, KeyCandidates, mapping_slot
@@ -25,9 +26,7 @@ def _named(text: str) -> int:
 
 # slots with the same meaning on every contract (ERC-1967; Safe GuardManager / FallbackManager)
 FIXED: dict[int, tuple[str, TypeInfo]] = {
-    0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC: ("ERC-1967 implementation", ADDRESS),
-    0xB53127684A568B3173AE13B9F8A6016E243E63B6E8EE1178D6A717850B5D6103: ("ERC-1967 admin", ADDRESS),
-    0xA3F0AD74E5423AEBFD80D3EF4346578335A9A72AEAEE59FF6CB3582B35133D50: ("ERC-1967 beacon", ADDRESS),
+    **{slot: (label, ADDRESS) for slot, label in ERC1967_SLOTS.items()},
     _named("guard_manager.guard.address"): ("Safe guard", ADDRESS),
     _named("fallback_manager.handler.address"): ("Safe fallback handler", ADDRESS),
 }

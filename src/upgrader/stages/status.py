@@ -8,6 +8,7 @@ from typing import Any, Literal
 from upgrader.build import artifacts
 from upgrader.build.artifacts import code_hash
 from upgrader.chain.rpc import admin_of, code_at
+from upgrader.constants import ZERO_ADDRESS
 from upgrader.errors import InputError
 from upgrader.manifest import ProxyRecord
 from upgrader.stages.context import NetworkContext
@@ -85,8 +86,7 @@ def proxy_status(ctx: NetworkContext, record: ProxyRecord) -> ProxyStatus:
         recorded_contract=record.implementation.contract, target_contract=target.fqn,
     )
     if not code_at(ctx.w3, record.address):
-        zero = "0x" + "00" * 20
-        return ProxyStatus(**base, implementation=zero, admin=zero, state="unknown", detail="no code at the proxy address")
+        return ProxyStatus(**base, implementation=ZERO_ADDRESS, admin=ZERO_ADDRESS, state="unknown", detail="no code at the proxy address")
     kind = kind_of(record)
     impl, admin = kind.implementation(ctx.w3, record), record.admin or admin_of(ctx.w3, record.address)
     state: State

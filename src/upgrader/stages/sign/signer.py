@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
+from upgrader.keccak import keccak
 from upgrader.errors import InputError
 from upgrader.safe.signatures import recover_signature, sign_eip712
 
@@ -175,8 +176,6 @@ def signed(signer: Signer, digest: bytes, typed: dict[str, Any] | None = None, r
 
 
 def signable_hash(typed: dict[str, Any]) -> bytes:
-    from eth_utils import keccak
-
     msg = signable(typed)
     return keccak(b"\x19" + msg.version + msg.header + msg.body)
 
