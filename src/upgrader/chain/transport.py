@@ -58,7 +58,7 @@ def is_transport(exc: BaseException) -> bool:
 
 def endpoint(exc: BaseException) -> str | None:
     """The URL (redacted) the failed connection was for, when the exception tells it."""
-    from upgrader.chain.anvil import redact
+    from upgrader.chain.redact import redact
 
     for e in _chain(exc):
         request = getattr(e, "request", None)
