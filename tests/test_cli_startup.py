@@ -3,8 +3,12 @@ at import time (they load inside the commands that need them)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEAVY = ("ape", "web3", "eth_abi", "eth_account", "pydantic")
 
@@ -18,8 +22,41 @@ def test_cli_import_pulls_in_no_heavy_library():
     assert out == "", f"imported at start-up: {out}"
 
 
-def test_help_lists_every_command():
+def _registered() -> set[str]:
+    from upgrader.cli.main import app
+
+    names = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
+    return names | {g.name for g in app.registered_groups}
+
+
+def test_help_lists_exactly_the_registered_commands():
     out = subprocess.run([sys.executable, "-m", "upgrader.cli", "--help"], capture_output=True, text=True, check=True,
                          env={"COLUMNS": "200", "PATH": ""}).stdout
-    for command in ("check", "layout", "status", "plan", "simulate", "safe-hash", "review", "node"):
-        assert command in out
+    panel = out[out.index("Commands"):]
+    shown = {m.group(1) for m in re.finditer(r"^│ ([a-z][a-z0-9-]*) ", panel, re.M)}
+    assert shown == _registered()
+
+
+def test_every_command_module_is_registered_and_every_registered_module_exists():
+    from upgrader.cli import main
+
+    cli = ROOT / "src" / "upgrader" / "cli"
+    plumbing = {"__init__", "__main__", "main", "entry"}
+    on_disk = {f"upgrader.cli.{p.stem}" for p in cli.glob("*.py") if p.stem not in plumbing}
+    assert set(main.COMMAND_MODULES) == on_disk
+
+
+def _readme_shell_lines() -> list[str]:
+    lines, inside, shell = [], False, False
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith("```"):
+            inside, shell = not inside, line[3:].strip() in ("", "sh", "bash", "console")
+        elif inside and shell:
+            lines.append(line)
+    return lines
+
+
+def test_every_command_the_readme_shows_is_registered():
+    shown = {m.group(1) for line in _readme_shell_lines() if (m := re.match(r"\s*(?:\$ )?upgrader ([a-z][a-z0-9-]*)", line))}
+    assert {"check", "node", "status", "plan", "simulate", "propose", "review"} <= shown, shown
+    assert shown <= _registered(), shown - _registered()

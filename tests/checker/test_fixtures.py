@@ -37,9 +37,11 @@ def test_layout_verdict_and_snapshot(case: str, fixtures_builds: BuildSet) -> No
         assert all(f.location and f.hint for f in result.errors), result.explain()
     snapshot = SNAPSHOTS / f"{case}.txt"
     text = result.explain() + "\n"
-    if UPDATE or not snapshot.exists():
+    if UPDATE:
         snapshot.parent.mkdir(exist_ok=True)
         snapshot.write_text(text)
+    # a missing snapshot is a failure, never written silently: a deleted snapshot must not pass
+    assert snapshot.exists(), f"{snapshot.name} is missing; regenerate with UPGRADER_UPDATE_SNAPSHOTS=1 and review it"
     assert snapshot.read_text() == text
 
 
