@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from upgrader.errors import InputError
 from upgrader.validate import ACCEPTED_KINDS, parse_unsafe_allow, validate_contract
-from upgrader.validate.annotations import ALLOW, ALLOW_REACHABLE, annotation_args
+from upgrader.solc_ast.natspec import annotation_args
+from upgrader.validate.annotations import ALLOW, ALLOW_REACHABLE
 
 from .conftest import load_build_info
 

@@ -178,7 +178,7 @@ def check_contract(
     found: list[Finding] = []
     if validator is not None:
         ref_uups = ref is not None and upgradeability.has_upgrade_function(ref.builds.index(ref.fqn), ref.builds.node(ref.fqn))
-        own = validator(builds.build_info(fqn), fqn, options.unsafe_allow, reference_uups=ref_uups)
+        own = validator(builds.build_info(fqn), fqn, options.unsafe_allow, reference_uups=ref_uups, index=builds.index(fqn))
         found += [f for f in own if not globs.matches((f.location or "").rpartition(":")[0], options.excluded)]
     if options.unsafe_skip_storage_check:
         ref = None

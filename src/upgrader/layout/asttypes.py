@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from upgrader.solc_ast.shallow_index import AstIndex, Node
+from upgrader.solc_ast.index import AstIndex
+from upgrader.solc_ast.walk import Node
 from upgrader.layout.model import Member, TypeInfo
 
 _ELEMENTARY_SIZE = re.compile(r"^(u?int|bytes)(\d+)$")

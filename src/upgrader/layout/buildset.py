@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from upgrader.errors import InputError
-from upgrader.solc_ast.shallow_index import AstIndex, Node, doc_tag
+from upgrader.solc_ast.index import AstIndex, index_of
+from upgrader.solc_ast.natspec import tag_value
+from upgrader.solc_ast.walk import Node
 from upgrader.layout.extract import STORAGE_LAYOUT_HINT, extract_layout
 from upgrader.layout.model import StorageLayout
 
@@ -68,7 +70,7 @@ class BuildSet:
         return builds
 
     def add(self, info: dict[str, Any], path: Path | None = None) -> None:
-        build = _Build(info, AstIndex.of(info), path)
+        build = _Build(info, index_of(info), path)
         self.builds.append(build)
         for fqn in build.index.contracts:
             self.owner.setdefault(fqn, build)  # same text in every build (refuse_stale): any one will do
@@ -126,7 +128,7 @@ class BuildSet:
 
     def has_state_variables(self, fqn: str) -> bool:
         """Whether the contract or a base declares a variable that takes a storage slot."""
-        for base in self.owner[fqn].index.bases(self.node(fqn)):
+        for base in self.owner[fqn].index.linearized(self.node(fqn)):
             for child in base.get("nodes", ()):
                 if child.get("nodeType") == "VariableDeclaration" and child.get("stateVariable") and not child.get("constant"):
                     if child.get("mutability") != "immutable":
@@ -134,7 +136,7 @@ class BuildSet:
         return False
 
     def upgrades_from(self, fqn: str) -> str | None:
-        return doc_tag(self.node(fqn), "oz-upgrades-from")
+        return tag_value(self.node(fqn), "oz-upgrades-from")
 
     def require_layouts(self) -> None:
         """Fail early, with the fix, when no build asked for storage layouts at all."""

@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from upgrader.errors import InputError
-from upgrader.solc_ast.shallow_index import AstIndex, doc_tag
+from upgrader.solc_ast.index import AstIndex, index_of
+from upgrader.solc_ast.natspec import tag_value
 from upgrader.layout.asttypes import TypeResolver, elementary_size
 from upgrader.layout.model import Member, StorageItem, StorageLayout, TypeInfo
 from upgrader.layout.namespaces import namespaces_of
@@ -37,7 +38,7 @@ def extract_layout(
         raw = {"storage": [], "types": {}}
     if raw is None:
         raise InputError(f"the build-info has no storageLayout for {fqn}; {STORAGE_LAYOUT_HINT}")
-    index = index or AstIndex.of(build_info)
+    index = index or index_of(build_info)
     types: dict[str, TypeInfo] = {}
     resolver = TypeResolver(index, types)
     for type_id, data in (raw.get("types") or {}).items():
@@ -59,8 +60,8 @@ def _item(entry: dict[str, Any], index: AstIndex, types: dict[str, TypeInfo]) ->
         size=types[entry["type"]].size,
         type_id=entry["type"],
         location=index.location(node) if node else None,
-        renamed_from=doc_tag(node, "oz-renamed-from") if node else None,
-        retyped_from=doc_tag(node, "oz-retyped-from") if node else None,
+        renamed_from=tag_value(node, "oz-renamed-from") if node else None,
+        retyped_from=tag_value(node, "oz-retyped-from") if node else None,
     )
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from upgrader.keccak import keccak, keccak_pure
-from upgrader.solc_ast.shallow_index import AstIndex, Node, doc_tag
+from upgrader.solc_ast.index import AstIndex
+from upgrader.solc_ast.natspec import tag_value
+from upgrader.solc_ast.walk import Node
 from upgrader.layout.asttypes import TypeResolver
 from upgrader.layout.model import Namespace, StorageItem, TypeInfo
 
@@ -36,7 +38,7 @@ def erc7201_root(namespace_id: str) -> int:
 
 def storage_location(struct: Node) -> str | None:
     """The ERC-7201 id of a struct, or None if it is not a namespace (other formulas are ignored)."""
-    location = doc_tag(struct, "storage-location")
+    location = tag_value(struct, "storage-location")
     if location and location.startswith(ERC7201):
         return location[len(ERC7201):].strip()
     return None
@@ -46,7 +48,7 @@ def namespaces_of(contract: Node, index: AstIndex, types: dict[str, TypeInfo]) -
     """Every namespace declared by the contract or a parent, base-most first."""
     resolver = TypeResolver(index, types)
     found: list[Namespace] = []
-    for base in reversed(list(index.bases(contract))):
+    for base in reversed(index.linearized(contract)):
         for node in base.get("nodes", ()):
             if node.get("nodeType") != "StructDefinition":
                 continue

@@ -35,7 +35,7 @@ def namespace_errors(main: BuildSet, others: Sequence[BuildSet] = (), reported: 
                 if main_set and fqn in reported:
                     continue
                 seen: dict[str, str | None] = {}
-                for base in reversed(list(index.bases(contract))):
+                for base in reversed(index.linearized(contract)):
                     for child in base.get("nodes", ()):
                         if child.get("nodeType") != "StructDefinition":
                             continue

@@ -12,8 +12,9 @@ An annotation with the wrong number of arguments is an input error, as there.
 from __future__ import annotations
 
 from upgrader.errors import InputError
-from upgrader.solc_ast.shallow_index import AstIndex, Node
-from upgrader.validate.annotations import annotation_args, documentation, has_tag
+from upgrader.solc_ast.index import AstIndex
+from upgrader.solc_ast.natspec import annotation_args, documentation, has_tag
+from upgrader.solc_ast.walk import Node
 
 UPGRADE_SELECTORS = frozenset({"3659cfe6", "4f1ef286"})  # upgradeTo(address), upgradeToAndCall(address,bytes)
 PROXIABLE_UUID = "52d1902d"  # proxiableUUID()
@@ -43,7 +44,7 @@ def _args(doc: str, tag: str, expected: int, fqn: str) -> list[str]:
 def selectors(index: AstIndex, contract: Node) -> set[str]:
     """Selectors of the public and external functions of the contract and its bases."""
     found: set[str] = set()
-    for base in index.bases(contract):
+    for base in index.linearized(contract):
         key = ("selectors", base["id"])
         own = index.memo.get(key)
         if own is None:
@@ -66,7 +67,7 @@ def looks_upgradeable(index: AstIndex, contract: Node) -> bool:
     found = selectors(index, contract)
     if found & UPGRADE_SELECTORS or PROXIABLE_UUID in found:
         return True
-    return any(base.get("name") in ("Initializable", "UUPSUpgradeable") for base in list(index.bases(contract))[1:])
+    return any(base.get("name") in ("Initializable", "UUPSUpgradeable") for base in index.linearized(contract)[1:])
 
 
 def is_concrete(contract: Node) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from upgrader.errors import InputError
 from upgrader.findings import Finding
 from upgrader.validate import initializers, reachability, rules, uups
-from upgrader.solc_ast.index import AstIndex
+from upgrader.solc_ast.index import AstIndex, index_of
 from upgrader.validate.context import Context
 from upgrader.validate.kinds import ACCEPTED_KINDS, KNOWN_KINDS, RULES, Kind, Rule
 from upgrader.validate.report import explain
@@ -47,16 +47,17 @@ RULE_FUNCTIONS: tuple[Callable[[Context], Iterator[Finding]], ...] = (
     uups.unprotected_authorize_upgrade,
 )
 
-_cache: list[tuple[dict[str, Any], AstIndex]] = []
-
-
 def index_for(build_info: dict[str, Any]) -> AstIndex:
-    """The AST index of ``build_info``, built once and reused for the same dict."""
-    for known, index in _cache:
-        if known is build_info:
-            return index
-    index = AstIndex.build(build_info)
-    _cache[:] = [*_cache[-3:], (build_info, index)]
+    """The AST index of ``build_info`` (shared with the layout reader); the validator needs
+    every source's AST, so a build without them is an input error."""
+    output = build_info.get("output")
+    if not isinstance(output, dict) or not isinstance(output.get("sources"), dict):
+        raise InputError("build-info has no output.sources; it is not a solc build-info file")
+    index = index_of(build_info)
+    if index.missing_ast:
+        raise InputError(
+            f"build-info has no AST for {index.missing_ast[0]}; compile with outputSelection '*': {{'': ['ast']}}"
+        )
     return index
 
 
@@ -75,12 +76,14 @@ def validate_contract(
     contract_fqn: str,
     unsafe_allow: frozenset[str] = frozenset(),
     reference_uups: bool = False,
+    index: AstIndex | None = None,
 ) -> list[Finding]:
     """All unsafe-pattern findings of ``contract_fqn`` (``"<source unit>:<Name>"``), errors
     first, then by location; kinds in ``unsafe_allow`` are dropped. ``reference_uups``: the
-    version it upgrades from is UUPS, so it must keep a public upgrade function too."""
+    version it upgrades from is UUPS, so it must keep a public upgrade function too.
+    ``index``: the build's index when the caller holds it (``layout.buildset``)."""
     allow = parse_unsafe_allow(unsafe_allow)
-    index = index_for(build_info)
+    index = index if index is not None and not index.missing_ast else index_for(build_info)
     ctx = Context(index, index.contract(contract_fqn), reference_uups)
     seen: set[tuple[str, str | None, str]] = set()
     findings: list[Finding] = []

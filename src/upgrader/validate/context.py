@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from upgrader.findings import Finding
-from upgrader.validate import annotations
-from upgrader.solc_ast.index import AstIndex, Node
+from upgrader.solc_ast.index import AstIndex
+from upgrader.solc_ast.walk import Node
+from upgrader.validate.annotations import ALLOW, ALLOW_REACHABLE, OWN_ALLOW, allowed_kinds
 from upgrader.validate.kinds import ACCEPTED_KINDS, RULES, Kind
 
 
@@ -25,14 +26,14 @@ class Context:
     def allowed(self, node: Node) -> frozenset[str]:
         """Kinds allowed in ``node``'s own lexical scope (either tag)."""
         return (
-            self._tag(node, annotations.ALLOW)
-            | self._tag(node, annotations.ALLOW_REACHABLE)
-            | self._tag(node, annotations.OWN_ALLOW)
+            self._tag(node, ALLOW)
+            | self._tag(node, ALLOW_REACHABLE)
+            | self._tag(node, OWN_ALLOW)
         )
 
     def allowed_reachable(self, node: Node) -> frozenset[str]:
         """Kinds allowed in ``node`` and everything reached from it."""
-        return self._tag(node, annotations.ALLOW_REACHABLE)
+        return self._tag(node, ALLOW_REACHABLE)
 
     def skip(self, kind: Kind, *nodes: Node | None) -> bool:
         return any(node is not None and kind in self.allowed(node) for node in nodes)
@@ -43,7 +44,7 @@ class Context:
         key = ("annotation", node["id"], tag)
         if key not in self.index.memo:
             where = self.index.location(node)
-            self.index.memo[key] = annotations.allowed_kinds(node, tag, ACCEPTED_KINDS, where)
+            self.index.memo[key] = allowed_kinds(node, tag, ACCEPTED_KINDS, where)
         return self.index.memo[key]
 
     def finding(self, kind: Kind, node: Node, **params: Any) -> Finding:

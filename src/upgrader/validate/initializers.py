@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterator
 
 from upgrader.findings import Finding
-from upgrader.validate.annotations import annotation_args, documentation, has_tag
-from upgrader.solc_ast.index import Node
+from upgrader.solc_ast.natspec import annotation_args, documentation, has_tag
+from upgrader.solc_ast.walk import Node
 from upgrader.validate.context import Context, names
 
 VALIDATE_AS_INITIALIZER = "oz-upgrades-validate-as-initializer"

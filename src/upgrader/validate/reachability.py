@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 
 from upgrader.findings import Finding
-from upgrader.solc_ast.index import Node
+from upgrader.solc_ast.walk import Node
 from upgrader.validate.context import Context
 from upgrader.validate.kinds import Kind
 

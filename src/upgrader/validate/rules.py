@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 
 from upgrader.findings import Finding
-from upgrader.validate.annotations import documentation
-from upgrader.solc_ast.index import Node, find_all
+from upgrader.solc_ast.natspec import documentation
+from upgrader.solc_ast.walk import Node, find_all
 from upgrader.validate.context import Context
 
 _PLACEHOLDER = re.compile(r"__\$([0-9a-fA-F]{34})\$__")

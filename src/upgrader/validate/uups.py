@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from upgrader.findings import Finding
-from upgrader.solc_ast.index import Node, find_all
+from upgrader.solc_ast.walk import Node, find_all
 from upgrader.validate.context import Context
 
 PROXIABLE_UUID = "52d1902d"  # proxiableUUID()
