@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from simulated import simulation_report_for_cli
+
 
 def one_error_line(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
@@ -23,17 +25,6 @@ def assert_fails(result: Any, code: int, expect: str) -> str:
     line = one_error_line(result.stderr)
     assert expect.lower() in line.lower(), line
     return line
-
-
-def write_simulation(plans: Path, plan_hash: str, ok: bool = True) -> Path:
-    """A simulation report as `simulate` writes it (``propose`` reads only this file)."""
-    from upgrader.manifest.store import atomic_write, canonical_json
-    from upgrader.stages.simulate import SIM_SCHEMA, simulation_path
-
-    path = simulation_path(plans, plan_hash)
-    atomic_write(path, canonical_json({"schema": SIM_SCHEMA, "plan_hash": plan_hash, "ok": ok,
-                                       "checks": [{"name": "safe-execution", "ok": ok, "detail": "test"}]}) + "\n")
-    return path
 
 
 def planned(cli: Any) -> tuple[Path, dict[str, Any]]:
@@ -67,7 +58,7 @@ def owners(cli: Any) -> list[str]:
 
 def simulated_plan(cli: Any) -> tuple[Path, dict[str, Any]]:
     path, plan = planned(cli)
-    write_simulation(cli.plans, plan["plan_hash"])
+    simulation_report_for_cli(cli, path, plan)
     return path, plan
 
 

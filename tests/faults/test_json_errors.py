@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from faults_helpers import one_error_line, planned, write_simulation
+from faults_helpers import one_error_line, planned
+from simulated import simulation_report_for_cli
 
 pytestmark = pytest.mark.chain
 
@@ -54,7 +55,7 @@ def test_quick_lane_check_error_as_json(cli):
 
 def test_unsafe_error_as_json(cli):
     path, plan = planned(cli)
-    write_simulation(cli.plans, plan["plan_hash"], ok=False)
+    simulation_report_for_cli(cli, path, plan, ok=False)
     result = cli.run("propose", str(path), "--json")
     error = assert_json_error(result.exit_code, result.stdout, result.stderr, 1, "unsafe")
     assert "simulation" in error["message"]

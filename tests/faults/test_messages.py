@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from faults_helpers import assert_fails, planned, write_simulation
+from faults_helpers import assert_fails, planned
+from simulated import simulation_report_for_cli
 
 pytestmark = pytest.mark.chain
 
 
 def test_skip_simulation_after_a_failed_simulation_says_it_failed(cli, service):
     path, plan = planned(cli)
-    write_simulation(cli.plans, plan["plan_hash"], ok=False)
+    simulation_report_for_cli(cli, path, plan, ok=False)
     result = cli.run("propose", str(path), "--skip-simulation", "--json")
     assert result.exit_code == 0, result.stderr
     assert "FAILED its simulation" in result.stderr and "NOT executed on a fork" not in result.stderr
@@ -35,3 +36,11 @@ def test_unreachable_service_does_not_say_nothing_was_proposed(cli, command):
     result = cli.run(*args)
     line = assert_fails(result, 2, "127.0.0.1:9")
     assert "proposed" not in line
+
+
+def test_simulate_when_the_safe_now_needs_more_signatures_is_a_failed_check_not_a_traceback(cli):
+    # the threshold rose after planning: execTransaction reverts at gas estimation (GS020)
+    path, plan = planned(cli)
+    report = json.loads(simulation_report_for_cli(cli, path, plan, ok=False).read_text())
+    failed = [c for c in report["checks"] if not c["ok"]]
+    assert [c["name"] for c in failed] == ["safe-execution"] and "GS020" in failed[0]["detail"], failed

@@ -82,9 +82,9 @@ def test_wide_terminal_keeps_the_table(cli):
 @pytest.mark.parametrize("columns", WIDTHS)
 def test_review_calls(cli, columns, service):
     path, plan = planned(cli)
-    from faults_helpers import write_simulation
+    from simulated import simulation_report_for_cli
 
-    write_simulation(cli.plans, plan["plan_hash"])
+    simulation_report_for_cli(cli, path, plan)
     h = json.loads(cli.run("propose", str(path), "--json").stdout)["safe_tx_hash"]
     result = cli.run("review", h, "--offline", env={"COLUMNS": columns})
     assert result.exit_code == 0, result.stdout

@@ -10,14 +10,10 @@ from upgrader.stages.context import NetworkContext
 
 
 def write_passing_simulation(ctx: NetworkContext, plan: dict[str, Any], ok: bool = True) -> Path:
-    """`propose` only reads the simulation report; the simulation itself is tested elsewhere."""
-    from upgrader.manifest.store import atomic_write, canonical_json
-    from upgrader.stages.simulate import SIM_SCHEMA, simulation_path
+    """The report `simulate` writes for ``plan`` (run once per plan per session, see tests/simulated.py)."""
+    from simulated import simulation_report
 
-    path = simulation_path(ctx.plans_dir, plan["plan_hash"])
-    atomic_write(path, canonical_json({"schema": SIM_SCHEMA, "plan_hash": plan["plan_hash"], "ok": ok,
-                                       "checks": [{"name": "safe-execution", "ok": ok, "detail": "test"}]}) + "\n")
-    return path
+    return simulation_report(ctx, plan, ok)
 
 
 def proposals(ctx: NetworkContext) -> list[Path]:

@@ -7,7 +7,6 @@ import json
 import shutil
 
 import pytest
-from service_helpers import write_passing_simulation
 
 pytestmark = pytest.mark.chain
 
@@ -49,9 +48,8 @@ def test_cli_propose_confirm_execute(run, chain):
     assert refused.exit_code == 2 and "no simulation" in refused.stderr
     assert json.loads(refused.stdout)["error"]["kind"] == "input"
 
-    class _Ctx:  # write_passing_simulation only needs plans_dir
-        plans_dir = plan_path.parent
-    write_passing_simulation(_Ctx, plan)
+    simulated = run("simulate", str(plan_path), "--json")
+    assert simulated.exit_code == 0, simulated.stdout + simulated.stderr
 
     owners = sorted(chain.owners, key=lambda o: int(o, 16))
     proposed = run("propose", str(plan_path), "--sender", owners[0], "--json")
@@ -93,9 +91,8 @@ def _plan_with_simulation(run):
     assert planned.exit_code == 0, planned.stderr
     plan_path = Path(json.loads(planned.stdout)["path"])
 
-    class _Ctx:
-        plans_dir = plan_path.parent
-    write_passing_simulation(_Ctx, json.loads(plan_path.read_text()))
+    simulated = run("simulate", str(plan_path), "--json")
+    assert simulated.exit_code == 0, simulated.stdout + simulated.stderr
     return plan_path
 
 

@@ -50,7 +50,13 @@ def approve_and_execute(
 def execute(w3: "Web3", safe: str, tx: SafeTx, signatures: bytes, executor: str) -> Any:
     contract = safe_contract(w3, safe)
     call = contract.functions.execTransaction(*tx.contract_args()[:9], signatures)
-    receipt = send(w3, call.build_transaction({"from": executor}))
+    from web3.exceptions import ContractLogicError
+
+    try:  # with safeTxGas 0 a failing batch reverts the whole execTransaction (GS013), found at estimation
+        built = call.build_transaction({"from": executor})
+    except ContractLogicError as exc:
+        raise RuntimeError(f"execTransaction reverts: {exc.message or exc}") from exc
+    receipt = send(w3, built)
     failures = contract.events.ExecutionFailure().process_receipt(receipt, errors=_discard())
     if failures:
         raise RuntimeError(f"Safe transaction {failures[0]['args']['txHash'].hex()} failed inside the Safe")
