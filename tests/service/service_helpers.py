@@ -34,3 +34,16 @@ def dev_accounts(n: int) -> list[Any]:
 
     Account.enable_unaudited_hdwallet_features()
     return [Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(n)]
+
+
+def local_deployments(chain: Any, folder: Path) -> Path:
+    """The session system's manifest (only: plans and proposals other tests left must not leak
+    in) copied to ``folder/local`` as network ``local``, the CLI's default; returns ``folder``."""
+    import shutil
+
+    shutil.copytree(chain.config.deployments / chain.network, folder / "local",
+                    ignore=shutil.ignore_patterns("plans", "proposals"))
+    manifest = json.loads((folder / "local" / "manifest.json").read_text())
+    manifest["network"] = "local"
+    (folder / "local" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return folder

@@ -4,9 +4,9 @@ accounts sign, the local service holds the proposal, status ends in_sync."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
+from service_helpers import local_deployments
 
 pytestmark = pytest.mark.chain
 
@@ -17,13 +17,7 @@ def run(chain, anvil, service, tmp_path):
 
     from upgrader.cli.main import app
 
-    folder = tmp_path / "cli-deployments"
-    # the manifest only: plans other tests left in the session folder must not leak in
-    shutil.copytree(chain.config.deployments / chain.network, folder / "local",
-                    ignore=shutil.ignore_patterns("plans", "proposals"))
-    manifest = json.loads((folder / "local" / "manifest.json").read_text())
-    manifest["network"] = "local"
-    (folder / "local" / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    folder = local_deployments(chain, tmp_path / "cli-deployments")
     env = {"UPGRADER_DEPLOYMENTS": str(folder), "UPGRADER_RPC_LOCAL": anvil.url, "UPGRADER_TX_SERVICE": service.url,
            "COLUMNS": "200", "NO_COLOR": "1"}
 

@@ -17,6 +17,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from upgrader.keccak import keccak
@@ -180,14 +181,52 @@ def signable_hash(typed: dict[str, Any]) -> bytes:
     return keccak(b"\x19" + msg.version + msg.header + msg.body)
 
 
+def ape_accounts() -> Any:
+    """ape's account manager, with ape's project bound to an empty folder of its own first.
+
+    On first use ape's managers load the project of the *current folder* (even the number of
+    test accounts is a project setting). In a Foundry repository that reads ``.gitmodules``, and
+    ape's ``FoundryProject`` asks api.github.com for each submodule's default branch, retrying
+    with backoff for minutes (ape 0.8.51: ``ape/utils/basemodel.py``
+    ``ManagerAccessMixin.local_project`` is ``ProjectManager(Path.cwd())``;
+    ``ape_pm/project.py`` ``FoundryProject._parse_version_from_module`` calls
+    ``ape/utils/_github.py`` ``_GithubClient.get_repo``). Signing needs no project: keyfile
+    accounts live in ape's data folder and test accounts come from the test mnemonic, so the
+    user's folder is never read and no host but the configured RPCs and Safe service is asked.
+    """
+    try:
+        from ape.managers.project import ProjectManager
+        from ape.utils.basemodel import ManagerAccessMixin
+    except Exception as exc:  # ape missing or broken
+        raise InputError(f"cannot load ape accounts ({type(exc).__name__}); run `make install`") from None
+    slot = ManagerAccessMixin.__dict__.get("local_project")
+    if not hasattr(slot, "_cache"):  # ape's cached-manager descriptor (`manager_access`)
+        raise InputError("this ape version loads its project differently; reinstall with `make install`")
+    if slot._cache is None:  # not loaded yet in this process: bind it before anything asks
+        slot._cache = ProjectManager(_empty_project())
+    try:
+        from ape import accounts
+    except Exception as exc:
+        raise InputError(f"cannot load ape accounts ({type(exc).__name__}); run `make install`") from None
+    return accounts
+
+
+def _empty_project() -> Path:
+    """A fresh empty folder for ape's project, removed when the process ends."""
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="upgrader-ape-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
 def resolve_signer(sender: str | None, chain_id: int, owners: list[str]) -> Signer:
     """``sender`` is an ape account alias, or on a dev chain an address or index of the test
     accounts (Anvil's dev mnemonic). With no sender on a dev chain: the first Safe owner
     among the test accounts."""
-    try:
-        from ape import accounts
-    except Exception as exc:  # ape missing or its config broken
-        raise InputError(f"cannot load ape accounts ({type(exc).__name__}); run `make install`") from None
+    accounts = ape_accounts()
     if chain_id in DEV_CHAIN_IDS:
         test = list(accounts.test_accounts)
         if sender is None:
