@@ -18,9 +18,7 @@ pytestmark = pytest.mark.chain
 @pytest.fixture
 def fresh_ctx(chain, tmp_path: Path) -> NetworkContext:
     cfg = replace(chain.config, deployments=tmp_path / "deployments")
-    ctx = NetworkContext(config=cfg, network=cfg.network(chain.network), w3=chain.w3)
-    ctx.__dict__["build_info"] = chain.build_info
-    return ctx
+    return NetworkContext(config=cfg, network=cfg.network(chain.network), w3=chain.w3, build=chain.build_info)
 
 
 def pairs(chain) -> list[str]:
@@ -44,9 +42,7 @@ def test_import_agrees_with_the_deployment_record(chain, fresh_ctx):
 
 
 def replace_ctx(ctx: NetworkContext, chain) -> NetworkContext:
-    other = NetworkContext(config=chain.config, network=ctx.network, w3=ctx.w3)
-    other.__dict__["build_info"] = chain.build_info
-    return other
+    return NetworkContext(config=chain.config, network=ctx.network, w3=ctx.w3, build=chain.build_info)
 
 
 def test_bad_input_exits_2_and_writes_nothing(chain, fresh_ctx):
@@ -80,8 +76,8 @@ def test_code_not_in_the_build_exits_1_naming_the_closest(chain, fresh_ctx):
     info = {**chain.build_info, "output": {**chain.build_info["output"], "contracts": {
         src: {n: c for n, c in cs.items() if n != "RentVault"} for src, cs in chain.build_info["output"]["contracts"].items()}}}
     assert "RentVault" not in {a.name for a in all_artifacts(info)}
-    fresh_ctx.__dict__["build_info"] = info
+    without = NetworkContext(config=fresh_ctx.config, network=fresh_ctx.network, w3=fresh_ctx.w3, build=info)
     with pytest.raises(UnsafeError) as err:
-        run_import(fresh_ctx, ImportRequest(proxies=pairs(chain), safe=chain.safe))
+        run_import(without, ImportRequest(proxies=pairs(chain), safe=chain.safe))
     assert "RentVault" in str(err.value) and ":RentVaultV2 (" in str(err.value)
     assert not fresh_ctx.store.exists()

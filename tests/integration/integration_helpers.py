@@ -60,6 +60,4 @@ def network_context(project: Any, w3: Any, build_info: dict, deployments: Path |
     for name, target in (targets or {}).items():
         modules[name] = replace(modules[name], target=target)
     cfg = replace(project, modules=modules, deployments=deployments or project.deployments)
-    ctx = NetworkContext(config=cfg, network=cfg.network(network), w3=w3)
-    ctx.__dict__["build_info"] = build_info  # cached_property: swap in the build under test
-    return ctx
+    return NetworkContext(config=cfg, network=cfg.network(network), w3=w3, build=build_info)

@@ -28,9 +28,7 @@ def ctx(chain: Any, tmp_path: Path) -> NetworkContext:
     # the manifest only: plans and simulations other tests left in the session folder must not leak in
     shutil.copytree(chain.config.deployments, folder, ignore=shutil.ignore_patterns("plans", "proposals"))
     cfg = replace(chain.config, deployments=folder)
-    context = NetworkContext(config=cfg, network=cfg.network(chain.network), w3=chain.w3)
-    context.__dict__["build_info"] = chain.build_info
-    return context
+    return NetworkContext(config=cfg, network=cfg.network(chain.network), w3=chain.w3, build=chain.build_info)
 
 
 @pytest.fixture

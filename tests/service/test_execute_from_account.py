@@ -28,9 +28,8 @@ pytestmark = pytest.mark.chain
 def proxied(ctx: NetworkContext, anvil: Any) -> Any:
     """The same context with its RPC through a fault proxy (to count broadcasts)."""
     with FaultProxy(anvil.url) as proxy:
-        c = NetworkContext(config=ctx.config, network=ctx.network, w3=connect(proxy.url(), chain_id=31337))
-        c.__dict__["build_info"] = ctx.build_info
-        yield c, proxy
+        yield NetworkContext(config=ctx.config, network=ctx.network, w3=connect(proxy.url(), chain_id=31337),
+                             build=ctx.build_info), proxy
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ class NetworkContext:
     config: ProjectConfig
     network: NetworkConfig
     w3: "Web3"
+    build: dict[str, Any] | None = None  # the build to use; None: the project's, compiled on first use
 
     @cached_property
     def store(self) -> ManifestStore:
@@ -38,7 +39,7 @@ class NetworkContext:
         """The manifest, refused when its Safe has no code on this network (nothing could
         ever execute a plan for it): plan and simulate check this before they write."""
         from upgrader.chain.rpc import code_at
-        
+
         manifest = self.manifest()
         if not code_at(self.w3, manifest.safe.address):
             raise InputError(f"the manifest's Safe {manifest.safe.address} has no code on {self.network.name} "
@@ -47,6 +48,8 @@ class NetworkContext:
 
     @cached_property
     def build_info(self) -> dict[str, Any]:
+        if self.build is not None:
+            return self.build
         from upgrader.build.project import project_build_info
 
         return project_build_info(self.config.root)
