@@ -165,7 +165,7 @@ def test_rehearsal_on_a_sepolia_like_chain(sepolia, fixture_build):
     data = w3.eth.contract(address=vault, abi=evil.abi).functions.upgradeToAndCall(impl, b"")._encode_transaction_data()
     nonce = safe_contract(w3, manifest.safe.address).functions.nonce().call()
     tx = Batch().add_call(vault, data).to_safe_tx(manifest.safe.multisend_call_only, nonce)
-    approve_and_execute(w3, manifest.safe.address, tx, manifest.safe.owners[:2], impersonated=True)
+    approve_and_execute(w3, manifest.safe.address, tx, manifest.safe.owners[:2])
     assert run("status", *net)["drifted"] == ["RentVault"]
     (outside,) = run("sync", *net)["recorded"]
     assert (outside["proxy"], outside["origin"], outside["implementation"]) == ("RentVault", "outside", impl)

@@ -36,7 +36,7 @@ from upgrader.stages.plan import INITIALIZABLE_SLOT, make_plan
 from upgrader.stages.planfile import load_plan, plan_hash, write_plan
 from upgrader.stages.simulate import key_candidates, simulate, simulation_path, write_simulation
 from upgrader.stages.status import status
-from upgrader.sim.storage_walk import SlotWalker, mapping_slot
+from upgrader.sim.storage import LayoutFields, mapping_slot
 
 
 def out_of_band_upgrade(chain: Any, proxy: str, contract: str) -> str:
@@ -238,13 +238,13 @@ def test_walker_covers_the_seeded_state(chain):
     keys = key_candidates(chain.w3, chain.manifest)
     reader = lambda s: int.from_bytes(bytes(chain.w3.eth.get_storage_at(chain.address("RentVault"), s)), "big")  # noqa: E731
     vault_layout, balances = layout_item(chain.manifest, "RentVault", "_balances")
-    slots = SlotWalker(vault_layout, keys, reader).walk()
+    slots = LayoutFields(vault_layout, keys, read=reader).fields
     for pid in (1, 2, 3):
         assert mapping_slot(pid, balances.slot) in slots
     landlords = chain.w3.eth.accounts[4:7]
     registry_layout, counts = layout_item(chain.manifest, "PropertyRegistry", "propertyCountOf")
     reader = lambda s: int.from_bytes(bytes(chain.w3.eth.get_storage_at(chain.address("PropertyRegistry"), s)), "big")  # noqa: E731
-    slots = SlotWalker(registry_layout, keys, reader).walk()
+    slots = LayoutFields(registry_layout, keys, read=reader).fields
     for landlord in landlords:
         assert mapping_slot(int(landlord, 16), counts.slot) in slots
 
@@ -287,7 +287,7 @@ def test_simulation_fails_when_the_reinitializer_wipes_a_balance(chain, make_ctx
     failed = [c for c in report.checks if not c.ok]
     assert [c.name for c in failed] == ["RentVault: storage-preservation"]
     _, balances = layout_item(chain.manifest, "RentVault", "_balances")
-    assert f"_balances[0x2] (slot {mapping_slot(2, balances.slot):#x})" in failed[0].detail
+    assert f"_balances[2] (slot {mapping_slot(2, balances.slot):#x})" in failed[0].detail
     assert failed[0].detail.startswith("1 slot(s)")
     assert len(fork_spy.started) == 1 and fork_spy.all_stopped()
     assert vault.functions.balanceOf(2).call() > 0  # the real chain is untouched

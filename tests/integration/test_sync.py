@@ -30,7 +30,7 @@ def through_the_safe(chain: Any, proxy: str, art: Any) -> str:
     data = chain.contract(proxy).functions.upgradeToAndCall(impl, b"")._encode_transaction_data()
     nonce = safe_contract(chain.w3, chain.safe).functions.nonce().call()
     tx = Batch().add_call(chain.address(proxy), data).to_safe_tx(chain.manifest.safe.multisend_call_only, nonce)
-    approve_and_execute(chain.w3, chain.safe, tx, chain.owners[:2], impersonated=True)
+    approve_and_execute(chain.w3, chain.safe, tx, chain.owners[:2])
     return impl
 
 
@@ -65,7 +65,7 @@ def test_our_plan_executed_by_someone_else_is_recorded_as_the_plans(chain, make_
     plan = make_plan(ctx)
     write_plan(plan, ctx.plans_dir)
     nonce = safe_contract(chain.w3, chain.safe).functions.nonce().call()
-    approve_and_execute(chain.w3, chain.safe, plan_safe_tx(plan, nonce), chain.owners[:2], impersonated=True)
+    approve_and_execute(chain.w3, chain.safe, plan_safe_tx(plan, nonce), chain.owners[:2])
     report = sync(ctx)
     assert {r.proxy for r in report.recorded} == {u["proxy"] for u in plan["upgrades"]}
     assert all(r.origin == "upgrader" and r.plan_hash == plan["plan_hash"] for r in report.recorded)

@@ -75,6 +75,6 @@ def test_bybit_style_batch_really_replaces_the_singleton_and_is_refused(chain):
 
     # what the signers would have approved: after execution the Safe's slot 0 is the attacker's
     before = bytes(w3.eth.get_storage_at(safe, 0))[-20:]
-    approve_and_execute(w3, safe, tx, chain.owners[:2], impersonated=True)
+    approve_and_execute(w3, safe, tx, chain.owners[:2])
     after = bytes(w3.eth.get_storage_at(safe, 0))[-20:]
     assert before != after and after == bytes.fromhex(evil_singleton[2:])

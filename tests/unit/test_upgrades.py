@@ -147,8 +147,11 @@ def test_upgrade_to_a_non_uups_contract_is_refused(chain):
     before = implementation_of(chain.w3, proxy.address)
     fn = upgrade_fn(chain, "RentVault", token)
     assert revert_data(fn, chain.safe) == error_data(proxy.abi, "ERC1967InvalidImplementation", token)
-    with pytest.raises(ContractLogicError, match="GS013"):
+    with pytest.raises(RuntimeError, match="GS013") as failed:
         safe_call(chain, proxy.address, calldata(fn))
+    # the reason is the proxy's own revert, not the caught one of its proxiableUUID probe
+    shown = str(failed.value)  # by name once a review has taught sim.reasons the build's errors, else raw
+    assert "ERC1967InvalidImplementation" in shown or error_data(proxy.abi, "ERC1967InvalidImplementation", token).hex() in shown
     assert implementation_of(chain.w3, proxy.address) == before
 
 
@@ -201,10 +204,10 @@ def test_reinitializer_runs_once(chain, name):
     # what the Safe would hit: the reinitializer's version 2 is already used up
     assert revert_data(again, chain.safe) == oz_error("InvalidInitialization")
     nonce = safe_nonce(chain)
-    with pytest.raises(ContractLogicError, match="GS013"):
+    with pytest.raises(RuntimeError, match="GS013"):
         safe_call(chain, proxy.address, calldata(again))
     # nor by re-running the upgrade with the initializer attached
-    with pytest.raises(ContractLogicError, match="GS013"):
+    with pytest.raises(RuntimeError, match="GS013"):
         safe_call(chain, proxy.address, calldata(upgrade_fn(chain, name, impl, init_v2_data(chain, name, other))))
     assert safe_nonce(chain) == nonce
     assert v2_config(chain, name) == V2_INIT[name]
@@ -238,6 +241,6 @@ def test_invalid_v2_settings_make_the_whole_upgrade_revert(chain, name, args, er
     before = implementation_of(chain.w3, proxy.address)
     fn = upgrade_fn(chain, name, deploy_impl(chain, V2[name]), init_v2_data(chain, name, args))
     assert revert_data(fn, chain.safe) == error_data(proxy.abi, *error)
-    with pytest.raises(ContractLogicError, match="GS013"):
+    with pytest.raises(RuntimeError, match="GS013"):
         safe_call(chain, proxy.address, calldata(fn))
     assert implementation_of(chain.w3, proxy.address) == before

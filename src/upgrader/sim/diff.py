@@ -11,7 +11,7 @@ from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from upgrader.build.artifacts import Artifact, code_hash
 from upgrader.sim.slots import FIXED, SAFE_LAYOUT, describe_change, names_for
-from upgrader.sim.storage_walk import KeyCandidates
+from upgrader.sim.storage import KeyCandidates
 from upgrader.safe.abi_values import canonical_type
 
 TRANSFER = bytes.fromhex("ddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")  # Transfer(address,address,uint256)

@@ -52,9 +52,9 @@ def decode_revert(data: bytes) -> str:
 
 
 def revert_reason(w3: Any, tx_hash: str) -> str:
-    """The innermost reverted frame's reason, with the Safe's outer code when they differ."""
+    """The reason of the frame the revert came from, with the Safe's outer code when they differ."""
     trace = w3.provider.make_request("debug_traceTransaction", [tx_hash, {"tracer": "callTracer"}]).get("result") or {}
-    failing = _deepest_failure(trace)
+    failing = origin_frame(trace)
     outer = decode_revert(bytes.fromhex((trace.get("output") or "0x")[2:])) if trace.get("error") else None
     if failing is None:
         return outer or "the Safe reported ExecutionFailure"
@@ -68,9 +68,34 @@ def revert_reason(w3: Any, tx_hash: str) -> str:
     return " ".join(parts)
 
 
-def _deepest_failure(frame: dict[str, Any]) -> dict[str, Any] | None:
-    for child in frame.get("calls") or []:
-        found = _deepest_failure(child)
-        if found is not None:
-            return found
-    return frame if frame.get("error") else None
+def origin_frame(trace: dict[str, Any]) -> dict[str, Any] | None:
+    """The call frame a revert started in. From the top, follow the last failed sub-call while
+    the revert looks passed up from it: the same return data, none (MultiSend's
+    ``revert(0, 0)``), or a Safe code (the Safe wraps any failure as GS013); a frame that
+    reverts with data of its own after a failed sub-call (a caught revert, as ERC1967Utils'
+    probe of ``proxiableUUID``) is where it started. A top frame that did not revert (the Safe
+    catches a failure and emits ExecutionFailure) is searched for its last failed sub-call."""
+    frame: dict[str, Any] | None = trace if trace.get("error") else _last_failed(trace)
+    while frame is not None:
+        child = _last_failed(frame)
+        if child is None:
+            return frame
+        out = frame.get("output") or "0x"
+        if not (out == (child.get("output") or "0x") or out == "0x" or _safe_code(out)):
+            return frame
+        frame = child
+    return None
+
+
+def _safe_code(output: str) -> bool:
+    data = bytes.fromhex(output[2:])
+    if data[:4] != ERROR:
+        return False
+    try:
+        return str(abi_decode(["string"], data[4:])[0]).startswith("GS")
+    except Exception:  # not a well-formed Error(string)
+        return False
+
+
+def _last_failed(frame: dict[str, Any]) -> dict[str, Any] | None:
+    return next((c for c in reversed(frame.get("calls") or []) if c.get("error")), None)

@@ -1,9 +1,6 @@
-"""Execute a SafeTx through the Safe's real ``execTransaction``.
-
-On dev chains and forks, owners approve the hash on chain (``approveHash``, sent from the
-owner account: unlocked on Anvil, impersonated on a fork) and the transaction carries the
-matching pre-approved signatures. With collected off-chain signatures, pass them instead.
-"""
+"""The Safe contract on a chain: its ABI bound to an address, its EIP-712 domain, and
+``execute`` of a SafeTx with collected signatures (what ``execute`` does on a real network).
+Runs on forks and dev chains with approvals made on chain go through ``sim.runner``."""
 
 from __future__ import annotations
 
@@ -33,18 +30,15 @@ def impersonate(w3: "Web3", account: str) -> None:
     w3.provider.make_request("anvil_setBalance", [account, hex(10**20)])
 
 
-def approve_and_execute(
-    w3: "Web3", safe: str, tx: SafeTx, owners: list[str], executor: str | None = None, impersonated: bool = False
-) -> Any:
-    """Have ``owners`` approve the hash on chain, then execute; returns the receipt."""
-    contract = safe_contract(w3, safe)
-    tx_hash = safe_tx_hash(tx, domain_of(w3, safe, contract.functions.VERSION().call()))
-    for owner in owners:
-        if impersonated:
-            impersonate(w3, owner)
-        send(w3, contract.functions.approveHash(tx_hash).build_transaction({"from": owner}))
-    signatures = encode_signatures(approved_hash_signature(o) for o in owners)
-    return execute(w3, safe, tx, signatures, executor or owners[0])
+def approve_and_execute(w3: "Web3", safe: str, tx: SafeTx, owners: list[str], executor: str | None = None) -> Any:
+    """Have ``owners`` approve the hash on chain (impersonated on Anvil), then execute, through
+    the one fork runner (``sim.runner``); the receipt, or RuntimeError with the revert reason."""
+    from upgrader.sim.runner import run_safe_tx
+
+    run = run_safe_tx(w3, safe, tx, owners=owners, executor=executor)
+    if not run.ok or run.tx_hash is None:
+        raise RuntimeError(f"Safe transaction {run.safe_tx_hash} failed: {run.revert}")
+    return w3.eth.get_transaction_receipt(run.tx_hash)
 
 
 def execute(w3: "Web3", safe: str, tx: SafeTx, signatures: bytes, executor: str) -> Any:

@@ -11,8 +11,9 @@ from typing import Any, Callable
 from upgrader.build import artifacts
 from upgrader.build.artifacts import code_hash
 from upgrader.chain import anvil
-from upgrader.chain.rpc import code_at, connect, send
-from upgrader.sim.safe_exec import approve_and_execute, impersonate, safe_contract
+from upgrader.chain.rpc import code_at, connect
+from upgrader.sim.runner import gas_alone, run_safe_tx
+from upgrader.sim.safe_exec import safe_contract
 from upgrader.layout.model import StorageLayout
 from upgrader.manifest import Manifest
 from upgrader.manifest.store import atomic_write, canonical_json
@@ -21,7 +22,7 @@ from upgrader.stages.context import NetworkContext
 from upgrader.stages.planfile import ensure_fresh
 from upgrader.chain.rpcbatch import read_slots
 from upgrader.stages.initializable import version_location
-from upgrader.sim.storage_walk import KeyCandidates, SlotWalker
+from upgrader.sim.storage import KeyCandidates, LayoutFields
 from upgrader.proxies import kind_of, storage_holders
 
 SIM_SCHEMA = "upgrader/simulation@1"
@@ -80,23 +81,9 @@ def key_candidates(w3: Any, manifest: Manifest) -> KeyCandidates:
 
 def _snapshot(url: str, w3: Any, address: str, layout: StorageLayout, keys: KeyCandidates) -> dict[int, tuple[str, int]]:
     reader = lambda slot: int.from_bytes(bytes(w3.eth.get_storage_at(address, slot)), "big")  # noqa: E731
-    slots = SlotWalker(layout, keys, reader).walk()
+    slots = LayoutFields(layout, keys, read=reader).labels()
     values = read_slots(url, address, sorted(slots))
     return {s: (slots[s], values[s]) for s in slots}
-
-
-def _gas_per_call(w3: Any, safe: str, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each call run alone from the Safe, in order, on a throwaway snapshot."""
-    snap = w3.provider.make_request("evm_snapshot", [])["result"]
-    out = []
-    try:
-        impersonate(w3, safe)
-        for c in calls:
-            receipt = send(w3, {"from": safe, "to": c["to"], "data": c["data"], "value": int(c["value"])})
-            out.append({"description": c["description"], "gas": int(receipt["gasUsed"])})
-    finally:
-        w3.provider.make_request("evm_revert", [snap])
-    return out
 
 
 def _preservation(before: dict[int, tuple[str, int]], after: dict[int, int], declared: set[int]) -> Check | None:
@@ -132,16 +119,14 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         t = time.monotonic()
         progress("executing through the Safe's execTransaction")
         safe = plan["safe"]["address"]
-        report.gas = _gas_per_call(w3, safe, plan["calls"])
+        report.gas = gas_alone(w3, safe, plan["calls"])
         nonce = safe_contract(w3, safe).functions.nonce().call()
-        owners = plan["safe"]["owners"][: plan["safe"]["threshold"]]
-        try:
-            receipt = approve_and_execute(w3, safe, plan_safe_tx(plan, nonce), owners, impersonated=True)
-            report.gas.append({"description": "Safe execTransaction (whole batch)", "gas": int(receipt["gasUsed"])})
-            report.checks.append(Check("safe-execution", True, f"execTransaction succeeded with {len(owners)} owner approvals"))
-        except RuntimeError as exc:
-            report.checks.append(Check("safe-execution", False, str(exc)))
+        run = run_safe_tx(w3, safe, plan_safe_tx(plan, nonce))
+        if not run.ok:
+            report.checks.append(Check("safe-execution", False, f"Safe transaction {run.safe_tx_hash} failed: {run.revert}"))
             return report
+        report.gas.append({"description": "Safe execTransaction (whole batch)", "gas": run.gas_used})
+        report.checks.append(Check("safe-execution", True, f"execTransaction succeeded with {len(run.owners)} owner approvals"))
         report.timings["execute"] = int((time.monotonic() - t) * 1000)
         t = time.monotonic()
         progress("verifying")

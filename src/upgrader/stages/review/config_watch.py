@@ -8,7 +8,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from upgrader.sim.storage_walk import mapping_slot
+from upgrader.sim.storage import mapping_slot
 from upgrader.sim.slots import FIXED
 from upgrader.proxies import kind_of
 
