@@ -121,7 +121,8 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         safe = plan["safe"]["address"]
         report.gas = gas_alone(w3, safe, plan["calls"])
         nonce = safe_contract(w3, safe).functions.nonce().call()
-        run = run_safe_tx(w3, safe, plan_safe_tx(plan, nonce))
+        owners = plan["safe"]["owners"][: plan["safe"]["threshold"]]  # the owners and threshold the plan was made for
+        run = run_safe_tx(w3, safe, plan_safe_tx(plan, nonce), owners=owners)
         if not run.ok:
             report.checks.append(Check("safe-execution", False, f"Safe transaction {run.safe_tx_hash} failed: {run.revert}"))
             return report
