@@ -7,7 +7,7 @@ deployed version is not in today's build; or a git revision's build), and who go
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,9 +50,15 @@ class ImportResult:
             "proxies": [{"name": p.name, "address": p.address, "kind": p.kind, "implementation": p.implementation.address,
                          "contract": p.implementation.contract, "admin": p.admin, "beacon": p.beacon,
                          "beacon_proxies": p.beacon_proxies, "governor": p.governor,
-                         "governed_by_safe": p.governor is None or p.governor == self.manifest.safe.address}
+                         "governed_by_safe": p.governor is None or p.governor in self._through_safe()}
                         for p in self.manifest.proxies],
+            "governance": self.manifest.governance.model_dump(mode="json") if self.manifest.governance else None,
         }
+
+    def _through_safe(self) -> set[str]:
+        """The Safe, and the Timelock the Safe reaches (upgrader.governance)."""
+        g = self.manifest.governance
+        return {self.manifest.safe.address, *([g.authority] if g else [])}
 
 
 @dataclass
@@ -100,9 +106,13 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
     if not records:
         raise InputError("no proxy found among the given addresses; pass proxies with --proxy Name=0xADDRESS")
     records = [r.model_copy(update={"governor": kind_of(r).governor(ctx.w3, r)}) for r in records]
-    safe = _safe(ctx, request, records)
-    notes += _governance_notes(records, safe)
-    manifest = Manifest(network=ctx.network.name, chain_id=ctx.chain_id, safe=safe, proxies=records)
+    from upgrader.governance.detect import detect as detect_chain  # a Timelock (and Governor) in front of the Safe
+
+    chain = detect_chain(ctx.w3, {r.governor for r in records if r.governor}, request.safe)
+    safe = _safe(ctx, replace(request, safe=request.safe or chain.safe), records)
+    owner = chain.record.authority if chain.record else None
+    notes += chain.notes + _governance_notes([r for r in records if owner is None or r.governor != owner], safe)
+    manifest = Manifest(network=ctx.network.name, chain_id=ctx.chain_id, safe=safe, proxies=records, governance=chain.record)
     with store.locked():
         if store.exists() and not request.force:
             raise InputError(f"{store.path} appeared while importing; re-run with --force to replace it")

@@ -40,9 +40,14 @@ def import_(
     for col in ("proxy", "kind", "address", "implementation", "contract", "governed by"):
         table.add_column(col)
     for p in data["proxies"]:
-        governor = "the Safe" if p["governed_by_safe"] else f"[yellow]{p['governor']}[/]"
+        governor = ("the Safe" if p["governor"] in (None, data["safe"]) else f"the Safe via {p['governor']}") \
+            if p["governed_by_safe"] else f"[yellow]{p['governor']}[/]"
         table.add_row(p["name"], p["kind"], p["address"], p["implementation"], p["contract"], governor)
     console.print(table)
+    if result.manifest.governance is not None:
+        from upgrader.governance import chain_of
+
+        console.print("chain of authority: " + " → ".join(chain_of(result.manifest).describe(result.manifest)), soft_wrap=True)
     for note in result.notes:
         console.print(f"[yellow]note[/]: {note}")
     console.print(f"manifest written to {result.path}")

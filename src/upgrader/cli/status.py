@@ -9,8 +9,9 @@ import typer
 from upgrader.cli.main import app
 from upgrader.cli.common.output import error_line, handle_errors, print_json
 
-HEALTHY = ("in_sync", "pending")  # what `status --check` accepts
-STATE_STYLE = {"in_sync": "green", "pending": "yellow", "drift": "bold red", "unknown": "bold red"}
+HEALTHY = ("in_sync", "pending", "scheduled", "ready")  # what `status --check` accepts
+STATE_STYLE = {"in_sync": "green", "pending": "yellow", "scheduled": "cyan", "ready": "bold cyan", "drift": "bold red",
+               "unknown": "bold red"}
 
 
 @app.command()
@@ -42,6 +43,15 @@ def render(report) -> None:  # type: ignore[no-untyped-def]
     rows = [[p.name, p.kind, p.address, p.implementation, f"[{STATE_STYLE[p.state]}]{p.state}[/]", p.detail]
             for p in report.proxies]
     print_table(f"{report.network} (chain {report.chain_id}) · Safe {report.safe}", columns, rows)
+    if report.governance:
+        from rich.markup import escape
+
+        from upgrader.cli.common.output import console
+
+        console.print("chain of authority: " + escape(" → ".join(report.governance)), soft_wrap=True)
+        for op in report.operations:
+            console.print(escape(f"  {op['chain']} {op['id']} (plan {op['plan_hash']}, {', '.join(op['proxies'])}): {op['text']}"),
+                          soft_wrap=True)
     if report.hint:
         from upgrader.cli.common.output import line
 

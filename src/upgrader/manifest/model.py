@@ -89,6 +89,9 @@ class ProxyRecord(_Strict):
     history: list[UpgradeRecord] = []
 
 
+from upgrader.manifest.governance import GovernanceRecord  # noqa: E402 (it uses Address, defined above)
+
+
 class Manifest(_Strict):
     schema_: Literal["upgrader/manifest@1"] = Field(SCHEMA, alias="schema")
     network: str
@@ -96,6 +99,7 @@ class Manifest(_Strict):
     safe: SafeRecord
     proxies: list[ProxyRecord]
     extras: dict[str, str] = {}  # other addresses of the system (e.g. the local mock token)
+    governance: GovernanceRecord | None = None  # None: the Safe upgrades directly (upgrader.governance)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -124,4 +128,9 @@ class Manifest(_Strict):
         raise KeyError(name)
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
+        """The file's content; ``governance`` only when there is a chain beyond the Safe, so a
+        manifest of a Safe-governed system (and its hash) is what it was before chains existed."""
+        data = self.model_dump(mode="json", by_alias=True)
+        if data.get("governance") is None:
+            data.pop("governance", None)
+        return data

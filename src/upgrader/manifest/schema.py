@@ -21,6 +21,31 @@ DOCS: dict[str, dict[str, str]] = {
         "safe": "The Safe that proposes and executes upgrades.",
         "proxies": "One entry per upgradeable module (a beacon and all its proxies are one entry).",
         "extras": "Other named addresses of the system (shown by name in reviews; key simulations' mapping probes).",
+        "governance": "The chain of authority between the Safe and the proxies when it is more than the Safe "
+                      "(upgrader.governance); absent: the Safe upgrades directly.",
+    },
+    "GovernanceRecord": {
+        "kind": "timelock (Safe → TimelockController) or governor (Safe → Governor → TimelockController).",
+        "timelock": "The OpenZeppelin TimelockController that owns the proxies (or their ProxyAdmin/beacon).",
+        "governor": "governor: the OpenZeppelin Governor (GovernorTimelockControl) that proposes to the Timelock.",
+    },
+    "TimelockRecord": {
+        "address": "The TimelockController.",
+        "oz_version": "OpenZeppelin Contracts major version: 5 (has getOperationState) or 4 (4.9).",
+        "min_delay": "getMinDelay() when imported, in seconds; plans read it again and schedule with at least it.",
+        "proposers": "Accounts holding PROPOSER_ROLE (from RoleGranted events, checked with hasRole).",
+        "cancellers": "Accounts holding CANCELLER_ROLE.",
+        "executors": "Accounts holding EXECUTOR_ROLE (besides address(0)).",
+        "executor_open": "EXECUTOR_ROLE is held by address(0): anyone may execute a ready operation.",
+    },
+    "GovernorRecord": {
+        "address": "The Governor.",
+        "oz_version": "OpenZeppelin Contracts major version: 5 (has proposalNeedsQueuing) or 4 (4.9).",
+        "name": "Its name().",
+        "token": "Its voting token (token()), when it has one.",
+        "clock_mode": "Its ERC-6372 CLOCK_MODE(): voting delay and period count blocks or seconds.",
+        "voting_delay": "votingDelay() when imported.",
+        "voting_period": "votingPeriod() when imported.",
     },
     "SafeRecord": {
         "address": "The Safe (proxy) address.",
@@ -67,7 +92,8 @@ DOCS: dict[str, dict[str, str]] = {
     },
 }
 ADDRESS_FIELDS = {"address", "owners", "singleton", "proxy_factory", "multisend_call_only", "admin", "beacon",
-                  "beacon_proxies", "governor", "from_implementation", "to_implementation"}
+                  "beacon_proxies", "governor", "from_implementation", "to_implementation", "proposers", "cancellers",
+                  "executors", "token"}
 
 
 def json_schema() -> dict[str, Any]:

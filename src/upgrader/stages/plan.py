@@ -78,7 +78,10 @@ def _abi_value(abi_type: str, value: Any) -> Any:
 
 
 def governed_by_safe(record: ProxyRecord, manifest: Manifest) -> bool:
-    return record.governor is None or record.governor.lower() == manifest.safe.address.lower()
+    """The proxy's owner is the Safe, or the Timelock the Safe reaches (``upgrader.governance``)."""
+    from upgrader.governance import authority_of
+
+    return record.governor is None or record.governor.lower() == authority_of(manifest).lower()
 
 
 def _verify_deployed(ctx: NetworkContext, record: ProxyRecord, safe: str) -> None:
@@ -174,7 +177,9 @@ def make_plan(ctx: NetworkContext, only: list[str] | None = None, unsafe_allow: 
     if not upgrades:
         return None
     safe = manifest.safe
-    return seal({
+    from upgrader.governance import chain_of
+
+    return seal(chain_of(manifest).wrap(ctx.w3, manifest, {  # a Timelock or Governor makes the Safe's calls one leg of several
         "schema": PLAN_SCHEMA,
         "network": ctx.network.name,
         "chain_id": ctx.chain_id,
@@ -184,4 +189,4 @@ def make_plan(ctx: NetworkContext, only: list[str] | None = None, unsafe_allow: 
         "git": git_state(ctx.config.root),
         "upgrades": upgrades,
         "calls": calls,
-    })
+    }))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from upgrader.build import artifacts
@@ -14,7 +14,7 @@ from upgrader.manifest import ProxyRecord
 from upgrader.stages.context import NetworkContext
 from upgrader.proxies import kind_of
 
-State = Literal["in_sync", "pending", "drift", "unknown"]
+State = Literal["in_sync", "pending", "scheduled", "ready", "drift", "unknown"]  # scheduled/ready: in a Timelock (upgrader.governance)
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class StatusReport:
     chain_id: int
     safe: str
     proxies: list[ProxyStatus]
+    governance: list[str] = field(default_factory=list)  # the chain of authority, one line per link
+    operations: list[dict[str, Any]] = field(default_factory=list)  # pending plans' Timelock operations / proposals
 
     @property
     def drifted(self) -> list[str]:
@@ -58,6 +60,8 @@ class StatusReport:
             "chain_id": self.chain_id,
             "safe": self.safe,
             "proxies": [asdict(p) for p in self.proxies],
+            "governance": self.governance,
+            "operations": self.operations,
         }
 
 
@@ -105,8 +109,11 @@ def proxy_status(ctx: NetworkContext, record: ProxyRecord) -> ProxyStatus:
 
 
 def status(ctx: NetworkContext) -> StatusReport:
+    from upgrader.governance.status import governed_status
+
     manifest = ctx.manifest()
-    return StatusReport(
+    report = StatusReport(
         network=ctx.network.name, chain_id=ctx.chain_id, safe=manifest.safe.address,
         proxies=[proxy_status(ctx, p) for p in manifest.proxies],
     )
+    return governed_status(ctx, manifest, report)

@@ -1,0 +1,106 @@
+"""The ABI fragments of OpenZeppelin's ``TimelockController`` and ``Governor`` (with
+``GovernorTimelockControl``) that upgrader calls, encodes, decodes or watches.
+
+Signatures as in OpenZeppelin Contracts 5.7.0 and 4.9.6 (npm ``@openzeppelin/contracts`` and
+its ``-v4`` alias in this repository's ``package.json``): ``governance/TimelockController.sol``,
+``governance/Governor.sol``, ``governance/IGovernor.sol``,
+``governance/extensions/GovernorTimelockControl.sol``, ``access/AccessControl.sol``. The two
+versions share every selector used here; 5.x adds ``getOperationState`` (timelock) and
+``proposalNeedsQueuing`` (governor), which is how the version is told apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from upgrader.keccak import keccak
+
+
+def _fn(name: str, inputs: list[tuple[str, str]], outputs: list[str] = (), mutability: str = "nonpayable") -> dict[str, Any]:
+    return {"type": "function", "name": name, "stateMutability": mutability,
+            "inputs": [{"name": n, "type": t} for n, t in inputs], "outputs": [{"name": "", "type": t} for t in outputs]}
+
+
+def _view(name: str, inputs: list[tuple[str, str]], output: str) -> dict[str, Any]:
+    return _fn(name, inputs, [output], "view")
+
+
+_BATCH = [("targets", "address[]"), ("values", "uint256[]"), ("payloads", "bytes[]")]
+_PROPOSAL = [("targets", "address[]"), ("values", "uint256[]"), ("calldatas", "bytes[]")]
+
+# TimelockController
+SCHEDULE = _fn("schedule", [("target", "address"), ("value", "uint256"), ("data", "bytes"), ("predecessor", "bytes32"),
+                            ("salt", "bytes32"), ("delay", "uint256")])
+SCHEDULE_BATCH = _fn("scheduleBatch", [*_BATCH, ("predecessor", "bytes32"), ("salt", "bytes32"), ("delay", "uint256")])
+EXECUTE = _fn("execute", [("target", "address"), ("value", "uint256"), ("payload", "bytes"), ("predecessor", "bytes32"),
+                          ("salt", "bytes32")], mutability="payable")
+EXECUTE_BATCH = _fn("executeBatch", [*_BATCH, ("predecessor", "bytes32"), ("salt", "bytes32")], mutability="payable")
+CANCEL = _fn("cancel", [("id", "bytes32")])
+UPDATE_DELAY = _fn("updateDelay", [("newDelay", "uint256")])
+GRANT_ROLE = _fn("grantRole", [("role", "bytes32"), ("account", "address")])
+REVOKE_ROLE = _fn("revokeRole", [("role", "bytes32"), ("account", "address")])
+RENOUNCE_ROLE = _fn("renounceRole", [("role", "bytes32"), ("account", "address")])
+GET_MIN_DELAY = _view("getMinDelay", [], "uint256")
+GET_TIMESTAMP = _view("getTimestamp", [("id", "bytes32")], "uint256")
+GET_OPERATION_STATE = _view("getOperationState", [("id", "bytes32")], "uint8")  # 5.x only
+HAS_ROLE = _view("hasRole", [("role", "bytes32"), ("account", "address")], "bool")
+HASH_OPERATION_BATCH = _fn("hashOperationBatch", [*_BATCH, ("predecessor", "bytes32"), ("salt", "bytes32")], ["bytes32"], "pure")
+TIMELOCK_ABI = [SCHEDULE, SCHEDULE_BATCH, EXECUTE, EXECUTE_BATCH, CANCEL, UPDATE_DELAY, GRANT_ROLE, REVOKE_ROLE,
+                RENOUNCE_ROLE, GET_MIN_DELAY, GET_TIMESTAMP, GET_OPERATION_STATE, HAS_ROLE, HASH_OPERATION_BATCH]
+
+# Governor (+ GovernorTimelockControl, GovernorVotes)
+PROPOSE = _fn("propose", [*_PROPOSAL, ("description", "string")], ["uint256"])
+QUEUE = _fn("queue", [*_PROPOSAL, ("descriptionHash", "bytes32")], ["uint256"])
+GOVERNOR_EXECUTE = _fn("execute", [*_PROPOSAL, ("descriptionHash", "bytes32")], ["uint256"], "payable")
+GOVERNOR_CANCEL = _fn("cancel", [*_PROPOSAL, ("descriptionHash", "bytes32")], ["uint256"])
+CAST_VOTE = _fn("castVote", [("proposalId", "uint256"), ("support", "uint8")], ["uint256"])
+STATE = _view("state", [("proposalId", "uint256")], "uint8")
+PROPOSAL_SNAPSHOT = _view("proposalSnapshot", [("proposalId", "uint256")], "uint256")
+PROPOSAL_DEADLINE = _view("proposalDeadline", [("proposalId", "uint256")], "uint256")
+PROPOSAL_ETA = _view("proposalEta", [("proposalId", "uint256")], "uint256")
+PROPOSAL_NEEDS_QUEUING = _view("proposalNeedsQueuing", [("proposalId", "uint256")], "bool")  # 5.x only
+TIMELOCK = _view("timelock", [], "address")
+TOKEN = _view("token", [], "address")
+NAME = _view("name", [], "string")
+VOTING_DELAY = _view("votingDelay", [], "uint256")
+VOTING_PERIOD = _view("votingPeriod", [], "uint256")
+QUORUM = _view("quorum", [("timepoint", "uint256")], "uint256")
+CLOCK = _view("clock", [], "uint48")
+CLOCK_MODE = _view("CLOCK_MODE", [], "string")
+GOVERNOR_ABI = [PROPOSE, QUEUE, GOVERNOR_EXECUTE, GOVERNOR_CANCEL, CAST_VOTE, STATE, PROPOSAL_SNAPSHOT, PROPOSAL_DEADLINE,
+                PROPOSAL_ETA, PROPOSAL_NEEDS_QUEUING, TIMELOCK, TOKEN, NAME, VOTING_DELAY, VOTING_PERIOD, QUORUM, CLOCK, CLOCK_MODE]
+
+# ERC20Votes (the Governor's token)
+GET_VOTES = _view("getVotes", [("account", "address")], "uint256")
+GET_PAST_VOTES = _view("getPastVotes", [("account", "address"), ("timepoint", "uint256")], "uint256")
+
+
+def role(name: str) -> bytes:
+    """``keccak256("PROPOSER_ROLE")`` etc., as TimelockController declares its roles."""
+    return keccak(name.encode())
+
+
+PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE = role("PROPOSER_ROLE"), role("CANCELLER_ROLE"), role("EXECUTOR_ROLE")
+DEFAULT_ADMIN_ROLE = bytes(32)
+ROLE_NAMES = {PROPOSER_ROLE: "PROPOSER_ROLE", CANCELLER_ROLE: "CANCELLER_ROLE", EXECUTOR_ROLE: "EXECUTOR_ROLE",
+              DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE"}
+
+
+def topic(signature: str) -> str:
+    return "0x" + keccak(signature.encode()).hex()
+
+
+# Events, by topic0 (TimelockController, AccessControl, IGovernor)
+CALL_SCHEDULED = topic("CallScheduled(bytes32,uint256,address,uint256,bytes,bytes32,uint256)")
+CALL_EXECUTED = topic("CallExecuted(bytes32,uint256,address,uint256,bytes)")
+CALL_SALT = topic("CallSalt(bytes32,bytes32)")
+CANCELLED = topic("Cancelled(bytes32)")
+MIN_DELAY_CHANGE = topic("MinDelayChange(uint256,uint256)")
+ROLE_GRANTED = topic("RoleGranted(bytes32,address,address)")
+ROLE_REVOKED = topic("RoleRevoked(bytes32,address,address)")
+PROPOSAL_CREATED = topic("ProposalCreated(uint256,address,address[],uint256[],string[],bytes[],uint256,uint256,string)")
+PROPOSAL_QUEUED = topic("ProposalQueued(uint256,uint256)")
+PROPOSAL_EXECUTED = topic("ProposalExecuted(uint256)")
+PROPOSAL_CANCELED = topic("ProposalCanceled(uint256)")
+PROPOSAL_CREATED_TYPES = ["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256", "string"]
+CALL_SCHEDULED_DATA_TYPES = ["address", "uint256", "bytes", "bytes32", "uint256"]  # after the two indexed topics
