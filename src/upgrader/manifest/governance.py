@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from upgrader.manifest.model import Address  # model.py imports this module after defining Address
+from upgrader.manifest.address import Address
 
 OzVersion = Literal["5", "4"]  # OpenZeppelin Contracts major version (4.x means 4.9's ABI)
 Role = Literal["proposer", "canceller", "executor"]

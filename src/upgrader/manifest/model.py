@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from upgrader.keccak import keccak
+from upgrader.manifest.address import Address
+from upgrader.manifest.governance import GovernanceRecord
 
 SCHEMA = "upgrader/manifest@1"
-
-
-def checksummed(value: str) -> str:
-    """An address as EIP-55: lower- or upper-case hex is accepted and checksummed; mixed case
-    must already carry the right checksum (a typo is caught, not silently accepted)."""
-    body = value[2:] if value[:2] in ("0x", "0X") else None
-    if body is None or len(body) != 40 or any(c not in "0123456789abcdefABCDEF" for c in body):
-        raise ValueError(f"{value!r} is not an address (0x + 40 hex digits)")
-    digest = keccak(body.lower().encode()).hex()
-    good = "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(body.lower(), digest))
-    if body not in (body.lower(), body.upper()) and value != good:
-        raise ValueError(f"{value} has a wrong EIP-55 checksum (did you mean {good}?)")
-    return good
-
-
-Address = Annotated[str, AfterValidator(checksummed)]
 
 
 class _Strict(BaseModel):
@@ -87,9 +72,6 @@ class ProxyRecord(_Strict):
     deploy_block: int | None = None
     implementation: Implementation
     history: list[UpgradeRecord] = []
-
-
-from upgrader.manifest.governance import GovernanceRecord  # noqa: E402 (it uses Address, defined above)
 
 
 class Manifest(_Strict):
