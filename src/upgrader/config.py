@@ -36,11 +36,20 @@ class Call:
 
 
 @dataclass(frozen=True, config=_STRICT)
+class Reinitializer:
+    function: str
+    args: tuple[Any, ...] = ()
+    # the existing state it may change, as the layout names it (`_roles`, ERC-7201 members as
+    # `Namespace.member`); any other write to existing state fails `simulate` and `review --simulate`
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, config=_STRICT)
 class ModuleConfig:
     name: str
     initial: str
     target: str = ""  # defaults to `initial`
-    reinitializer: Call | None = None
+    reinitializer: Reinitializer | None = None
     smoke: tuple[Call, ...] = ()
     constructor_args: tuple[Any, ...] = ()  # ABI-encoded after the target's init code (immutables)
 

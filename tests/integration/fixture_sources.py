@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 V2 = Path(__file__).resolve().parents[2] / "contracts" / "v2" / "RentVaultV2.sol"
+HUB = Path(__file__).resolve().parents[2] / "contracts" / "v1" / "AccessHub.sol"
 
 V2_VARS = """    // --- V2: appended; 2 slots (_lateFeeBps and _gracePeriod share one), taken from the gap ---
     uint16 private _lateFeeBps;
@@ -40,4 +41,22 @@ def derived_fixtures() -> dict[str, str]:
     unsafe = _edit(unsafe, FIRST_V1_VAR,
                    "    // --- the defect: V2 variables inserted BEFORE the V1 ones, shifting every slot ---\n"
                    "    uint16 private _lateFeeBps;\n    uint32 private _gracePeriod;\n" + FIRST_V1_VAR)
-    return {"RentVaultEvil.sol": evil, "RentVaultUnsafe.sol": unsafe}
+    # A reinitializer that really changes existing state, by design: it makes the governance Safe an
+    # admin (writes _roles and _roleMemberCount); correct when declared, red when not (issue 26).
+    hub = HUB.read_text().replace('"../interfaces/', '"contracts/interfaces/')
+    hub = _edit(hub, "/// @title AccessHub\n", "/// @title AccessHubGrant (test fixture)\n")
+    hub = _edit(hub, "contract AccessHub is", "contract AccessHubGrant is")
+    hub = _edit(hub, '        return "1.0.0";\n', '        return "2.0.0";\n')
+    grant = _edit(hub, "    modifier onlyAdminOrGovernance() {\n",
+                  "    /// @notice V2: the governance Safe becomes an admin.\n"
+                  "    function initializeV2() external reinitializer(2) {\n"
+                  "        if (msg.sender != _governance) revert NotGovernance(msg.sender);\n"
+                  "        _grant(ADMIN_ROLE, _governance);\n"
+                  "    }\n\n"
+                  "    modifier onlyAdminOrGovernance() {\n")
+    # The defect a declaration must not excuse: besides its declared settings the reinitializer
+    # zeroes the preserved escrow counter.
+    reset = _edit(_renamed(v2, "RentVaultResetTotal"), REINIT_BODY_END,
+                  REINIT_BODY_END + "        _totalEscrowed = 0;\n")
+    return {"RentVaultEvil.sol": evil, "RentVaultUnsafe.sol": unsafe, "AccessHubGrant.sol": grant,
+            "RentVaultResetTotal.sol": reset}

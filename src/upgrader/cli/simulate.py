@@ -41,6 +41,11 @@ def simulate(
 
         print_table("gas", [Col("call"), Col("gas", justify="right")],
                     [[escape(g["description"]), f"{g['gas']:,}"] for g in report.gas])
+        if report.writes:
+            style = {"undeclared": "[red]UNDECLARED[/]", "intended": "[green]declared[/]"}
+            print_table("writes to the proxies' storage", [Col("proxy"), Col("variable"), Col("change"), Col("verdict")],
+                        [[escape(w["proxy"]), escape(w["name"] or f"slot {w['slot']}"), escape(f"{w['before']} -> {w['after']}"),
+                          style.get(w["verdict"], w["verdict"])] for w in report.writes])
         print_table(f"simulation of {report.plan_hash} at fork block {report.fork_block}",
                     [Col("check"), Col("result"), Col("detail")],
                     [[c.name, "[green]pass[/]" if c.ok else "[red]FAIL[/]", escape(c.detail)] for c in report.checks])

@@ -56,6 +56,7 @@ class PlanCheck(_Loose):
 
 class PlanInit(_Loose):
     function: Optional[str]  # present, null when the upgrade calls nothing
+    changes: list[str] = []  # existing state the reinitializer may change (absent in older plans)
 
 
 class PlanUpgrade(_Loose):

@@ -119,7 +119,7 @@ def storage_section(w3: Any, diff: dict[str, dict[str, Any]], know: Knowledge, k
     for address, entry in diff.items():
         if not entry["storage"]:
             continue
-        layout, source = _layout_for(w3, address, know, safes)
+        layout, source = layout_for(w3, address, know, safes)
         names = names_for(layout, keys, set(entry["storage"])) if layout is not None else {}
         changes = [c for slot, (before, after) in sorted(entry["storage"].items())
                    for c in describe_change(names.get(slot), slot, before, after)]
@@ -127,7 +127,7 @@ def storage_section(w3: Any, diff: dict[str, dict[str, Any]], know: Knowledge, k
     return out
 
 
-def _layout_for(w3: Any, address: str, know: Knowledge, safes: set[str]) -> tuple[Any, str | None]:
+def layout_for(w3: Any, address: str, know: Knowledge, safes: set[str]) -> tuple[Any, str | None]:
     """The target Safe's own layout; a proxy's implementation's (now) from the build, else the
     manifest's record of it; a contract whose own code is a build contract's."""
     if address in safes:

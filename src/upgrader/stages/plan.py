@@ -19,6 +19,7 @@ from upgrader.errors import InputError, UnsafeError
 from upgrader.layout.extract import extract_layout
 from upgrader.layout.model import StorageItem, StorageLayout
 from upgrader.manifest import Manifest, ProxyRecord, manifest_hash
+from upgrader.sim.writes import variables
 from upgrader.stages.context import NetworkContext
 from upgrader.stages.initializable import INITIALIZABLE_SLOT, version_location
 from upgrader.stages.planfile import PLAN_SCHEMA, seal
@@ -38,16 +39,22 @@ def git_state(root: Path) -> dict[str, Any]:
     return {"commit": commit, "dirty": dirty}
 
 
-def _init_call(ctx: NetworkContext, name: str, target: Artifact) -> dict[str, Any]:
+def _init_call(ctx: NetworkContext, record: ProxyRecord, target: Artifact) -> dict[str, Any]:
+    name = record.name
     module = ctx.config.modules[name]
     if module.reinitializer is None:
-        return {"function": None, "args": [], "data": "0x"}
+        return {"function": None, "args": [], "data": "0x", "changes": []}
     fn, args = module.reinitializer.function, list(module.reinitializer.args)
     try:
         data = ctx.w3.eth.contract(abi=target.abi).encode_abi(fn, args)
     except Exception as exc:  # bad function name or arguments in the config
         raise InputError(f"upgrader.modules.{name}.reinitializer: cannot encode {fn}{tuple(args)} for {target.name}: {exc}") from None
-    return {"function": fn, "args": [str(a) if isinstance(a, int) else a for a in args], "data": data}
+    changes = sorted(set(module.reinitializer.changes))
+    known = variables(StorageLayout.from_json(record.implementation.storage_layout)) | variables(extract_layout(ctx.build_info, target.fqn))
+    if unknown := [c for c in changes if c not in known]:
+        raise InputError(f"upgrader.modules.{name}.reinitializer.changes: {', '.join(unknown)} is no variable of "
+                         f"{record.implementation.contract.rsplit(':', 1)[-1]} or {target.name} (known: {', '.join(sorted(known))})")
+    return {"function": fn, "args": [str(a) if isinstance(a, int) else a for a in args], "data": data, "changes": changes}
 
 
 def target_initcode(ctx: NetworkContext, name: str, target: Artifact) -> bytes:
@@ -120,7 +127,7 @@ def _upgrade_entry(ctx: NetworkContext, record: ProxyRecord, target: Artifact, v
     initcode = target_initcode(ctx, record.name, target)
     impl = create2.address_of(initcode)
     exists = bool(code_at(ctx.w3, impl))
-    init = _init_call(ctx, record.name, target)
+    init = _init_call(ctx, record, target)
     calls = []
     if not exists:
         calls.append({

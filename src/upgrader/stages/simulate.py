@@ -14,7 +14,10 @@ from upgrader.chain import anvil
 from upgrader.chain.rpc import code_at, connect
 from upgrader.sim.runner import gas_alone, run_safe_tx
 from upgrader.sim.safe_exec import safe_contract
+from upgrader.layout.extract import extract_layout
 from upgrader.layout.model import StorageLayout
+from upgrader.sim import diff
+from upgrader.sim.writes import StateWrite, classify, summary
 from upgrader.manifest import Manifest
 from upgrader.manifest.store import atomic_write, canonical_json
 from upgrader.stages.batch import plan_safe_tx
@@ -46,6 +49,7 @@ class SimulationReport:
     gas: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, int] = field(default_factory=dict)  # milliseconds per phase
     fork_block: int | None = None
+    writes: list[dict[str, Any]] = field(default_factory=list)  # every write to a proxy's storage, decoded and judged
 
     @property
     def ok(self) -> bool:
@@ -55,7 +59,7 @@ class SimulationReport:
         return {
             "schema": SIM_SCHEMA, "plan_hash": self.plan_hash, "ok": self.ok,
             "checks": [c.to_json() for c in self.checks], "gas": self.gas,
-            "timings_ms": self.timings, "fork_block": self.fork_block,
+            "timings_ms": self.timings, "fork_block": self.fork_block, "writes": self.writes,
         }
 
 
@@ -86,12 +90,19 @@ def _snapshot(url: str, w3: Any, address: str, layout: StorageLayout, keys: KeyC
     return {s: (slots[s], values[s]) for s in slots}
 
 
-def _preservation(before: dict[int, tuple[str, int]], after: dict[int, int], declared: set[int]) -> Check | None:
-    changed = [(s, label) for s, (label, value) in before.items() if after.get(s) != value and s not in declared]
-    return None if not changed else Check(
-        "storage-preservation", False,
-        f"{len(changed)} slot(s) of the old layout changed: " + ", ".join(f"{label} (slot {s:#x})" for s, label in changed[:5]),
-    )
+def _preservation(before: dict[int, tuple[str, int]], after: dict[int, int], writes: list[StateWrite], expected: int) -> Check:
+    """Every write to existing state is declared (``writes``), and no slot of the old layout
+    read before and after changed without the batch's trace showing the write."""
+    traced = {w.slot for w in writes}
+    unexplained = [(s, label) for s, (label, value) in before.items() if after.get(s) != value and s not in traced]
+    bad = [w for w in writes if not w.ok]
+    if bad or unexplained:
+        detail = summary(writes) if bad else f"{len(unexplained)} slot(s) of the old layout changed: "
+        if unexplained:
+            detail += ("; and " if bad else "") + ", ".join(f"{label} (slot {s:#x})" for s, label in unexplained[:5]) + " (not in the trace)"
+        return Check("storage-preservation", False, detail)
+    return Check("storage-preservation", True, f"{len(before)} slots of the old layout unchanged or declared "
+                 f"({expected} slot(s) the upgrade itself changes); {summary(writes)}")
 
 
 def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = None, fork_block: int | None = None,
@@ -131,14 +142,26 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         report.timings["execute"] = int((time.monotonic() - t) * 1000)
         t = time.monotonic()
         progress("verifying")
+        written = _written(w3, run.tx_hash, keys, [safe, run.safe_tx_hash])
         for u in plan["upgrades"]:
-            report.checks.extend(_verify_upgrade(ctx, w3, node.url, u, manifest.proxy(u["proxy"]), targets[u["proxy"]], before))
+            report.checks.extend(_verify_upgrade(ctx, w3, node.url, u, manifest.proxy(u["proxy"]), targets[u["proxy"]], before,
+                                                 written, keys, report))
         report.timings["verify"] = int((time.monotonic() - t) * 1000)
     return report
 
 
+def _written(w3: Any, tx_hash: str | None, keys: KeyCandidates, extra: list[str]) -> dict[str, dict[int, tuple[int, int]]]:
+    """holder -> slot -> (before, after) of every word the batch changed; the mapping keys its
+    events and touched addresses name join ``keys``."""
+    changed = diff.prestate_diff(w3, tx_hash)
+    logs = list(w3.eth.get_transaction_receipt(tx_hash)["logs"])
+    keys.add(diff.key_candidates(changed, logs, extra).words)
+    return {a.lower(): e["storage"] for a, e in changed.items()}
+
+
 def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], record: Any, target: artifacts.Artifact,
-                    before: dict[tuple[str, str], dict[int, tuple[str, int]]]) -> list[Check]:
+                    before: dict[tuple[str, str], dict[int, tuple[str, int]]], written: dict[str, dict[int, tuple[int, int]]],
+                    keys: KeyCandidates, report: SimulationReport) -> list[Check]:
     name, impl = u["proxy"], u["to"]["implementation"]
     checks = []
     kind = kind_of(record)
@@ -148,13 +171,17 @@ def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], r
     checks.append(Check(f"{name}: runtime-code", got == target.code_hash, f"code at {impl} {'matches' if got == target.code_hash else 'differs from'} the build"))
     checks.append(_locked(w3, impl, target, ctx.build_info))
     checks[-1].name = f"{name}: implementation-locked"
-    declared = {int(s, 16) for s in u.get("declared_changes", [])}
+    expected = {int(s, 16) for s in u.get("declared_changes", [])}
+    declared = set(u["init"].get("changes") or ())
+    old_layout = StorageLayout.from_json(record.implementation.storage_layout)
+    new_layout = extract_layout(ctx.build_info, target.fqn)
     holders = kind.storage_holders(record)
     for holder in holders:
         label = name if len(holders) == 1 else f"{name} {holder}"
+        writes = classify(written.get(holder.lower(), {}), old_layout, new_layout, declared, expected, keys)
+        report.writes += [{"proxy": name, "holder": holder, **w.to_json()} for w in writes]
         old = before[(name, holder)]
-        broken = _preservation(old, read_slots(url, holder, sorted(old)), declared)
-        checks.append(broken or Check("storage-preservation", True, f"{len(old)} slots of the old layout unchanged ({len(declared)} declared)"))
+        checks.append(_preservation(old, read_slots(url, holder, sorted(old)), writes, len(expected)))
         checks[-1].name = f"{label}: storage-preservation"
         checks.extend(_smoke(ctx, w3, name, holder, target, label))
     return checks

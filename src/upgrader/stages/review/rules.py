@@ -26,6 +26,7 @@ KINDS: dict[str, Severity] = {
     "implementation-mismatch": "red", "implementation-unknown": "red", "checker-rejects": "red",
     "plan-mismatch": "red", "plan-stale": "red", "unknown-upgrader": "red", "not-simulated": "red", "simulation-failed": "red",
     "simulation-reverted": "red", "safe-config-changed": "red", "proxy-changed-unplanned": "red",  # review --simulate
+    "undeclared-state-change": "red", "implementation-initializable": "red", "implementation-code-differs": "red",
     "empty-batch": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
     "domain-without-chain-id": "yellow",

@@ -23,6 +23,7 @@ from upgrader.stages.review import config_watch
 from upgrader.sim import diff
 from upgrader.sim import reasons
 from upgrader.sim.runner import Execution, run_safe_tx
+from upgrader.proxies import kind_of
 
 __all__ = ["SimulationResult", "simulate_review"]
 
@@ -37,7 +38,9 @@ class SimulationResult:
     events: list[dict[str, Any]] = field(default_factory=list)
     safe_changes: list[dict[str, Any]] = field(default_factory=list)
     proxy_changes: list[dict[str, Any]] = field(default_factory=list)
+    state_writes: list[dict[str, Any]] = field(default_factory=list)  # writes to upgraded proxies' storage, judged
     timings_ms: dict[str, int] = field(default_factory=dict)
+    planned: bool = False
 
     @property
     def warnings(self) -> list[ReviewWarning]:
@@ -52,12 +55,20 @@ class SimulationResult:
                 out.append(ReviewWarning("proxy-changed-unplanned", (
                     f"executing it changes the {c['setting']} of proxy {c['proxy']} ({c['address']}): {c['before']} -> {c['after']}, "
                     "and no --plan explains it")))
+        for w in self.state_writes:
+            if w["verdict"] == "undeclared":
+                what = w["name"] or f"slot {w['slot']}"
+                why = "no reinitializer `changes` of the plan declares it" if self.planned else "no --plan declares it"
+                out.append(ReviewWarning("undeclared-state-change", (
+                    f"executing it changes {w['variable'] or 'existing state'} of proxy {w['proxy']} ({what}: "
+                    f"{w['before']} -> {w['after']}), and {why}")))
         return out
 
     def to_json(self) -> dict[str, Any]:
         return {"fork_block": self.fork_block, "execution": self.execution.to_json(), "storage": self.storage,
                 "eth_balances": self.eth, "erc20_balances": self.erc20, "events": self.events,
-                "safe_changes": self.safe_changes, "proxy_changes": self.proxy_changes, "timings_ms": self.timings_ms}
+                "safe_changes": self.safe_changes, "proxy_changes": self.proxy_changes, "state_writes": self.state_writes,
+                "timings_ms": self.timings_ms}
 
 
 def _show(value: Any) -> str:
@@ -94,16 +105,18 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
         if run.tx_hash is None:
             return result
         t = time.monotonic()
-        _describe(w3, result, know, safe, ctx)
+        changed_storage = _describe(w3, result, know, safe, ctx)
         result.safe_changes = config_watch.changes(safe_before, config_watch.safe_settings(w3, safe))
         recorded = config_watch.proxy_changes(proxies_before, config_watch.proxy_settings(w3, ctx.manifest), ctx.plan)
         addresses = {c["address"].lower() for c in recorded} | {p["address"].lower() for p in proxies_before.values()}
         result.proxy_changes = recorded + config_watch.unrecorded_proxy_changes(result.storage, addresses)
+        result.planned = ctx.plan is not None
+        result.state_writes = upgrade_writes(w3, result, ctx, know, *changed_storage)
         timings["describe"] = _ms(t)
     return result
 
 
-def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any) -> None:
+def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any) -> tuple[dict[str, Any], Any]:
     receipt = w3.eth.get_transaction_receipt(result.execution.tx_hash)
     logs = list(receipt["logs"])
     changed = diff.prestate_diff(w3, result.execution.tx_hash)
@@ -116,6 +129,37 @@ def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str
     result.eth = diff.eth_section(changed, know)
     result.erc20 = diff.erc20_section(w3, logs, int(receipt["blockNumber"]), know)
     result.events = diff.events_section(logs, know)
+    return changed, keys
+
+
+def upgrade_writes(w3: Any, result: SimulationResult, ctx: Any, know: diff.Knowledge, changed: dict[str, Any],
+                   keys: Any) -> list[dict[str, Any]]:
+    """The writes to the storage of each proxy this transaction upgrades, judged by
+    ``sim.writes`` against the plan's declared changes (none without --plan)."""
+    from upgrader.layout.model import StorageLayout
+    from upgrader.stages.plan import gap_takeover_slots
+    from upgrader.stages.initializable import INITIALIZABLE_SLOT
+    from upgrader.sim.writes import classify
+
+    upgraded = {c["proxy"] for c in result.proxy_changes if c["setting"] == "implementation"}
+    planned = {u["proxy"]: u for u in (ctx.plan or {}).get("upgrades", [])}
+    out: list[dict[str, Any]] = []
+    for record in ctx.manifest.proxies if ctx.manifest is not None else []:
+        if record.name not in upgraded:
+            continue
+        old = StorageLayout.from_json(record.implementation.storage_layout)
+        for holder in kind_of(record).storage_holders(record):
+            entry = changed.get(to_checksum_address(holder))
+            if not entry or not entry["storage"]:
+                continue
+            new, _ = diff.layout_for(w3, to_checksum_address(holder), know, set())
+            u = planned.get(record.name)
+            expected = {int(s, 16) for s in u.get("declared_changes", [])} if u else (
+                gap_takeover_slots(old, new) if new is not None else set()) | {int(INITIALIZABLE_SLOT, 16)}
+            declared = set((u or {}).get("init", {}).get("changes") or ())
+            out += [{"proxy": record.name, "holder": holder, **w.to_json()}
+                    for w in classify(entry["storage"], old, new, declared, expected, keys)]
+    return out
 
 
 def _answers_safe(w3: Any, address: str) -> bool:

@@ -26,6 +26,11 @@ def simulation_lines(sim: dict[str, Any]) -> list[str]:
         for c in entry["changes"]:
             name = escape(c["name"]) if c["name"] else f"[yellow]slot {c['slot']}[/]"
             out.append(f"    {name}: {escape(c['before'])} → {escape(c['after'])}")
+    if sim.get("state_writes"):
+        out.append("\n[bold]Writes to the upgraded proxies' storage[/]")
+    for w in sim.get("state_writes", []):
+        mark = {"undeclared": "[bold red]UNDECLARED[/]", "intended": "[green]declared[/]"}.get(w["verdict"], w["verdict"])
+        out.append(f"  {escape(w['proxy'])} {escape(w['name'] or 'slot ' + w['slot'])}: {escape(w['before'])} → {escape(w['after'])} ({mark})")
     if sim["eth_balances"] or sim["erc20_balances"]:
         out.append("\n[bold]Balance changes[/]")
     for b in sim["eth_balances"]:
