@@ -19,7 +19,9 @@ from upgrader.errors import InputError
 NAMES = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,8}", fullmatch=True)
 SCALARS = st.one_of(st.integers(-(2**63), 2**63 - 1), st.text("abcxyz019 ._-", max_size=8), st.booleans())
 CALLS = st.fixed_dictionaries({"function": NAMES}, optional={"args": st.lists(SCALARS, max_size=3), "expect": SCALARS})
-MODULES = st.fixed_dictionaries({"initial": NAMES}, optional={"target": NAMES, "reinitializer": CALLS, "smoke": st.lists(CALLS, max_size=3)})
+REINITIALIZERS = st.fixed_dictionaries({"function": NAMES}, optional={"args": st.lists(SCALARS, max_size=3),
+                                                                     "changes": st.lists(NAMES, max_size=3)})
+MODULES = st.fixed_dictionaries({"initial": NAMES}, optional={"target": NAMES, "reinitializer": REINITIALIZERS, "smoke": st.lists(CALLS, max_size=3)})
 NETWORKS = st.fixed_dictionaries(
     {"rpc": st.sampled_from(["http://127.0.0.1:8545", "https://rpc.example.org/v1"])},
     optional={"chain_id": st.integers(1, 2**40), "tx_service": st.sampled_from(["local", "https://safe.example.org"])},
@@ -99,12 +101,12 @@ chain_id = 11155111
 [modules.Vault]
 initial = "Vault"
 target = "VaultV2"
-reinitializer = { function = "initializeV2", args = [5] }
+reinitializer = { function = "initializeV2", args = [5], changes = ["_roles", "VaultStorage.fee"] }
 smoke = [{ function = "version", expect = "2" }]
 """, marker="hardhat.config.ts")
     loaded = cfg.load(tmp_path)
     assert loaded.deployments == tmp_path / "ops" / "deployments"
-    assert loaded.modules["Vault"].reinitializer == cfg.Call("initializeV2", (5,))
+    assert loaded.modules["Vault"].reinitializer == cfg.Reinitializer("initializeV2", (5,), ("_roles", "VaultStorage.fee"))
     assert loaded.network("sepolia").rpc == "https://rpc.example.org"
     monkeypatch.setenv("UPGRADER_RPC_SEPOLIA", "http://127.0.0.1:9999")
     monkeypatch.setenv("UPGRADER_DEPLOYMENTS", str(tmp_path / "elsewhere"))
@@ -130,5 +132,5 @@ def test_root_is_found_from_a_subfolder(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_the_repository_settings_load() -> None:
     loaded = cfg.load(Path(__file__).resolve().parents[2])
-    assert loaded.modules["RentVault"].reinitializer == cfg.Call("initializeV2", (500, 259200))
+    assert loaded.modules["RentVault"].reinitializer == cfg.Reinitializer("initializeV2", (500, 259200), ("_lateFeeBps", "_gracePeriod"))
     assert loaded.modules["AccessHub"].target == "AccessHub"
