@@ -45,6 +45,13 @@ class Reinitializer:
 
 
 @dataclass(frozen=True, config=_STRICT)
+class ModuleFuzz:
+    """``[modules.X.fuzz]``: what `upgrader fuzz` may find different after the upgrade."""
+
+    changed: tuple[str, ...] = ()  # signatures whose results V2 changes on purpose, e.g. "fee()"
+
+
+@dataclass(frozen=True, config=_STRICT)
 class ModuleConfig:
     name: str
     initial: str
@@ -52,6 +59,7 @@ class ModuleConfig:
     reinitializer: Reinitializer | None = None
     smoke: tuple[Call, ...] = ()
     constructor_args: tuple[Any, ...] = ()  # ABI-encoded after the target's init code (immutables)
+    fuzz: ModuleFuzz = ModuleFuzz()
 
     def __post_init__(self) -> None:
         if not self.target:
@@ -88,10 +96,21 @@ class NetworkConfig:
 
 
 @dataclass(frozen=True, config=_STRICT)
+class FuzzConfig:
+    """``[fuzz]``: defaults of `upgrader fuzz` and the team's invariants."""
+
+    invariants: str | None = None  # a Python file (relative to the project) of @upgrader.fuzz.invariant functions
+    examples: Annotated[int, Field(ge=1)] = 100
+    steps: Annotated[int, Field(ge=1, le=500)] = 20  # calls per example, at most
+    actors: Annotated[int, Field(ge=1, le=32)] = 4  # funded fresh senders, besides the accounts the system knows
+
+
+@dataclass(frozen=True, config=_STRICT)
 class ProjectConfig:
     root: Path
     networks: dict[str, NetworkConfig] = field(default_factory=dict)
     modules: dict[str, ModuleConfig] = field(default_factory=dict)
+    fuzz: FuzzConfig = FuzzConfig()
     deployments: Path = Path("deployments")
     source: str = APE_FILE  # where the settings were read ("ape-config.yaml upgrader" / "upgrader.toml")
 

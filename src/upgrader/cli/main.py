@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "upgrader.cli.node",
     "upgrader.cli.sync",
     "upgrader.cli.watch",
+    "upgrader.cli.fuzz",
 ]
 
 

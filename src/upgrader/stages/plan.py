@@ -150,6 +150,9 @@ def _upgrade_entry(ctx: NetworkContext, record: ProxyRecord, target: Artifact, v
         "check": verdict,
         "declared_changes": declared_changes(record, target, ctx.build_info, bool(init["function"])),
     }
+    changed = ctx.config.modules[record.name].fuzz.changed  # `upgrader fuzz` (issue 25): results V2 changes on purpose
+    if changed:  # only when declared, so plans of modules that declare nothing keep their hash
+        entry["fuzz"] = {"changed": sorted({c.replace(" ", "") for c in changed})}
     return entry, calls
 
 
