@@ -100,9 +100,9 @@ class FuzzConfig:
     """``[fuzz]``: defaults of `upgrader fuzz` and the team's invariants."""
 
     invariants: str | None = None  # a Python file (relative to the project) of @upgrader.fuzz.invariant functions
-    examples: Annotated[int, Field(ge=1)] = 100
+    examples: Annotated[int, Field(ge=1)] = 1000
     steps: Annotated[int, Field(ge=1, le=500)] = 20  # calls per example, at most
-    actors: Annotated[int, Field(ge=1, le=32)] = 4  # funded fresh senders, besides the accounts the system knows
+    actors: Annotated[int, Field(ge=1, le=32)] = 2  # funded fresh senders, besides the accounts the system knows
 
 
 @dataclass(frozen=True, config=_STRICT)

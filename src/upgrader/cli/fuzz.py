@@ -17,7 +17,7 @@ from upgrader.cli.main import app
 def fuzz(
     network: Annotated[str, typer.Option("--network", "-n", help="Network from the settings.")] = "local",
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="A plan file (default: plan the build now, write nothing).")] = None,
-    examples: Annotated[Optional[int], typer.Option("--examples", min=1, help="Examples to run (default: fuzz.examples, 100).")] = None,
+    examples: Annotated[Optional[int], typer.Option("--examples", min=1, help="Examples to run (default: fuzz.examples, 1000).")] = None,
     steps: Annotated[Optional[int], typer.Option("--steps", min=1, max=500, help="Calls per example at most (default: fuzz.steps, 20).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Hypothesis seed, for a run that repeats.")] = None,
     replay_file: Annotated[Optional[Path], typer.Option("--replay", help="Run one saved example (deployments/<net>/fuzz/<hash>.json) again.")] = None,

@@ -24,9 +24,10 @@ class Pool:
 
     values: dict[str, list[Any]] = field(default_factory=lambda: {k: [] for k in KINDS})
     seen: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
+    events: dict[bytes, tuple[list[str], list[str]]] = field(default_factory=dict)  # topic0 -> (indexed, data) types
 
     def copy(self) -> "Pool":
-        return Pool({k: list(v) for k, v in self.values.items()}, {k: set(v) for k, v in self.seen.items()})
+        return Pool({k: list(v) for k, v in self.values.items()}, {k: set(v) for k, v in self.seen.items()}, self.events)
 
     def add(self, kind: str, value: Any) -> None:
         if value in self.seen[kind] or len(self.values[kind]) >= CAP:
@@ -61,19 +62,38 @@ class Pool:
             self.learn_value(t, v)
 
     def learn_logs(self, logs: tuple[Log, ...]) -> None:
-        """Every indexed topic and data word: an address when it looks like one, else an id or
-        amount when small, else a key."""
         for log in logs:
-            for w in log.topics[1:]:
-                self.learn_word(w)
-            for i in range(0, len(log.data) - 31, 32):
-                self.learn_word(log.data[i : i + 32])
+            self.learn_log(log.topics, log.data)
+
+    def learn_log(self, topics: tuple[bytes, ...], data: bytes) -> None:
+        """An event's arguments by their types when the system's ABIs declare it, else every
+        word by its look (``learn_word``)."""
+        types = self.events.get(topics[0]) if topics else None
+        if types is not None and len(types[0]) == len(topics) - 1:
+            from eth_abi import decode
+
+            for t, w in zip(types[0], topics[1:]):
+                if t in ("address", "bytes32", "bool") or t.startswith(("uint", "int")):
+                    self.learn_value(t, decode([t], w)[0])
+            try:
+                values = decode(types[1], data)
+            except Exception:  # data not of the declared shape
+                return
+            for t, v in zip(types[1], values):
+                self.learn_value(t, v)
+            return
+        for w in topics[1:]:
+            self.learn_word(w)
+        for i in range(0, len(data) - 31, 32):
+            self.learn_word(data[i : i + 32])
 
     def learn_word(self, w: bytes) -> None:
+        """An untyped word: an address when it is 20 bytes that look random (amounts in wei
+        stay far below 2**150), an id or amount when smaller, a key otherwise."""
         value = int.from_bytes(w, "big")
-        if 2**64 <= value < 2**160:
+        if 2**150 <= value < 2**160:
             self.add("address", to_checksum_address(w[12:]))
-        elif value < 2**128:
+        elif value < 2**150:
             self.add("int", value)
         else:
             self.add("key", bytes(w))

@@ -21,6 +21,8 @@ def result(fn: AbiFunction | None, out: Outcome | None) -> str:
     values = fn.decode_output(out.data) if fn is not None else None
     if values is None:
         return f"ok 0x{out.data.hex()}"
+    if not values:
+        return "ok"
     return "ok " + (show(values[0]) if len(values) == 1 else show(values))
 
 

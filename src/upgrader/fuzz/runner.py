@@ -28,8 +28,8 @@ from upgrader.fuzz.target import Contract, Target
 from upgrader.fuzz.trace import Call, Mismatch, Step, Trace
 from upgrader.fuzz.upgrade import Upgrade
 
-KEYS_PER_KIND = 4  # keyed views: this many of each kind of key seen
-KEYED_CALLS = 16  # ... and at most this many calls per view
+KEYS_PER_KIND = 3  # keyed views: this many of each kind of key seen
+KEYED_CALLS = 8  # ... and at most this many calls per view
 Checker = Callable[[str, Engine, Trace], str | None]  # (fork, engine, trace) -> failure message
 
 

@@ -1,6 +1,6 @@
-"""Hypothesis drives the runner: each example is a list of drawn calls and the step at which
-the plan's batch runs; a failing example is shrunk (fewer calls, simpler arguments, an
-earlier upgrade) and the last failing trace, the shrunk one hypothesis replays at the end, is
+"""Hypothesis drives the runner: each example is two lists of drawn calls, the calls before
+the plan's batch runs and the calls after it; a failing example is shrunk (fewer calls on
+either side, simpler arguments) and the last failing trace, the shrunk one hypothesis replays at the end, is
 the one reported. Examples are remembered in the project's ``.hypothesis/`` database, so a
 failure found once is tried first next time."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from upgrader.fuzz.runner import Runner
-from upgrader.fuzz.strategies import draws
+from upgrader.fuzz.strategies import Draw, draws
 from upgrader.fuzz.trace import Trace
 
 Progress = Callable[["SearchStats"], None]
@@ -46,7 +46,7 @@ class _Found(AssertionError):
 
 def search(runner: Runner, examples: int, steps: int, seed: int | None, database: Path | None,
            progress: Progress = lambda _: None, every_s: float = 0.5) -> SearchResult:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as with_seed
     from hypothesis import strategies as st
     from hypothesis.database import DirectoryBasedExampleDatabase
@@ -59,17 +59,14 @@ def search(runner: Runner, examples: int, steps: int, seed: int | None, database
     failing: list[Trace] = []
     last = [0.0]
 
-    go_on = st.integers(0, max(1, steps // 2) - 1)  # 0 ends the sequence: about steps/2 calls, shrinking towards fewer
+    half = st.lists(step, max_size=max(1, steps // 2))
 
-    def example(data: st.DataObject) -> None:
-        calls = []
-        while len(calls) < steps and data.draw(go_on) != 0:
-            calls.append(data.draw(step))
-        upgrade_at = data.draw(st.integers(0, len(calls)))
-        before = runner.calls_run
-        trace = runner.run(calls, upgrade_at)
+    def example(before: list[Draw], after: list[Draw]) -> None:
+        """``before`` run, then the upgrade, then ``after``: each list shrinks on its own."""
+        start = runner.calls_run
+        trace = runner.run([*before, *after], len(before))
         stats.examples += 1
-        stats.calls += runner.calls_run - before
+        stats.calls += runner.calls_run - start
         if time.monotonic() - last[0] >= every_s:
             last[0] = time.monotonic()
             progress(stats)
@@ -83,7 +80,8 @@ def search(runner: Runner, examples: int, steps: int, seed: int | None, database
     example._hypothesis_internal_add_digest = key.encode()  # type: ignore[attr-defined]
     test = settings(max_examples=examples, deadline=None, derandomize=False, print_blob=False, report_multiple_bugs=False,
               database=DirectoryBasedExampleDatabase(str(database)) if database is not None else None,
-              suppress_health_check=list(HealthCheck))(given(st.data())(example))
+              suppress_health_check=list(HealthCheck),
+                    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))(given(before=half, after=half)(example))
     if seed is not None:
         test = with_seed(seed)(test)
     try:

@@ -94,30 +94,30 @@ def _register_errors(target: Target) -> None:
 
 
 def seed_pool(ctx: Any, target: Target, manifest: Any, engine: Engine, block: int, actors: int) -> Pool:
-    """Actors: fresh funded accounts, then the accounts without code the manifest and the
-    chain's recent events name. Addresses, ids and keys: the system's own, its events', and
-    what its no-argument views return."""
-    pool = Pool()
-    known = [*manifest.safe.owners, *manifest.extras.values()]
+    """Actors: the accounts without code the manifest names (its extras, e.g. a deployer),
+    then those the chain's recent events name, then fresh funded accounts.
+    Addresses, ids and keys: the system's own, its events' arguments, and what its
+    no-argument views return."""
+    events = {t: types for abi in target.abis for t, types in event_types(list(abi)).items()}
+    pool = Pool(events=events)
+    history = _history(ctx, target, block)
+    named = Pool(events=events)
+    for event in history:
+        named.learn_log(tuple(bytes.fromhex(t[2:]) for t in event.topics), event.data)
+    candidates = [*manifest.extras.values(), *named.values["address"]]  # the Safe's owners sign; they are not users
+    seen = 0
+    for address in dict.fromkeys(to_checksum_address(a) for a in candidates if isinstance(a, str) and a.startswith("0x")):
+        if seen < SEEN_ACTORS and int(address, 16) > 0xFFFF and not engine.code(address):  # not 0x0 or a precompile
+            pool.add("actor", address)
+            seen += 1
     for i in range(actors):
         pool.add("actor", fresh_actor(i))
     for c in target.contracts:
         pool.add("address", c.address)
     pool.add("address", target.safe)
-    for event in _history(ctx, target, block):
-        for t in event.topics[1:]:
-            word = bytes.fromhex(t[2:])
-            pool.learn_word(word)
-            if int.from_bytes(word, "big") >= 2**64 and int.from_bytes(word, "big") < 2**160:
-                known.append(to_checksum_address(word[12:]))
-        for i in range(0, len(event.data) - 31, 32):
-            pool.learn_word(event.data[i : i + 32])
-    seen = 0
-    for address in dict.fromkeys(to_checksum_address(a) for a in known if isinstance(a, str) and a.startswith("0x")):
-        if seen < SEEN_ACTORS and not engine.code(address):
-            pool.add("actor", address)
-            seen += 1
-        pool.add("address", address)
+    for kind in ("address", "int", "key"):
+        for value in named.values[kind]:
+            pool.add(kind, value)
     reads = [r for c in target.contracts for r in probes(c, {s: f for s, f in c.before.items() if not f.inputs}, pool)]
     for (c, fn, args), out in zip(reads, engine.views([(c.address, fn.encode(args)) for c, fn, args in reads])):
         if out.ok:

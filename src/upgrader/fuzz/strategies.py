@@ -150,7 +150,7 @@ def call_strategy(index: int, fn: AbiFunction) -> st.SearchStrategy[Draw]:
     return st.tuples(_sender(), _ether(fn), args).map(lambda t: Draw(index, fn.selector, *t))
 
 
-def draws(functions: list[tuple[int, AbiFunction]], mutator_weight: int = 3) -> st.SearchStrategy[Draw]:
+def draws(functions: list[tuple[int, AbiFunction]], mutator_weight: int = 4) -> st.SearchStrategy[Draw]:
     """A call of any of ``functions`` ((contract index, function)); functions that change state
     are drawn ``mutator_weight`` times as often as views (the final views are probed anyway)."""
     branches = []
