@@ -6,7 +6,7 @@ SOLC_VERSION := 0.8.28
 UV_VERSION := 0.13.8
 VENV := .venv
 BIN := $(VENV)/bin
-export PATH := $(CURDIR)/tools/bin:$(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
+export PATH := $(CURDIR)/tools/ape:$(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install prereqs demo test reset solc bench
 

@@ -53,9 +53,13 @@ class ModuleFuzz:
 
 @dataclass(frozen=True, config=_STRICT)
 class ModuleConfig:
+    """A module is named freely; ``proxy`` binds the name to a proxy for ``upgrader import``.
+    With neither ``target`` nor ``initial`` the module stays on the contract it runs."""
+
     name: str
-    initial: str
-    target: str = ""  # defaults to `initial`
+    initial: str = ""  # the first contract (what `ape run deploy` deploys); optional for an adopted proxy
+    target: str = ""  # defaults to `initial`, else to the contract the proxy runs
+    proxy: str | None = None  # the proxy's address (``upgrader import`` names it after this module)
     reinitializer: Reinitializer | None = None
     smoke: tuple[Call, ...] = ()
     constructor_args: tuple[Any, ...] = ()  # ABI-encoded after the target's init code (immutables)

@@ -75,7 +75,7 @@ def test_yaml_and_toml_give_the_same_settings(tmp_path_factory: pytest.TempPathF
     ({"networks": {"main": {"rpc": "http://x", "rcp": "y"}}}, "upgrader.networks.main: unknown key 'rcp'"),
     ({"modules": {"Vault": {"initial": "V", "smoke": [{"function": "f", "arg": [1]}]}}}, "upgrader.modules.Vault.smoke.0: unknown key 'arg'"),
     ({"modlues": {}}, "ape-config.yaml upgrader: unknown key 'modlues'"),
-    ({"modules": {"Vault": {"target": "V2"}}}, "upgrader.modules.Vault: missing key 'initial'"),
+    ({"modules": {"Vault": {"proxy": 5}}}, "upgrader.modules.Vault.proxy: "),
     ({"networks": {"main": {"rpc": "http://x", "name": "other"}}}, "upgrader.networks.main: unknown key 'name'"),
     ({"root": "/elsewhere"}, "unknown key 'root'"),
     ({"networks": {"main": {"rpc": "http://x", "chain_id": "one"}}}, "upgrader.networks.main.chain_id: "),

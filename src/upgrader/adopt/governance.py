@@ -1,5 +1,6 @@
-"""Who governs a proxy, read from the chain: a Safe (its version, owners, threshold,
-singleton and MultiSendCallOnly) or some other owner."""
+"""Who governs a proxy, read from the chain: a Safe (its version, owners, threshold and
+singleton) or some other owner. ``read_safe(w3, address)`` is the whole interface; the
+Safe's MultiSendCallOnly is found by ``adopt.multisend``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from eth_utils import to_checksum_address
 
 from upgrader.manifest import SafeRecord
 from upgrader.proxies.base import call_view
-from upgrader.safe.addresses import address_of
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -20,8 +20,9 @@ OWNERS = {**_VIEW, "name": "getOwners", "outputs": [{"name": "", "type": "addres
 THRESHOLD = {**_VIEW, "name": "getThreshold", "outputs": [{"name": "", "type": "uint256"}]}
 
 
-def read_safe(w3: "Web3", address: str | None, multisend: str | None = None) -> SafeRecord | None:
-    """The Safe at ``address``, or None when it is not a Safe (an EOA, another contract)."""
+def read_safe(w3: "Web3", address: str | None) -> SafeRecord | None:
+    """The Safe at ``address``, or None when it is not a Safe (an EOA, another contract).
+    Its ``multisend_call_only`` is left None: the importer finds it on chain."""
     if address is None or not w3.eth.get_code(to_checksum_address(address)):
         return None
     version, owners, threshold = (call_view(w3, address, f) for f in (VERSION, OWNERS, THRESHOLD))
@@ -30,17 +31,8 @@ def read_safe(w3: "Web3", address: str | None, multisend: str | None = None) -> 
     singleton = to_checksum_address(bytes(w3.eth.get_storage_at(to_checksum_address(address), 0))[-20:])
     return SafeRecord(
         address=to_checksum_address(address), version=str(version), owners=[to_checksum_address(o) for o in owners],
-        threshold=int(threshold), singleton=singleton, multisend_call_only=multisend or canonical_multisend(w3, str(version)),
+        threshold=int(threshold), singleton=singleton,
     )
-
-
-def canonical_multisend(w3: "Web3", version: str) -> str | None:
-    """The release's canonical MultiSendCallOnly, when it is deployed on this chain."""
-    try:
-        address = address_of("MultiSendCallOnly", version)
-    except (KeyError, ValueError, LookupError):
-        return None
-    return address if w3.eth.get_code(address) else None
 
 
 def describe(w3: "Web3", governor: str | None) -> dict[str, Any]:

@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from upgrader.adopt import match, ozmanifest
 from upgrader.adopt.governance import read_safe
-from upgrader.adopt.sources import Candidate, from_forge_broadcast, from_pairs, parse_address
+from upgrader.adopt.multisend import find_multisend
+from upgrader.adopt.creation import find_creation
+from upgrader.adopt.naming import add_to_settings, free, module_name
+from upgrader.adopt.sources import Candidate, from_forge_broadcast, from_pairs, from_settings, parse_address
 from upgrader.build.artifacts import Artifact, code_hash
 from upgrader.chain.rpc import code_at
 from upgrader.errors import InputError, UnsafeError
@@ -100,7 +103,7 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
             if cand.required and cand.name and cand.name != seen[unit]:
                 raise InputError(f"--proxy {cand.name}: {cand.address} is already imported as {seen[unit]} (same beacon {found.beacon})")
             continue
-        record = _record(ctx, cand, found, builds, oz, notes, taken={r.name for r in records})
+        record = _with_creation(ctx, cand, _record(ctx, cand, found, builds, oz, notes, taken={r.name for r in records}), notes)
         seen[unit] = record.name
         records.append(record)
     if not records:
@@ -117,18 +120,33 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
         if store.exists() and not request.force:
             raise InputError(f"{store.path} appeared while importing; re-run with --force to replace it")
         store.save(manifest)
+    notes += add_to_settings(ctx.config, [(r.name, r.address) for r in records])
     return ImportResult(store.path, manifest, notes)
 
 
 def _candidates(ctx: "NetworkContext", request: ImportRequest, oz: ozmanifest.OzManifest | None) -> list[Candidate]:
-    out = from_pairs(request.proxies)
+    out = from_pairs(request.proxies) + from_settings(ctx.config.modules)
     if oz is not None:
         out += oz.candidates()
     if request.forge_broadcast is not None:
         out += from_forge_broadcast(request.forge_broadcast, ctx.chain_id)
     if not out:
-        raise InputError("nothing to import: pass --proxy Name=0xADDRESS, --from-openzeppelin FILE or --from-forge-broadcast FILE")
+        raise InputError("nothing to import: pass --proxy Name=0xADDRESS, --from-openzeppelin FILE or --from-forge-broadcast FILE, "
+                         "or name proxies in the settings ([modules.Vault] proxy = \"0x…\")")
     return out
+
+
+def _with_creation(ctx: "NetworkContext", cand: Candidate, record: ProxyRecord, notes: list[str]) -> ProxyRecord:
+    """The proxy's creating transaction and block as the chain says (a file's claim checked)."""
+    claimed = cand.deploy_tx if cand.address == record.address else None
+    creation, note = find_creation(ctx.w3, record.address, claimed)
+    if note:
+        notes.append(f"{record.name}: {note}")
+    if creation is None:
+        notes.append(f"{record.name}: its creation block cannot be read from this node (it keeps no old state); "
+                     "`watch` and `sync` start from block 0 (or --from-block)")
+        return record.model_copy(update={"deploy_tx": None, "deploy_block": None})
+    return record.model_copy(update={"deploy_tx": creation.tx, "deploy_block": creation.block})
 
 
 def _detect(ctx: "NetworkContext", cand: Candidate) -> Detected | None:
@@ -154,7 +172,8 @@ def _record(ctx: "NetworkContext", cand: Candidate, found: Detected, builds: _Bu
                               "build the revision that was deployed, or pass --layout-from git:<rev>")
         return _from_oz_layout(cand, found, code, stored, oz.path, near[0].name if near else "Deployed", notes, taken)
     art, info = hit
-    name = cand.name or _free_name(art.name, taken)
+    name = module_name(cand.name, [found.address, *found.beacon_proxies, *([found.beacon] if found.beacon else [])],
+                       art.name, ctx.config.modules, cand.contract_name, taken)
     impl = Implementation(address=found.implementation, contract=art.fqn, code_hash=art.code_hash,
                           storage_layout=layout_snapshot(info, art.fqn))
     if info is not builds.infos[0]:
@@ -173,7 +192,7 @@ def _from_oz_layout(cand: Candidate, found: Detected, code: bytes, stored: dict[
     build, are hashed as they are), under the OZ manifest's name and the closest contract's."""
     from upgrader.adopt.ozlayout import convert
 
-    name = cand.name or _free_name(like, taken)
+    name = cand.name or free(like, taken)
     contract = f"{path.name}:{like}"
     try:
         layout = convert(stored, contract)
@@ -184,13 +203,6 @@ def _from_oz_layout(cand: Candidate, found: Detected, code: bytes, stored: dict[
     return ProxyRecord(name=name, address=found.address, kind=found.kind, admin=found.admin, beacon=found.beacon,
                        beacon_proxies=list(found.beacon_proxies), deploy_tx=cand.deploy_tx, deploy_block=cand.deploy_block,
                        implementation=impl)
-
-
-def _free_name(base: str, taken: set[str]) -> str:
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}{n}", n + 1
-    return name
 
 
 def _git_builds(ctx: "NetworkContext", layout_from: str | None) -> list[dict[str, Any]]:
@@ -204,19 +216,25 @@ def _git_builds(ctx: "NetworkContext", layout_from: str | None) -> list[dict[str
 
 
 def _safe(ctx: "NetworkContext", request: ImportRequest, records: list[ProxyRecord]) -> SafeRecord:
-    multisend = parse_address(request.multisend, "--multisend") if request.multisend else None
+    safe = _governing_safe(ctx, request, records)
+    given = parse_address(request.multisend, "--multisend") if request.multisend else None
+    return safe.model_copy(update={"multisend_call_only": find_multisend(ctx.w3, safe.version, given)})
+
+
+def _governing_safe(ctx: "NetworkContext", request: ImportRequest, records: list[ProxyRecord]) -> SafeRecord:
     if request.safe:
-        safe = read_safe(ctx.w3, parse_address(request.safe, "--safe"), multisend)
+        safe = read_safe(ctx.w3, parse_address(request.safe, "--safe"))
         if safe is None:
             raise InputError(f"--safe {request.safe}: no Safe at that address on chain {ctx.chain_id}")
         return safe
     governors = {r.governor for r in records if r.governor}
-    safes = [s for g in sorted(governors) if (s := read_safe(ctx.w3, g, multisend)) is not None]
+    safes = [s for g in sorted(governors) if (s := read_safe(ctx.w3, g)) is not None]
     if len(safes) > 1:
         raise InputError(f"these proxies are governed by {len(safes)} Safes ({', '.join(s.address for s in safes)}); "
                          "import each Safe's proxies separately, or choose one with --safe")
     if not safes:
-        raise InputError("no Safe governs these proxies (their owners are not Safes); pass the Safe that will propose with --safe")
+        raise InputError("no Safe governs these proxies (their owners are not Safes); pass the Safe that will propose "
+                         "with --safe (`upgrader safe create` makes one)")
     return safes[0]
 
 

@@ -26,6 +26,7 @@ class Candidate:
     deploy_tx: str | None = None
     deploy_block: int | None = None
     required: bool = True  # False: a broadcast's contract that may not be a proxy at all
+    contract_name: str | None = None  # the proxy's own contract, as a forge broadcast names it
 
 
 def parse_address(text: str, where: str) -> str:
@@ -42,6 +43,11 @@ def from_pairs(pairs: list[str]) -> list[Candidate]:
             raise InputError(f"--proxy {pair!r}: expected Name=0xADDRESS, e.g. --proxy Vault=0x5FbDB2315678afecb367f032d93F642f64180aa3")
         out.append(Candidate(parse_address(address.strip(), f"--proxy {name}"), name.strip()))
     return out
+
+
+def from_settings(modules: dict[str, Any]) -> list[Candidate]:
+    """The proxies the settings name (``[modules.Vault] proxy = "0x…"``)."""
+    return [Candidate(parse_address(m.proxy, f"modules.{name}.proxy"), name) for name, m in modules.items() if m.proxy]
 
 
 def read_json(path: Path, what: str) -> Any:
@@ -70,14 +76,15 @@ def from_forge_broadcast(path: Path, chain_id: int) -> list[Candidate]:
     for tx in data["transactions"]:
         if not isinstance(tx, dict):
             continue
-        created = []
+        created: list[tuple[Any, Any]] = []
         if tx.get("transactionType") in ("CREATE", "CREATE2") and tx.get("contractAddress"):
-            created.append(tx["contractAddress"])
-        created += [a.get("address") for a in tx.get("additionalContracts") or [] if isinstance(a, dict)]
+            created.append((tx["contractAddress"], tx.get("contractName")))
+        created += [(a.get("address"), a.get("contractName")) for a in tx.get("additionalContracts") or [] if isinstance(a, dict)]
         h = tx.get("hash")
-        for address in created:
+        for address, contract in created:
             if isinstance(address, str) and is_hex_address(address):
-                out.append(Candidate(to_checksum_address(address), None, h, blocks.get(str(h).lower()), required=False))
+                out.append(Candidate(to_checksum_address(address), None, h, blocks.get(str(h).lower()), required=False,
+                                     contract_name=contract if isinstance(contract, str) else None))
     if not out:
         raise InputError(f"{path} creates no contracts; pass the broadcast of the script that deployed the proxies")
     return out

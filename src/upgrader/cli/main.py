@@ -31,7 +31,7 @@ COMMAND_MODULES = [
     "upgrader.cli.check",
     "upgrader.cli.layout",
     "upgrader.cli.status",
-    "upgrader.cli.import_cmd",
+    "upgrader.cli.adopt",
     "upgrader.cli.plan",
     "upgrader.cli.simulate",
     "upgrader.cli.safe_cmds",

@@ -1,5 +1,10 @@
 """Deploy a Safe (singleton, proxy factory, MultiSendCallOnly) from the bytecode that
-ape-safe ships in its package manifests, and create a Safe proxy with owners/threshold."""
+ape-safe ships in its package manifests, and create a Safe proxy with owners/threshold.
+
+``safe_infrastructure`` takes Safe's canonical 1.4.1 deployments (safe-global/safe-deployments)
+when the chain has them; otherwise it deploys ape-safe's bytecode through the CREATE2 deployer
+with a zero salt, so every chain without them (a fresh Anvil) gets the same addresses.
+A sender is an address the node has unlocked or a ``deploy.sender.Sender``."""
 
 from __future__ import annotations
 
@@ -13,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 from eth_utils import to_checksum_address
 
 from upgrader.chain import create2
-from upgrader.chain.rpc import send
+from upgrader.chain.rpc import code_at
 from upgrader.constants import ZERO_ADDRESS
+from upgrader.errors import InputError
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -31,16 +37,19 @@ class SafeContract:
 
 @cache
 def safe_contracts(version: str = SAFE_VERSION) -> dict[str, SafeContract]:
-    spec = importlib.util.find_spec("ape_safe")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("ape-safe is not installed; run `make install`")
-    path = Path(next(iter(spec.submodule_search_locations))) / "manifests" / f"safe-v{version}.json"
-    data = json.loads(path.read_text())["contractTypes"]
+    data = json.loads(_manifest_path(version).read_text())["contractTypes"]
     return {
         name: SafeContract(name, ct["abi"], bytes.fromhex(ct["deploymentBytecode"]["bytecode"][2:]))
         for name, ct in data.items()
         if ct.get("deploymentBytecode", {}).get("bytecode")
     }
+
+
+def _manifest_path(version: str) -> Path:
+    spec = importlib.util.find_spec("ape_safe")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("ape-safe is not installed; run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "manifests" / f"safe-v{version}.json"
 
 
 @dataclass(frozen=True)
@@ -50,36 +59,113 @@ class SafeInfrastructure:
     multisend_call_only: str
 
 
-def deploy_infrastructure(w3: "Web3", deployer: str, version: str = SAFE_VERSION) -> SafeInfrastructure:
+INFRASTRUCTURE = ("SafeL2", "SafeProxyFactory", "MultiSendCallOnly")
+
+
+def deterministic_address(name: str, version: str = SAFE_VERSION) -> str:
+    """Where ``deploy_infrastructure`` puts ape-safe's ``name`` of ``version``."""
+    return create2.address_of(safe_contracts(version)[name].initcode, bytes(32))
+
+
+def runtime_hash(name: str, version: str = SAFE_VERSION) -> str:
+    """keccak256 of the runtime code of ape-safe's ``name`` (what the deployment leaves on chain)."""
+    from upgrader.keccak import keccak
+
+    return "0x" + keccak(_runtime(version)[name]).hex()
+
+
+@cache
+def _runtime(version: str) -> dict[str, bytes]:
+    data = json.loads(_manifest_path(version).read_text())["contractTypes"]
+    return {name: bytes.fromhex(ct["runtimeBytecode"]["bytecode"][2:]) for name, ct in data.items()
+            if ct.get("runtimeBytecode", {}).get("bytecode")}
+
+
+def deploy_infrastructure(w3: "Web3", deployer: Any, version: str = SAFE_VERSION) -> SafeInfrastructure:
     """Deterministic (CREATE2, fixed salt) so a re-run finds the same contracts."""
     parts = safe_contracts(version)
     salt = bytes(32)
-    addresses = {
-        name: create2.ensure_deployed(w3, deployer, parts[name].initcode, salt)[0]
-        for name in ("SafeL2", "SafeProxyFactory", "MultiSendCallOnly")
-    }
+    addresses = {}
+    for name in INFRASTRUCTURE:
+        address = create2.address_of(parts[name].initcode, salt)
+        if not code_at(w3, address):
+            if not code_at(w3, create2.DEPLOYER):
+                raise InputError(f"chain {w3.eth.chain_id} has neither Safe {version}'s canonical contracts nor the "
+                                 f"CREATE2 deployer {create2.DEPLOYER} to deploy them with")
+            _sender(w3, deployer).send(create2.DEPLOYER, create2.deploy_calldata(parts[name].initcode, salt))
+            if not code_at(w3, address):
+                raise InputError(f"deploying Safe {version}'s {name} left no code at {address}")
+        addresses[name] = address
     return SafeInfrastructure(addresses["SafeL2"], addresses["SafeProxyFactory"], addresses["MultiSendCallOnly"])
 
 
-def create_safe(
-    w3: "Web3", deployer: str, infra: SafeInfrastructure, owners: list[str], threshold: int, salt_nonce: int = 0
-) -> str:
-    parts = safe_contracts()
-    singleton = w3.eth.contract(address=infra.singleton, abi=parts["SafeL2"].abi)
-    factory = w3.eth.contract(address=infra.proxy_factory, abi=parts["SafeProxyFactory"].abi)
-    setup = singleton.encode_abi(
-        "setup", [[to_checksum_address(o) for o in owners], threshold, ZERO_ADDRESS, b"", ZERO_ADDRESS, ZERO_ADDRESS, 0, ZERO_ADDRESS]
-    )
-    receipt = send(
-        w3,
-        factory.functions.createProxyWithNonce(infra.singleton, bytes.fromhex(setup[2:]), salt_nonce).build_transaction(
-            {"from": deployer}
-        ),
-    )
-    from web3.logs import DISCARD
+def canonical_infrastructure(w3: "Web3", version: str = SAFE_VERSION) -> SafeInfrastructure | None:
+    """Safe's canonical deployments of ``version`` when all three have code here (the
+    MultiSendCallOnly with its pinned code hash)."""
+    from upgrader.keccak import keccak
+    from upgrader.safe.addresses import address_of, lookup
 
-    events = factory.events.ProxyCreation().process_receipt(receipt, errors=DISCARD)
-    return to_checksum_address(events[0]["args"]["proxy"])
+    try:
+        singleton, factory = address_of("SafeL2", version), address_of("SafeProxyFactory", version)
+        multisend = address_of("MultiSendCallOnly", version)
+    except KeyError:
+        return None
+    pinned = (lookup(multisend).code_hash or "").lower()  # type: ignore[union-attr]
+    if not code_at(w3, singleton) or not code_at(w3, factory) or "0x" + keccak(code_at(w3, multisend)).hex() != pinned:
+        return None
+    return SafeInfrastructure(singleton, factory, multisend)
+
+
+def safe_infrastructure(w3: "Web3", deployer: Any, version: str = SAFE_VERSION) -> tuple[SafeInfrastructure, bool]:
+    """(the contracts, whether they are the canonical deployments)."""
+    canonical = canonical_infrastructure(w3, version)
+    return (canonical, True) if canonical is not None else (deploy_infrastructure(w3, deployer, version), False)
+
+
+def _sender(w3: "Web3", deployer: Any) -> Any:
+    from upgrader.deploy.sender import Sender
+
+    return Sender(w3, to_checksum_address(deployer)) if isinstance(deployer, str) else deployer
+
+
+def setup_data(owners: list[str], threshold: int, fallback_handler: str = ZERO_ADDRESS) -> bytes:
+    """The initializer of a new Safe proxy: ``setup(owners, threshold, to=0, data="", fallbackHandler,
+    paymentToken=0, payment=0, paymentReceiver=0)`` (safe-smart-account v1.4.1 contracts/Safe.sol)."""
+    from eth_abi import encode
+
+    from upgrader.keccak import keccak
+
+    args = encode(["address[]", "uint256", "address", "bytes", "address", "address", "uint256", "address"],
+                  [[to_checksum_address(o) for o in owners], threshold, ZERO_ADDRESS, b"", fallback_handler, ZERO_ADDRESS, 0, ZERO_ADDRESS])
+    return keccak(b"setup(address[],uint256,address,bytes,address,address,uint256,address)")[:4] + args
+
+
+def predicted_safe(w3: "Web3", infra: SafeInfrastructure, initializer: bytes, salt_nonce: int) -> str:
+    """The address ``createProxyWithNonce`` gives: CREATE2 by the factory with salt
+    keccak256(keccak256(initializer) . saltNonce) over proxyCreationCode . uint256(singleton)
+    (safe-smart-account v1.4.1 contracts/proxies/SafeProxyFactory.sol, deployProxy)."""
+    from upgrader.keccak import keccak
+
+    factory = w3.eth.contract(address=infra.proxy_factory, abi=safe_contracts()["SafeProxyFactory"].abi)
+    creation = bytes(factory.functions.proxyCreationCode().call())
+    salt = keccak(keccak(initializer) + salt_nonce.to_bytes(32, "big"))
+    code = creation + int(infra.singleton, 16).to_bytes(32, "big")
+    return create2.address_of(code, salt, infra.proxy_factory)
+
+
+def create_safe(w3: "Web3", deployer: Any, infra: SafeInfrastructure, owners: list[str], threshold: int,
+                salt_nonce: int = 0, fallback_handler: str = ZERO_ADDRESS) -> str:
+    """The Safe proxy of these owners, threshold and salt nonce (created unless it exists)."""
+    initializer = setup_data(owners, threshold, fallback_handler)
+    address = predicted_safe(w3, infra, initializer, salt_nonce)
+    if code_at(w3, address):
+        return address
+    factory = w3.eth.contract(address=infra.proxy_factory, abi=safe_contracts()["SafeProxyFactory"].abi)
+    call = factory.functions.createProxyWithNonce(infra.singleton, initializer, salt_nonce)
+    _sender(w3, deployer).send(infra.proxy_factory, bytes.fromhex(call._encode_transaction_data()[2:]))
+    if not code_at(w3, address):
+        raise InputError(f"the Safe factory {infra.proxy_factory} created no Safe at {address}")
+    return address
 
 
 def safe_abi() -> list[dict[str, Any]]:

@@ -68,7 +68,9 @@ class StatusReport:
 def target_artifact(ctx: NetworkContext, name: str) -> artifacts.Artifact:
     module = ctx.config.modules.get(name)
     if module is None:
-        raise InputError(f"proxy {name!r} has no entry under upgrader.modules in ape-config.yaml")
+        raise InputError(f"proxy {name!r} has no entry under upgrader.modules in {ctx.config.source.split()[0]}")
+    if not module.target:  # an adopted module without a target: it stays on what it runs
+        return artifacts.find(ctx.build_info, ctx.manifest().proxy(name).implementation.contract)
     return artifacts.find(ctx.build_info, module.target)
 
 

@@ -27,6 +27,7 @@ def upgrade_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Watc
         nonce = safe_contract(ctx.w3, safe).functions.nonce().call()
         plans = plans_by_safe_tx_hash(ctx, set(executed.values()), nonce)
     recorded_txs = {h.tx.lower() for p in manifest.proxies for h in p.history}
+    constructed = _construction(ctx.w3, manifest)
     out = []
     for ev in events:
         record = by_address.get(ev.address.lower())
@@ -36,7 +37,7 @@ def upgrade_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Watc
         plan = plans.get(executed.get(ev.tx, ""))
         planned = plan is not None and any(u["proxy"] == record.name and u["to"]["implementation"].lower() == new.lower()
                                            for u in plan["upgrades"]) and ev.name == "Upgraded"
-        if planned or (ev.name == "Upgraded" and ev.tx.lower() in recorded_txs):
+        if planned or (ev.name == "Upgraded" and ev.tx.lower() in recorded_txs) or constructed(ev):
             continue
         what = {"Upgraded": "implementation", "AdminChanged": "admin", "BeaconUpgraded": "beacon"}[ev.name]
         via = f"Safe transaction {executed[ev.tx]}" if ev.tx in executed else "a transaction not from the Safe"
@@ -45,6 +46,27 @@ def upgrade_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Watc
                            {"proxy": record.name, "address": ev.address, "setting": what, "new": new, "tx": ev.tx, "block": ev.block,
                             "safe_tx_hash": executed.get(ev.tx)}))
     return out
+
+
+def _construction(w3: Any, manifest: Any) -> Any:
+    """Whether an event was logged by its contract's constructor (an OpenZeppelin proxy logs
+    Upgraded/AdminChanged/BeaconUpgraded while it is created): never an upgrade to report. The
+    proxy's recorded creating transaction says so at once; for a beacon or another proxy of it,
+    the chain is asked whether that transaction created the address (``adopt.creation``)."""
+    from upgrader.adopt.creation import created_by
+
+    known = {(p.address.lower(), p.deploy_tx.lower()) for p in manifest.proxies if p.deploy_tx}
+    asked: dict[tuple[str, str], bool] = {}
+
+    def constructed(ev: Any) -> bool:
+        key = (ev.address.lower(), ev.tx.lower())
+        if key in known:
+            return True
+        if key not in asked:
+            asked[key] = created_by(w3, ev.address, ev.tx) is not None
+        return asked[key]
+
+    return constructed
 
 
 def baseline(manifest: Any, now: dict[str, Any]) -> dict[str, Any]:

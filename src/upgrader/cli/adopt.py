@@ -1,4 +1,6 @@
-"""`upgrader import`: write the manifest of an existing deployment from the chain and the build."""
+"""Adopting an existing deployment: `upgrader import` (the manifest from the chain and the
+build), `upgrader safe create` (a Safe for it), `upgrader handover` (every upgrade right to that
+Safe) and `upgrader solc path` (the compiler upgrader uses, for forge's FOUNDRY_SOLC)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, handle_errors, print_json
@@ -35,19 +37,24 @@ def import_(
     if json_out:
         print_json(result.to_json())
         return
+    from upgrader.cli.common.tables import Col, print_table
+
     data = result.to_json()
-    table = Table(title=f"{data['network']} (chain {data['chain_id']}) · Safe {data['safe']}")
-    for col in ("proxy", "kind", "address", "implementation", "contract", "governed by"):
-        table.add_column(col)
-    for p in data["proxies"]:
-        governor = ("the Safe" if p["governor"] in (None, data["safe"]) else f"the Safe via {p['governor']}") \
-            if p["governed_by_safe"] else f"[yellow]{p['governor']}[/]"
-        table.add_row(p["name"], p["kind"], p["address"], p["implementation"], p["contract"], governor)
-    console.print(table)
+    columns = [Col("proxy"), Col("kind"), Col("address", whole=True), Col("implementation", whole=True), Col("contract"),
+               Col("governed by")]
+    rows = [[p["name"], p["kind"], p["address"], p["implementation"], escape(p["contract"]),
+             _governed(p, data["safe"])] for p in data["proxies"]]
+    print_table(f"{data['network']} (chain {data['chain_id']}) · Safe {data['safe']}", columns, rows)
     if result.manifest.governance is not None:
         from upgrader.governance import chain_of
 
         console.print("chain of authority: " + " → ".join(chain_of(result.manifest).describe(result.manifest)), soft_wrap=True)
     for note in result.notes:
-        console.print(f"[yellow]note[/]: {note}")
-    console.print(f"manifest written to {result.path}")
+        console.print(f"[yellow]note[/]: {escape(note)}", soft_wrap=True)
+    console.print(escape(f"manifest written to {result.path}"), soft_wrap=True)
+
+
+def _governed(p: dict, safe: str) -> str:  # type: ignore[type-arg]
+    if not p["governed_by_safe"]:
+        return f"[yellow]{p['governor']}[/]"
+    return "the Safe" if p["governor"] in (None, safe) else f"the Safe via {p['governor']}"
