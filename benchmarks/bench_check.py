@@ -1,13 +1,21 @@
-"""Figures for the upgrade-safety checker on this machine:
+"""`upgrader check --build-info DIR` beside `upgrades-core validate DIR` (issue 19), whole
+processes, on generated build-infos of four sizes:
 
-(a) wall time of the whole `upgrader check --build-info DIR` process against
-    `upgrades-core validate DIR` on a generated build-info with 64 upgradeable contracts
-    (32 V1/V2 pairs inheriting OpenZeppelin's Initializable), runs alternating;
-(b) comparing two storage layouts of 5,000 variables each (a few scattered changes);
-(c) both tools on the build-info of a large Foundry project built with the real forge
-    (OpenZeppelin 5 UUPS contracts with ERC-7201 state; one build-info file of >= 40 MB).
+    64 contracts, 1 file (~2.6 MB)       32 V1/V2 pairs inheriting OpenZeppelin's Initializable
+    400 contracts, 4 files (~40 MB)      50 pairs a file, with a few functions each
+    forge build, 64 contracts (~42 MB)   OpenZeppelin 5 UUPS tokens with ERC-7201 state, built by forge
+    3,200 contracts, 32 files (~316 MB)  as the second row, 32 files
 
-    .venv/bin/python benchmarks/bench_check.py [--runs N] [--forge-contracts N]
+For each row: the median wall time and the peak memory (the sum of the resident sets of the
+process and its children, sampled) of upgrader with an empty cache ("cold": every file decoded,
+the facts extracted and written), upgrader with the cache of a previous run ("warm": the CI case
+of an unchanged build), and upgrades-core; runs alternate so all see the same machine. The
+verdicts (each contract's pass/fail and the exit code) are compared between the tools.
+
+    .venv/bin/python benchmarks/bench_check.py [--runs N] [--rows 1,2,3,4] [--profile]
+
+Inputs are compiled once (solc through the project's build machinery; forge from node_modules)
+and kept under .build/upgrader/bench-check/. ``--profile`` adds where a cold run spends its time.
 """
 
 from __future__ import annotations
@@ -15,10 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +39,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from upgrader.build.project import CompilerSettings, collect_sources, compile_to_build_info  # noqa: E402
-from upgrader.layout.asttypes import pack  # noqa: E402
-from upgrader.layout.compare import compare_layouts  # noqa: E402
-from upgrader.layout.model import StorageItem, StorageLayout, TypeInfo  # noqa: E402
 
-PAIRS = 32
 OZ = ROOT / "node_modules" / ".bin" / "openzeppelin-upgrades-core"
+FORGE = ROOT / "node_modules" / ".bin" / "forge"
+UPGRADER = ROOT / ".venv" / "bin" / "upgrader"
+INPUTS = ROOT / ".build" / "upgrader" / "bench-check"
+INITIALIZABLE = "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol"
 
 
 @dataclass(frozen=True)
@@ -47,13 +58,43 @@ class BenchSettings(CompilerSettings):
         return settings
 
 
-def contract_source(n: int, version: int) -> str:
+@dataclass(frozen=True)
+class Row:
+    name: str
+    files: int = 1
+    pairs: int = 32  # V1/V2 pairs per file
+    functions: int = 0  # extra functions per contract
+    forge: int = 0  # contracts of a forge project instead
+
+    @property
+    def folder(self) -> Path:
+        return INPUTS / re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-") / "build-info"
+
+
+ROWS = [
+    Row("64 contracts, 1 file"),
+    Row("400 contracts, 4 files", files=4, pairs=50, functions=3),
+    Row("forge build, 64 contracts, 1 file", forge=64),
+    Row("3,200 contracts, 32 files", files=32, pairs=50, functions=3),
+]
+
+
+# -- inputs -------------------------------------------------------------------------------------
+
+
+def contract_source(name: str, version: int, functions: int) -> str:
     extra = "\n    uint256 added;" if version == 2 else ""
-    annotation = f"/// @custom:oz-upgrades-from Bench{n}_V1\n" if version == 2 else ""
+    annotation = f"/// @custom:oz-upgrades-from {name}_V1\n" if version == 2 else ""
+    body = "".join(
+        f"\n    function op{k}(uint256 a) external returns (uint256) {{\n"
+        f"        if (a > {k}) {{ fee = uint96(a % {k + 7}); history.push(a + {k}); }}\n"
+        f"        positions[msg.sender].amount += uint128(a);\n        return history.length * {k + 1};\n    }}\n"
+        for k in range(functions)
+    )
     return (
         "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.20;\n\n"
-        'import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";\n\n'
-        f"{annotation}contract Bench{n}_V{version} is Initializable {{\n"
+        f'import {{Initializable}} from "{INITIALIZABLE}";\n\n'
+        f"{annotation}contract {name}_V{version} is Initializable {{\n"
         "    struct Position { uint128 amount; uint64 since; address owner; }\n"
         "    enum State { Open, Closed }\n"
         "    mapping(address => Position) positions;\n"
@@ -61,123 +102,29 @@ def contract_source(n: int, version: int) -> str:
         f"{extra}\n    uint256[{40 - (version == 2)}] __gap;\n\n"
         "    /// @custom:oz-upgrades-unsafe-allow constructor\n"
         "    constructor() { _disableInitializers(); }\n\n"
-        "    function initialize(address a) external initializer { admin = a; }\n}\n"
+        f"    function initialize(address a) external initializer {{ admin = a; }}\n{body}}}\n"
     )
 
 
-def build_folder(folder: Path) -> None:
-    generated = {f"bench/Bench{n}_V{v}.sol": contract_source(n, v) for n in range(PAIRS) for v in (1, 2)}
-    initializable = "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol"
-    sources = {**collect_sources(ROOT, [initializable], [ROOT / "node_modules"]), **generated}
-    info = compile_to_build_info(dict(sorted(sources.items())), BenchSettings("0.8.28"), ROOT / ".build" / "upgrader" / "bench")
-    (folder / f"{info['id']}.json").write_text(json.dumps(info))
-
-
-def library_breakdown(folder: Path) -> None:
-    """Where the time goes inside the process: reading, layouts, unsafe-pattern validation."""
-    from upgrader.check.engine import CheckOptions, _plan, _validator, check_contract
-    from upgrader.layout.buildset import BuildSet
-    from upgrader.layout.references import Builds
-
-    start = time.perf_counter()
-    builds = BuildSet.load(folder)
-    loaded = time.perf_counter()
-    targets = _plan(Builds(builds), CheckOptions())
-    for fqn, ref in targets:
-        check_contract(builds, fqn, ref)
-    layouts = time.perf_counter()
-    validator = _validator()
-    if validator is not None:
-        for fqn, _ in targets:
-            validator(builds.build_info(fqn), fqn, frozenset())
-    validated = time.perf_counter()
-    print(
-        f"    in-process: load {1000 * (loaded - start):.0f} ms, layouts {1000 * (layouts - loaded):.0f} ms, "
-        f"validator {1000 * (validated - layouts):.0f} ms" + ("" if validator else " (not installed)")
-    )
-
-
-def wall(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, check=False, env=env)
-    return time.perf_counter() - start, proc.returncode
-
-
-def bench_processes(runs: int) -> None:
-    # As installed: bytecode compiled (pip does it; `make install` does it for uv and src/).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "build-info"
-        folder.mkdir()
-        build_folder(folder)
-        upgrader = str(ROOT / ".venv" / "bin" / "upgrader")
-        commands = {
-            "upgrader check --build-info --json": [upgrader, "check", "--build-info", str(folder), "--json"],
-            "upgrader check --build-info (text)": [upgrader, "check", "--build-info", str(folder)],
-        }
-        if OZ.exists():
-            commands["upgrades-core validate"] = [str(OZ), "validate", str(folder)]
-        out = subprocess.run(commands["upgrader check --build-info --json"], cwd=ROOT, capture_output=True, text=True).stdout
-        checked = len(json.loads(out)["contracts"]) if out.strip().startswith("{") else "?"
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        codes: dict[str, int] = {}
-        for _ in range(runs):  # alternate so all see the same machine state
-            for name, cmd in commands.items():
-                t, codes[name] = wall(cmd)
-                times[name].append(t)
-        medians = {name: statistics.median(values) for name, values in times.items()}
-        for name, median in medians.items():
-            print(f"(a) {name:36s} median {median * 1000:5.0f} ms  ({runs} runs, exit {codes[name]})")
-        print(f"    {checked} upgradeable contracts in one build-info of {sum(p.stat().st_size for p in folder.iterdir()) / 1e6:.1f} MB")
-        if "upgrades-core validate" in medians:
-            theirs = medians["upgrades-core validate"]
-            for name in list(commands)[:2]:
-                print(f"    {name:36s} {theirs / medians[name]:.2f}x faster than upgrades-core (target >= 2x)")
-        else:
-            print("    upgrades-core not installed (node_modules absent); no comparison")
-        cold_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": str(Path(tmp) / "no-pyc")}
-        cold = statistics.median(wall(commands["upgrader check --build-info --json"], cold_env)[0] for _ in range(3))
-        print(f"    without any bytecode (every module compiled on import): {cold * 1000:.0f} ms")
-        library_breakdown(folder)
-
-
-ELEMENTARY = [("uint8", 1), ("uint64", 8), ("uint128", 16), ("uint256", 32), ("address", 20), ("bool", 1), ("bytes32", 32)]
-TYPES = {f"t_{label}": TypeInfo(f"t_{label}", "elementary", label, size) for label, size in ELEMENTARY}
-
-
-def synthetic(variables: list[tuple[str, str]]) -> StorageLayout:
-    positions, _ = pack(TYPES[t] for _, t in variables)
-    items = tuple(
-        StorageItem("big.sol:Big", label, slot, offset, TYPES[t].size, t)
-        for (label, t), (slot, offset) in zip(variables, positions)
-    )
-    return StorageLayout("big.sol:Big", items, TYPES)
-
-
-def bench_large_layouts(runs: int) -> None:
-    ids = sorted(TYPES)
-    old_vars = [(f"v{i}", ids[(i * 7) % len(ids)]) for i in range(5000)]
-    new_vars = list(old_vars)
-    new_vars[3] = ("renamed3", new_vars[3][1])  # a change near the start ...
-    new_vars.insert(2500, ("inserted", "t_uint256"))  # ... one in the middle ...
-    del new_vars[4000]
-    new_vars[-2] = (new_vars[-2][0], "t_bool" if new_vars[-2][1] != "t_bool" else "t_uint8")  # ... and one near the end
-    new_vars = new_vars[:5000]
-    old, new = synthetic(old_vars), synthetic(new_vars)
-    times, ops = [], []
-    for _ in range(runs):
+def generate(row: Row) -> Path:
+    folder = row.folder
+    if folder.is_dir() and len(list(folder.glob("*.json"))) == row.files:
+        return folder
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    if row.forge:
+        return forge_build(row, folder)
+    folder.mkdir(parents=True)
+    dependency = collect_sources(ROOT, [INITIALIZABLE], [ROOT / "node_modules"])
+    for k in range(row.files):
         start = time.perf_counter()
-        ops = compare_layouts(old, new)
-        times.append(time.perf_counter() - start)
-    errors = sum(not op.ok for op in ops)
-    print(f"(b) compare 5,000 vs 5,000 variables median {statistics.median(times) * 1000:7.0f} ms  "
-          f"({runs} runs, {len(ops)} operations, {errors} errors; target < 1000 ms)")
-    same = time.perf_counter()
-    compare_layouts(old, old)
-    print(f"    identical 5,000-variable layouts       {(time.perf_counter() - same) * 1000:7.0f} ms")
+        names = [f"Bench{k}x{n}" for n in range(row.pairs)]
+        sources = {f"bench/f{k}/{name}_V{v}.sol": contract_source(name, v, row.functions) for name in names for v in (1, 2)}
+        info = compile_to_build_info({**dependency, **sources}, BenchSettings("0.8.28"), INPUTS / "solc-cache")
+        (folder / f"{info['id']}.json").write_text(json.dumps(info))
+        print(f"  compiled file {k + 1}/{row.files} of {row.name!r} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return folder
 
 
-FORGE = ROOT / "node_modules" / ".bin" / "forge"
 FORGE_HEADER = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
@@ -187,9 +134,9 @@ import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/
 
 
 def forge_contract(n: int) -> str:
+    """A UUPS token whose own state is one ERC-7201 namespace, with enough code to weigh ~0.6 MB of build-info."""
     from upgrader.layout.namespaces import erc7201_root
 
-    """A UUPS token whose own state is one ERC-7201 namespace, with enough code to weigh ~0.3 MB of build-info."""
     fields = "\n".join(f"        uint256 f{k};" for k in range(24))
     functions = "\n".join(
         f"    function op{k}(uint256 a, uint256 b) external returns (uint256) {{\n"
@@ -230,62 +177,174 @@ contract Big{n} is ERC20Upgradeable, OwnableUpgradeable, UUPSUpgradeable {{
 """
 
 
-def forge_project(folder: Path, contracts: int) -> Path:
-    solc = Path.home() / ".solcx" / "solc-v0.8.28"
-    (folder / "src").mkdir(parents=True)
-    (folder / "node_modules").symlink_to(ROOT / "node_modules")
-    (folder / "foundry.toml").write_text(
-        f'[profile.default]\nsrc = "src"\nout = "out"\nlibs = ["node_modules"]\nsolc = "{solc}"\noffline = true\n'
-        'build_info = true\nextra_output = ["storageLayout"]\nremappings = [\n'
-        '  "@openzeppelin/contracts-upgradeable/=node_modules/@openzeppelin/contracts-upgradeable/",\n'
-        '  "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/",\n]\n'
-    )
-    for n in range(contracts):
-        (folder / "src" / f"Big{n}.sol").write_text(forge_contract(n))
-    start = time.perf_counter()
-    proc = subprocess.run([str(FORGE), "build"], cwd=folder, capture_output=True, text=True)
-    if proc.returncode != 0 or not (folder / "out" / "build-info").is_dir():
-        raise SystemExit(f"forge build failed:\n{proc.stdout}{proc.stderr}")
-    print(f"(c) forge build of {contracts} contracts: {time.perf_counter() - start:.0f} s")
-    return folder / "out" / "build-info"
-
-
-def bench_forge(runs: int, contracts: int) -> None:
+def forge_build(row: Row, out: Path) -> Path:
+    """A Foundry project built by the real forge, offline, with the project's solc (as tests/forge_check)."""
     if not FORGE.exists():
-        print("(c) forge not installed (node_modules absent); skipped")
-        return
+        raise SystemExit(f"{FORGE} is missing; run `make install`")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = forge_project(Path(tmp) / "big", contracts)
-        size = sum(p.stat().st_size for p in folder.glob("*.json")) / 1e6
-        upgrader = str(ROOT / ".venv" / "bin" / "upgrader")
-        commands = {"upgrader check --build-info --json": [upgrader, "check", "--build-info", str(folder), "--json"]}
-        if OZ.exists():
-            commands["upgrades-core validate"] = [str(OZ), "validate", str(folder)]
-        out = subprocess.run(commands["upgrader check --build-info --json"], capture_output=True, text=True).stdout
-        checked = len(json.loads(out)["contracts"]) if out.strip().startswith("{") else "?"
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        codes: dict[str, int] = {}
-        for _ in range(runs):
-            for name, cmd in commands.items():
-                t, codes[name] = wall(cmd)
-                times[name].append(t)
-        medians = {name: statistics.median(values) for name, values in times.items()}
-        print(f"    forge build-info: {size:.1f} MB in {len(list(folder.glob('*.json')))} file(s), {checked} upgradeable contracts")
-        for name, median in medians.items():
-            print(f"    {name:36s} median {median * 1000:6.0f} ms  ({runs} runs, exit {codes[name]})")
-        if "upgrades-core validate" in medians:
-            ours = medians["upgrader check --build-info --json"]
-            print(f"    upgrader check is {medians['upgrades-core validate'] / ours:.2f}x faster than upgrades-core on it")
+        project = Path(tmp) / "big"
+        (project / "src").mkdir(parents=True)
+        (project / "node_modules").symlink_to(ROOT / "node_modules")
+        solc = Path.home() / ".solcx" / "solc-v0.8.28"
+        (project / "foundry.toml").write_text(
+            f'[profile.default]\nsrc = "src"\nout = "out"\nlibs = ["node_modules"]\nsolc = "{solc}"\noffline = true\n'
+            'build_info = true\nextra_output = ["storageLayout"]\nremappings = [\n'
+            '  "@openzeppelin/contracts-upgradeable/=node_modules/@openzeppelin/contracts-upgradeable/",\n'
+            '  "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/",\n]\n'
+        )
+        for n in range(row.forge):
+            (project / "src" / f"Big{n}.sol").write_text(forge_contract(n))
+        start = time.perf_counter()
+        proc = subprocess.run([str(FORGE), "build"], cwd=project, capture_output=True, text=True)
+        if proc.returncode != 0 or not (project / "out" / "build-info").is_dir():
+            raise SystemExit(f"forge build failed:\n{proc.stdout}{proc.stderr}")
+        print(f"  forge build of {row.forge} contracts: {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(project / "out" / "build-info", out)
+    return out
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants, now."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo += [int(child) for child in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(cmd: list[str], env: dict[str, str], sample: bool = False) -> tuple[float, int, int, str]:
+    """(wall seconds, exit code, peak tree RSS in bytes or 0, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sampler() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss(proc.pid))
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=sampler) if sample else None
+    if thread:
+        thread.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    if thread:
+        thread.join()
+    return wall, proc.returncode, peak[0], out
+
+
+def verdicts_of_ours(out: str) -> dict[str, bool]:
+    return {c["contract"]: c["ok"] for c in json.loads(out)["contracts"]}
+
+
+def verdicts_of_openzeppelin(out: str) -> dict[str, bool]:
+    return {m[2]: m[1] == "✔" for m in re.finditer(r"^\s*(✔|✘)\s+(\S+:\S+)", out, re.MULTILINE)}
+
+
+def bench_row(row: Row, runs: int) -> dict[str, Any]:
+    folder = generate(row)
+    size = sum(p.stat().st_size for p in folder.glob("*.json"))
+    scratch = Path(tempfile.mkdtemp(prefix="bench-check-"))
+    warm_cache = scratch / "warm"
+    base = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"}
+    ours = [str(UPGRADER), "check", "--build-info", str(folder), "--json"]
+    commands: dict[str, tuple[list[str], Any]] = {
+        "upgrader (cold)": (ours, lambda k: {**base, "UPGRADER_CACHE_DIR": str(scratch / f"cold{k}")}),
+        "upgrader (warm)": (ours, lambda k: {**base, "UPGRADER_CACHE_DIR": str(warm_cache)}),
+    }
+    if OZ.exists():
+        commands["upgrades-core"] = ([str(OZ), "validate", str(folder)], lambda k: base)
+    _, ours_code, _, ours_out = run(ours, {**base, "UPGRADER_CACHE_DIR": str(warm_cache)})  # primes the warm cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for k in range(runs):  # alternate so all see the same machine state
+        for name, (cmd, env) in commands.items():
+            times[name].append(run(cmd, env(k))[0])
+    peaks = {name: run(cmd, env(runs), sample=True)[2] for name, (cmd, env) in commands.items()}
+    result = {"row": row, "size": size, "medians": {n: statistics.median(t) for n, t in times.items()}, "peaks": peaks}
+    ours_verdicts = verdicts_of_ours(ours_out)
+    result["contracts"] = len(ours_verdicts)
+    if OZ.exists():
+        _, oz_code, _, oz_out = run(commands["upgrades-core"][0], base)
+        theirs = verdicts_of_openzeppelin(oz_out)
+        same = {k: v for k, v in ours_verdicts.items() if k in theirs} == theirs and (oz_code == 0) == (ours_code == 0)
+        result["same"] = same and len(theirs) > 0
+    shutil.rmtree(scratch, ignore_errors=True)
+    return result
+
+
+def report(results: list[dict[str, Any]], runs: int) -> None:
+    print(f"\nupgrader check --build-info vs upgrades-core validate (median of {runs} runs, peak = sampled process-tree RSS)")
+    head = f"{'build-info':44s} {'tool':16s} {'median':>9s} {'peak':>9s} {'ratio':>6s}"
+    print(head + "\n" + "-" * len(head))
+    for r in results:
+        label = f"{r['row'].name}, {r['size'] / 1e6:.1f} MB ({r['contracts']} checked)"
+        theirs = r["medians"].get("upgrades-core")
+        for k, (tool, median) in enumerate(r["medians"].items()):
+            ratio = f"{median / theirs:.2f}" if theirs and tool != "upgrades-core" else ""
+            print(f"{label if k == 0 else '':44s} {tool:16s} {median * 1000:7.0f} ms {r['peaks'][tool] / 2**20:6.0f} MiB {ratio:>6s}")
+        if "same" in r:
+            print(f"{'':44s} same verdicts as upgrades-core: {'yes' if r['same'] else 'NO'}")
+
+
+def profile(row: Row) -> None:
+    """Where one cold extraction of the row's largest file spends its time, in this process."""
+    import gc
+
+    from upgrader.check.extract import extract
+    from upgrader.layout.buildset import BuildSet
+    from upgrader.solc_ast import buildinfo
+
+    gc.disable()
+    path = max(row.folder.glob("*.json"), key=lambda p: p.stat().st_size)
+    t0 = time.perf_counter()
+    data = path.read_bytes()
+    t1 = time.perf_counter()
+    typed = buildinfo._BUILD_INFO.decode(data)
+    t2 = time.perf_counter()
+    info = buildinfo.read_build_info(path, data)
+    t3 = time.perf_counter()
+    builds = BuildSet()
+    builds.add(info, path)
+    t4 = time.perf_counter()
+    layouts = [builds.layout(fqn) for fqn, node in builds.builds[0].index.contracts.items() if node["contractKind"] == "contract" and not node["abstract"]]
+    t5 = time.perf_counter()
+    extract(builds)
+    t6 = time.perf_counter()
+    del typed, layouts
+    print(
+        f"  {row.name}: {path.stat().st_size / 1e6:.1f} MB file: read {1e3 * (t1 - t0):.0f} ms, typed decode without ASTs "
+        f"{1e3 * (t2 - t1):.0f} ms, + ASTs {1e3 * (t3 - t2 - (t2 - t1)):.0f} ms, index {1e3 * (t4 - t3):.0f} ms, "
+        f"layouts {1e3 * (t5 - t4):.0f} ms, all facts (validation the rest) {1e3 * (t6 - t5):.0f} ms"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--forge-contracts", type=int, default=64, help="contracts in the generated forge project")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", default="1,2,3,4", help="which rows, e.g. 1,3")
+    parser.add_argument("--profile", action="store_true", help="where a cold extraction spends its time")
     args = parser.parse_args()
-    bench_processes(args.runs)
-    bench_large_layouts(args.runs)
-    bench_forge(max(1, args.runs // 2), args.forge_contracts)
+    rows = [ROWS[int(k) - 1] for k in args.rows.split(",")]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)  # as installed
+    results = [bench_row(row, args.runs) for row in rows]
+    report(results, args.runs)
+    if args.profile:
+        print("\ncold extraction, in one process:")
+        for row in rows:
+            profile(row)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,14 @@ import pytest
 from checker_fixtures import CACHE, SETTINGS, fixture_sources
 from upgrader.build.project import compile_to_build_info
 from upgrader.layout.buildset import BuildSet
+
+
+@pytest.fixture(scope="session", autouse=True)
+def check_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The facts cache of `upgrader check` in a folder of this session (subprocesses inherit it)."""
+    folder = tmp_path_factory.mktemp("check-cache")
+    os.environ["UPGRADER_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -107,14 +107,17 @@ def test_layout_diff(fixtures_build_dir: Path) -> None:
 
 def test_build_info_folder_with_hostile_files_exits_2_with_one_line(tmp_path: Path) -> None:
     """check --build-info reads through the input boundary (issue 15): a FIFO never hangs the
-    check, deep nesting is refused before the parser recurses."""
+    check, nesting deeper than the decoder goes is one line naming the depth."""
     import os
 
-    fifo_dir, deep_dir = tmp_path / "fifo", tmp_path / "deep"
-    fifo_dir.mkdir(), deep_dir.mkdir()
+    fifo_dir, deep_dir, array_dir = tmp_path / "fifo", tmp_path / "deep", tmp_path / "array"
+    fifo_dir.mkdir(), deep_dir.mkdir(), array_dir.mkdir()
     os.mkfifo(fifo_dir / "a.json")
-    (deep_dir / "a.json").write_text("[" * 100_000 + "]" * 100_000)
-    for folder, said in ((fifo_dir, "named pipe"), (deep_dir, "nested 100000 levels")):
+    deep = "[" * 100_000 + "]" * 100_000
+    (deep_dir / "a.json").write_text('{"input": {}, "output": {"sources": {"A.sol": {"id": 0, "ast": %s}}}}' % deep)
+    (array_dir / "a.json").write_text(deep)  # refused by its type before any nesting is read
+    cases = ((fifo_dir, "named pipe"), (deep_dir, "nested 100004 levels"), (array_dir, "is not a build-info"))
+    for folder, said in cases:
         result = run("check", "--build-info", folder)
         assert result.exit_code == 2, result.output
         lines = result.output.strip().splitlines()

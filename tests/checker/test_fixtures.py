@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from checker_fixtures import CASES, EXPECTED
+from upgrader.check.builds import as_check_builds
 from upgrader.check.engine import check, check_contract
 from upgrader.layout.buildset import BuildSet
-from upgrader.layout.references import Ref
+from upgrader.check.references import Ref
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("UPGRADER_UPDATE_SNAPSHOTS") == "1"
@@ -29,7 +30,8 @@ def v1(builds: BuildSet, case: str) -> Ref:
 
 @pytest.mark.parametrize("case", CASES)
 def test_layout_verdict_and_snapshot(case: str, fixtures_builds: BuildSet) -> None:
-    reference = fixtures_builds.resolve(fixtures_builds.upgrades_from(fqn(case, "V2")) or "")
+    facts = as_check_builds(fixtures_builds)
+    reference = facts.resolve(facts.annotation(fqn(case, "V2"))[1] or "")
     assert reference == fqn(case, "V1")
     result = check_contract(fixtures_builds, fqn(case, "V2"), Ref(fixtures_builds, reference, reference))
     assert result.ok is EXPECTED[case], result.explain()

@@ -12,7 +12,7 @@ from checker_fixtures import CASES
 from upgrader.check.engine import check_contract
 from upgrader.layout.asttypes import pack
 from upgrader.layout.buildset import BuildSet
-from upgrader.layout.references import Ref
+from upgrader.check.references import Ref
 from upgrader.layout.compare import compare_layouts
 from upgrader.layout.model import StorageItem, StorageLayout, TypeInfo
 

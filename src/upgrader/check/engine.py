@@ -12,22 +12,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from upgrader.errors import InputError
 from upgrader.findings import Finding
-from upgrader.layout import globs, upgradeability
-from upgrader.layout.buildset import BuildSet
+from upgrader.check.builds import CheckBuilds, as_check_builds
+from upgrader.check.facts import finding_of
+from upgrader.check.references import Builds, Ref
+from upgrader.layout import globs
 from upgrader.layout.compare import StorageOp, compare_layouts
 from upgrader.layout.model import StorageLayout
-from upgrader.layout.namespaces_check import namespace_errors
-from upgrader.layout.references import Builds, Ref
 from upgrader.layout.report import findings as layout_findings
 from upgrader.layout.report import render
 
-__all__ = ["CheckOptions", "CheckReport", "ContractResult", "check", "check_contract", "compare_with_stored", "git_reference_builds"]
+if TYPE_CHECKING:
+    from upgrader.layout.buildset import BuildSet
 
-Validator = Callable[..., list]
+__all__ = ["CheckOptions", "CheckReport", "ContractResult", "check", "check_contract", "compare_with_stored", "git_reference_builds"]
 
 
 @dataclass(frozen=True)
@@ -100,24 +101,25 @@ class CheckReport:
 
 
 def check(
-    builds: BuildSet,
+    builds: BuildSet | CheckBuilds,
     contract: str | None = None,
     reference: str | None = None,
     unsafe_allow: frozenset[str] = frozenset(),
     project_root: Path | None = None,
     *,
     options: CheckOptions | None = None,
-    reference_builds: Sequence[BuildSet] = (),
+    reference_builds: Sequence[BuildSet | CheckBuilds] = (),
 ) -> CheckReport:
     """Check one contract (``contract``) or every upgradeable contract in ``builds``."""
     options = options or CheckOptions(unsafe_allow=unsafe_allow)
     _check_options(options, contract, reference)
-    builds.require_layouts()
-    every = Builds.of(builds, list(reference_builds))
-    validator = _validator()
+    main = as_check_builds(builds)
+    main.require_layouts()
+    others = [as_check_builds(b) for b in reference_builds]
+    every = Builds.of(main, others)
     if contract is not None:
         fqn = every.main_contract(contract)
-        if globs.matches(fqn.rpartition(":")[0], options.excluded) or not upgradeability.is_concrete(builds.node(fqn)):
+        if globs.matches(fqn.rpartition(":")[0], options.excluded) or not main.is_concrete(fqn):
             raise InputError(f"no report for {fqn}: it is abstract or excluded by --exclude; name a concrete, included contract")
         ref = _explicit_reference(every, reference, project_root) if reference else _annotated(every, fqn)
         plan = [(fqn, ref)]
@@ -129,10 +131,10 @@ def check(
             raise InputError(
                 f"{fqn} does not say what it upgrades from; add `@custom:oz-upgrades-from <Contract>` or pass --reference"
             )
-        if ref is not None and ref.builds is builds and ref.fqn == fqn:
+        if ref is not None and ref.builds is main and ref.fqn == fqn:
             raise InputError(f"{fqn} names itself as its reference; name the previous version (or another build with --reference-build-info)")
-        results.append(check_contract(builds, fqn, ref, options, validator))
-    build_errors = namespace_errors(builds, reference_builds, frozenset(fqn for fqn, _ in plan))
+        results.append(check_contract(main, fqn, ref, options, validate=True))
+    build_errors = namespace_errors(main, others, frozenset(fqn for fqn, _ in plan))
     return CheckReport(tuple(results), tuple(build_errors))
 
 
@@ -152,42 +154,63 @@ def _plan(every: Builds, options: CheckOptions) -> list[tuple[str, Ref | None]]:
     chosen: dict[str, Ref | None] = {}
     named: set[str] = set()
     for fqn in sorted(main.owner):
-        node = main.node(fqn)
-        annotated, from_name = upgradeability.annotation(node, fqn)
-        if not upgradeability.is_concrete(node) or globs.matches(fqn.rpartition(":")[0], options.excluded):
+        annotated, from_name = main.annotation(fqn)
+        if not main.is_concrete(fqn) or globs.matches(fqn.rpartition(":")[0], options.excluded):
             continue
         ref = every.reference(from_name, fqn) if from_name else None
-        if annotated or ref is not None or upgradeability.looks_upgradeable(main.index(fqn), node):
+        if annotated or ref is not None or main.contract(fqn)["looks_upgradeable"]:
             chosen[fqn] = ref
             if ref is not None and ref.builds is main:
                 named.add(ref.fqn)
     for fqn in sorted(named - set(chosen)):
-        if upgradeability.is_concrete(main.node(fqn)) and not globs.matches(fqn.rpartition(":")[0], options.excluded):
+        if main.is_concrete(fqn) and not globs.matches(fqn.rpartition(":")[0], options.excluded):
             chosen[fqn] = _annotated(every, fqn)
     return sorted(chosen.items())
 
 
 def check_contract(
-    builds: BuildSet,
+    builds: BuildSet | CheckBuilds,
     fqn: str,
     ref: Ref | None = None,
     options: CheckOptions = CheckOptions(),
-    validator: Validator | None = None,
+    validate: bool = False,
 ) -> ContractResult:
-    """One contract's verdict: its unsafe patterns (with ``validator``) and its layout against ``ref``."""
+    """One contract's verdict: its unsafe patterns (with ``validate``) and its layout against ``ref``."""
+    main = as_check_builds(builds)
+    ref_builds = as_check_builds(ref.builds) if ref is not None else None
     found: list[Finding] = []
-    if validator is not None:
-        ref_uups = ref is not None and upgradeability.has_upgrade_function(ref.builds.index(ref.fqn), ref.builds.node(ref.fqn))
-        own = validator(builds.build_info(fqn), fqn, options.unsafe_allow, reference_uups=ref_uups, index=builds.index(fqn))
+    if validate:
+        allow = parse_allowed(options.unsafe_allow)
+        ref_uups = ref is not None and ref_builds is not None and bool(ref_builds.contract(ref.fqn)["upgrade_function"])
+        own = [f for f in main.findings(fqn, reference_uups=ref_uups) if f.kind not in allow]
         found += [f for f in own if not globs.matches((f.location or "").rpartition(":")[0], options.excluded)]
     if options.unsafe_skip_storage_check:
         ref = None
-    old = ref.builds.layout(ref.fqn) if ref is not None else StorageLayout(fqn, ())  # still catches duplicate namespaces
-    ops = compare_layouts(old, builds.layout(fqn), allow_renames=options.unsafe_allow_renames)
+    old = ref_builds.layout(ref.fqn) if ref is not None and ref_builds is not None else StorageLayout(fqn, ())  # still catches duplicate namespaces
+    ops = compare_layouts(old, main.layout(fqn), allow_renames=options.unsafe_allow_renames)
     found += layout_findings(ops)
     errors = tuple(f for f in found if f.severity == "error")
     warnings = tuple(f for f in found if f.severity == "warning")
     return ContractResult(fqn, ref.label if ref is not None else None, errors, warnings, tuple(ops))
+
+
+def namespace_errors(main: CheckBuilds, others: Sequence[CheckBuilds] = (), reported: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every namespace error in the builds (a struct outside any contract, an id used twice in a
+    contract and its bases), once per place; a duplicate in a contract of the main build that
+    is in ``reported`` is left to that contract's own result (``layout-namespace-duplicate``)."""
+    found: dict[tuple[str, str | None], Finding] = {}
+    for builds in (main, *others):
+        for build in builds.builds:
+            for data in build.facts["outside"]:
+                finding = finding_of(data)
+                found[("outside", finding.location)] = finding
+            for fqn, entry in sorted(build.contracts.items()):
+                if builds is main and fqn in reported:
+                    continue
+                for data in entry["ns_duplicates"]:
+                    finding = finding_of(data)
+                    found.setdefault(("duplicate", finding.location), finding)
+    return list(found.values())
 
 
 def compare_with_stored(
@@ -198,11 +221,15 @@ def compare_with_stored(
 ) -> ContractResult:
     """Compare a stored layout (``StorageLayout.to_json()`` form) with a contract of a build;
     with ``unsafe_allow`` given, the contract is also validated (the plan step's verdict)."""
+    from upgrader.layout.buildset import BuildSet
+
     old = stored if isinstance(stored, StorageLayout) else StorageLayout.from_json(stored)
-    builds = BuildSet.of(build_info)
+    builds = as_check_builds(BuildSet.of(build_info))
     fqn = builds.resolve(contract)
-    validator = _validator() if unsafe_allow is not None else None
-    found: list[Finding] = list(validator(build_info, fqn, unsafe_allow)) if validator and unsafe_allow is not None else []
+    found: list[Finding] = []
+    if unsafe_allow is not None:
+        allow = parse_allowed(unsafe_allow)
+        found += [f for f in builds.findings(fqn) if f.kind not in allow]
     ops = compare_layouts(old, builds.layout(fqn))
     found += layout_findings(ops)
     errors = tuple(f for f in found if f.severity == "error")
@@ -210,8 +237,19 @@ def compare_with_stored(
     return ContractResult(fqn, old.contract, errors, warnings, tuple(ops))
 
 
+def parse_allowed(kinds: frozenset[str]) -> frozenset[str]:
+    """``--unsafe-allow`` kinds, checked against the validator's kinds where it is installed."""
+    if not kinds:
+        return frozenset()
+    try:
+        from upgrader.validate import parse_unsafe_allow
+    except ModuleNotFoundError:
+        return frozenset(kinds)
+    return parse_unsafe_allow(kinds)
+
+
 def _annotated(every: Builds, fqn: str) -> Ref | None:
-    _, name = upgradeability.annotation(every.main.node(fqn), fqn)
+    _, name = every.main.annotation(fqn)
     return every.reference(name, fqn) if name else None
 
 
@@ -220,7 +258,7 @@ def _explicit_reference(every: Builds, reference: str, root: Path | None) -> Ref
         _, rev, name = (reference.split(":", 2) + ["", ""])[:3]
         if not rev or not name:
             raise InputError("a git reference is git:<rev>:<Contract>, e.g. git:v1.0.0:Vault")
-        ref_builds = git_reference_builds(rev, root)
+        ref_builds = as_check_builds(git_reference_builds(rev, root))
         fqn = ref_builds.resolve(name)
         return Ref(ref_builds, fqn, f"git:{rev}:{fqn}")
     return every.reference(reference)
@@ -231,16 +269,3 @@ def git_reference_builds(rev: str, root: Path | None = None) -> BuildSet:
     from upgrader.check.gitref import reference_builds
 
     return reference_builds(rev, root)
-
-
-def _validator() -> Validator | None:
-    """The unsafe-pattern validator, if installed (``upgrader.validate``)."""
-    try:
-        from upgrader.validate import validate_contract
-    except ModuleNotFoundError as exc:
-        if exc.name in ("upgrader.validate",):
-            return None
-        raise
-    except ImportError:
-        return None
-    return validate_contract

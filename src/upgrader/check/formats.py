@@ -1,5 +1,5 @@
 """`upgrader check` reports for CI: GitHub Actions annotations and a Markdown summary for a
-pull-request comment. Text and JSON stay in ``cli.check_run`` and ``CheckReport.to_json``."""
+pull-request comment. Text and JSON stay in ``check.run`` and ``CheckReport.to_json``."""
 
 from __future__ import annotations
 

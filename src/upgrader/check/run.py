@@ -11,23 +11,25 @@ from upgrader.cli.common.output import line, print_json
 from upgrader.errors import InputError
 
 if TYPE_CHECKING:
+    from upgrader.check.builds import CheckBuilds
     from upgrader.check.engine import CheckReport
-    from upgrader.layout.buildset import BuildSet
 
 BUILD_INFO_HELP = "Folder of Hardhat/Foundry build-info JSON files (default: compile this project)."
 FORMATS = ("text", "github", "markdown")  # JSON is --json, as for every command
 
 
-def load_builds(build_info: Path | None) -> tuple[BuildSet, Path | None]:
-    """The build set to check and the project root (None when reading a foreign build-info folder)."""
+def load_builds(build_info: Path | None) -> tuple[CheckBuilds, Path | None]:
+    """The builds to check and the project root (None when reading a foreign build-info folder)."""
+    if build_info is not None:
+        from upgrader.check.load import load_folder
+
+        return load_folder(build_info), None
+    from upgrader.build.project import find_root, project_build_info
+    from upgrader.check.builds import as_check_builds
     from upgrader.layout.buildset import BuildSet
 
-    if build_info is not None:
-        return BuildSet.load(build_info), None
-    from upgrader.build.project import find_root, project_build_info
-
     root = find_root()
-    return BuildSet.of(project_build_info(root)), root
+    return as_check_builds(BuildSet.of(project_build_info(root))), root
 
 
 def run_check(
@@ -45,7 +47,7 @@ def run_check(
 ) -> int:
     """Check, print the report, return the exit code (0 all pass, 1 any fails); input errors raise."""
     from upgrader.check.engine import CheckOptions, check
-    from upgrader.layout.buildset import BuildSet
+    from upgrader.check.load import load_folder
 
     fmt = _format(output_format, as_json)
     allowed = frozenset(k.strip() for k in (unsafe_allow or "").split(",") if k.strip())
@@ -57,7 +59,7 @@ def run_check(
         unsafe_skip_storage_check=unsafe_skip_storage_check,
     )
     builds, root = load_builds(build_info)
-    folders = [BuildSet.load(Path(d)) for d in _split_dirs(reference_build_info)]
+    folders = [load_folder(Path(d)) for d in _split_dirs(reference_build_info)]
     report = check(builds, contract, reference, allowed, root, options=options, reference_builds=folders)
     RENDERERS[fmt](report)
     return 0 if report.ok else 1

@@ -58,9 +58,10 @@ def _what(mode: int) -> str | None:
     return "not a regular file"
 
 
-def read_regular(path: str | os.PathLike[str], kind: str | FileKind = "proposal", missing: str | None = None) -> bytes:
-    """The bytes of ``path`` if it is a regular file within the kind's size limit; otherwise
-    an ``InputError`` (``missing`` is the message for a file that does not exist)."""
+def open_regular(path: str | os.PathLike[str], kind: str | FileKind = "proposal", missing: str | None = None) -> tuple[int, os.stat_result]:
+    """An open descriptor of ``path`` and its ``fstat`` if it is a regular file within the
+    kind's size limit; otherwise an ``InputError`` (``missing``: the message for a file that does
+    not exist). The caller closes the descriptor."""
     k = kind_of(kind)
     p = Path(path)
     try:
@@ -81,6 +82,15 @@ def read_regular(path: str | os.PathLike[str], kind: str | FileKind = "proposal"
     except BaseException:
         os.close(fd)
         raise
+    return fd, st
+
+
+def read_regular(path: str | os.PathLike[str], kind: str | FileKind = "proposal", missing: str | None = None) -> bytes:
+    """The bytes of ``path`` if it is a regular file within the kind's size limit; otherwise
+    an ``InputError`` (``missing`` is the message for a file that does not exist)."""
+    k = kind_of(kind)
+    p = Path(path)
+    fd, st = open_regular(path, k, missing)
     with os.fdopen(fd, "rb", buffering=0) as f:
         try:
             data = _read_at_most(f, st.st_size, k.max_bytes)

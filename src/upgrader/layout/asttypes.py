@@ -10,11 +10,13 @@ here as well.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from upgrader.solc_ast.index import AstIndex
-from upgrader.solc_ast.walk import Node
 from upgrader.layout.model import Member, TypeInfo
+from upgrader.solc_ast.walk import Node
+
+if TYPE_CHECKING:
+    from upgrader.solc_ast.index import AstIndex
 
 _ELEMENTARY_SIZE = re.compile(r"^(u?int|bytes)(\d+)$")
 _TRAILING_LENGTH = re.compile(r"\[(\d*)\]$")

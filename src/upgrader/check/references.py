@@ -6,25 +6,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from upgrader.check.builds import CLEAN_AND_REBUILD, CheckBuilds
 from upgrader.errors import InputError
-from upgrader.layout.buildset import CLEAN_AND_REBUILD, BuildSet
+
+if TYPE_CHECKING:
+    from upgrader.layout.buildset import BuildSet
 
 
 @dataclass(frozen=True)
 class Ref:
-    builds: BuildSet
+    builds: CheckBuilds | BuildSet  # a BuildSet is read through its facts (check.builds.as_check_builds)
     fqn: str
     label: str  # how reports name it: the fqn, `<dir>:<fqn>` or `git:<rev>:<fqn>`
 
 
 @dataclass
 class Builds:
-    main: BuildSet
-    folders: dict[str, BuildSet] = field(default_factory=dict)  # short name -> reference build-info folder
+    main: CheckBuilds
+    folders: dict[str, CheckBuilds] = field(default_factory=dict)  # short name -> reference build-info folder
 
     @classmethod
-    def of(cls, main: BuildSet, folders: list[BuildSet]) -> Builds:
+    def of(cls, main: CheckBuilds, folders: list[CheckBuilds]) -> Builds:
         builds = cls(main, {})
         for folder in folders:
             if folder.dir_name in builds.folders or folder.dir_name == main.dir_name:
@@ -69,7 +73,7 @@ def _has_folder(name: str) -> bool:
     return (len(parts) == 2 and ".sol:" not in name) or (len(parts) == 3 and parts[1].endswith(".sol"))
 
 
-def _matches(builds: BuildSet, name: str, folder: str) -> list[Ref]:
+def _matches(builds: CheckBuilds, name: str, folder: str) -> list[Ref]:
     prefix = f"{folder}:" if folder else ""
     if name in builds.owner:
         return [Ref(builds, name, prefix + name)]
