@@ -34,6 +34,8 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "contracts" / "fixtures").mkdir()
     for name, text in derived_fixtures().items():
         (root / "contracts" / "fixtures" / name).write_text(text)
+    for source in (Path(__file__).resolve().parent / "contracts").glob("*.sol"):  # hand-written fixtures
+        shutil.copy(source, root / "contracts" / "fixtures" / source.name)
     shutil.copy(ROOT / "ape-config.yaml", root / "ape-config.yaml")
     (root / "node_modules").symlink_to(ROOT / "node_modules")
     cache = ROOT / ".build" / "integration"

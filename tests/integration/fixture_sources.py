@@ -58,5 +58,8 @@ def derived_fixtures() -> dict[str, str]:
     # zeroes the preserved escrow counter.
     reset = _edit(_renamed(v2, "RentVaultResetTotal"), REINIT_BODY_END,
                   REINIT_BODY_END + "        _totalEscrowed = 0;\n")
+    # The implementation left initializable: no constructor calling _disableInitializers.
+    open_ = _edit(_renamed(v2, "RentVaultOpen"),
+                  "    /// @custom:oz-upgrades-unsafe-allow constructor\n    constructor() {\n        _disableInitializers();\n    }\n", "")
     return {"RentVaultEvil.sol": evil, "RentVaultUnsafe.sol": unsafe, "AccessHubGrant.sol": grant,
-            "RentVaultResetTotal.sol": reset}
+            "RentVaultResetTotal.sol": reset, "RentVaultOpen.sol": open_}

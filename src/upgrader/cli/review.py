@@ -34,12 +34,31 @@ def review_context(network: str, offline: bool, safe_version: str | None, multis
     if store.exists():
         ctx.manifest = store.load()
     ctx.build_info = project_build_info(cfg.root)
+    ctx.constructor_args = _constructed(cfg, ctx.build_info)
     ctx.proposals_dir = store.folder / "proposals"
     if not offline and network in cfg.networks:
         from upgrader.stages.context import rpc_urls
 
         ctx.read_code = _lazy_code_reader(rpc_urls(cfg.network(network)))
     return ctx
+
+
+def _constructed(cfg: Any, build_info: dict[str, Any]) -> list[tuple[str, bytes]]:
+    """Each module's target with its constructor arguments, so an implementation deployed with
+    them at its CREATE2 address is tied to the build; a module that does not build is left out."""
+    from upgrader.build import artifacts
+    from upgrader.stages.plan import encoded_constructor_args
+
+    out = []
+    for name, module in cfg.modules.items():
+        if not module.constructor_args:
+            continue
+        try:
+            target = artifacts.find(build_info, module.target)
+            out.append((target.fqn, encoded_constructor_args(target, module.constructor_args, name)))
+        except InputError:  # not in this build, or arguments that do not fit: review says implementation-unknown
+            continue
+    return out
 
 
 def _lazy_code_reader(url: list[str]) -> Any:

@@ -60,18 +60,22 @@ def _init_call(ctx: NetworkContext, record: ProxyRecord, target: Artifact) -> di
 def target_initcode(ctx: NetworkContext, name: str, target: Artifact) -> bytes:
     """The init code deployed for a module: the build's, then its ABI-encoded constructor
     arguments (``upgrader.modules.<name>.constructor_args``); the CREATE2 salt covers both."""
+    return target.initcode + encoded_constructor_args(target, ctx.config.modules[name].constructor_args, name)
+
+
+def encoded_constructor_args(target: Artifact, args: tuple[Any, ...], name: str) -> bytes:
+    """``upgrader.modules.<name>.constructor_args`` ABI-encoded for ``target``'s constructor."""
     from eth_abi import encode as abi_encode
 
     from upgrader.safe.abi_values import canonical_type
 
-    args = ctx.config.modules[name].constructor_args
     ctor = next((f for f in target.abi if f.get("type") == "constructor"), {"inputs": []})
     types = [canonical_type(i) for i in ctor["inputs"]]
     if len(types) != len(args):
         raise InputError(f"upgrader.modules.{name}.constructor_args: {target.name}'s constructor takes {len(types)} "
                          f"argument(s) ({', '.join(types) or 'none'}), the config gives {len(args)}")
     try:
-        return target.initcode + abi_encode(types, [_abi_value(t, a) for t, a in zip(types, args)])
+        return abi_encode(types, [_abi_value(t, a) for t, a in zip(types, args)])
     except Exception as exc:  # eth_abi's encoding errors
         raise InputError(f"upgrader.modules.{name}.constructor_args: cannot encode {list(args)} as ({', '.join(types)}): {exc}") from None
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from upgrader.build import artifacts
-from upgrader.build.artifacts import code_hash
 from upgrader.chain import anvil
-from upgrader.chain.rpc import code_at, connect
+from upgrader.chain import create2
+from upgrader.chain.rpc import connect
 from upgrader.sim.runner import gas_alone, run_safe_tx
 from upgrader.sim.safe_exec import safe_contract
 from upgrader.layout.extract import extract_layout
 from upgrader.layout.model import StorageLayout
-from upgrader.sim import diff
+from upgrader.sim import code, diff, locks
 from upgrader.sim.writes import StateWrite, classify, summary
 from upgrader.manifest import Manifest
 from upgrader.manifest.store import atomic_write, canonical_json
@@ -24,7 +24,6 @@ from upgrader.stages.batch import plan_safe_tx
 from upgrader.stages.context import NetworkContext
 from upgrader.stages.planfile import ensure_fresh
 from upgrader.chain.rpcbatch import read_slots
-from upgrader.stages.initializable import version_location
 from upgrader.sim.storage import KeyCandidates, LayoutFields
 from upgrader.proxies import kind_of, storage_holders
 
@@ -167,10 +166,12 @@ def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], r
     kind = kind_of(record)
     on_chain = kind.implementation(w3, record)
     checks.append(Check(f"{name}: implementation-slot", on_chain == impl, f"{kind.label} -> {on_chain}"))
-    got = code_hash(code_at(w3, impl), target.immutable_ranges)
-    checks.append(Check(f"{name}: runtime-code", got == target.code_hash, f"code at {impl} {'matches' if got == target.code_hash else 'differs from'} the build"))
-    checks.append(_locked(w3, impl, target, ctx.build_info))
-    checks[-1].name = f"{name}: implementation-locked"
+    initcode = target.initcode + bytes.fromhex((u["to"].get("constructor_args") or "0x")[2:])
+    salt = bytes.fromhex(u["to"]["create2_salt"][2:]) if u["to"].get("create2_salt") else create2.salt_for(initcode)
+    same = code.check(w3, impl, initcode, salt, ctx.build_info, target.immutable_ranges)
+    checks.append(Check(f"{name}: runtime-code", same.ok, f"code at {impl} {same.detail}"))
+    lock = locks.probe(w3, impl, ctx.build_info, target.fqn, target.abi)
+    checks.append(Check(f"{name}: implementation-locked", lock.ok, lock.detail))
     expected = {int(s, 16) for s in u.get("declared_changes", [])}
     declared = set(u["init"].get("changes") or ())
     old_layout = StorageLayout.from_json(record.implementation.storage_layout)
@@ -185,36 +186,6 @@ def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], r
         checks[-1].name = f"{label}: storage-preservation"
         checks.extend(_smoke(ctx, w3, name, holder, target, label))
     return checks
-
-
-def _locked(w3: Any, impl: str, target: artifacts.Artifact, build_info: dict[str, Any]) -> Check:
-    """The implementation's own Initializable version is at its maximum and initialize reverts."""
-    where = version_location(build_info, target.fqn)
-    ok = where.read(bytes(w3.eth.get_storage_at(impl, where.slot))) == where.locked
-    init = next((f for f in target.abi if f.get("type") == "function" and f.get("name") == "initialize"), None)
-    if init is not None:
-        contract = w3.eth.contract(address=impl, abi=[init])
-        args = [_zero(i["type"]) for i in init["inputs"]]
-        try:
-            contract.functions.initialize(*args).call({"from": w3.eth.accounts[0] if w3.eth.accounts else impl})
-            ok = False
-        except Exception:  # a revert is what we want
-            pass
-    return Check("implementation-locked", ok, "initializers disabled" if ok else "the implementation can be initialized")
-
-
-def _zero(abi_type: str) -> Any:
-    if abi_type.endswith("]"):
-        return []
-    if abi_type == "address":
-        return "0x" + "00" * 19 + "01"
-    if abi_type == "bool":
-        return False
-    if abi_type in ("string",):
-        return ""
-    if abi_type.startswith("bytes"):
-        return b"" if abi_type == "bytes" else bytes(int(abi_type[5:]))
-    return 1
 
 
 def _smoke(ctx: NetworkContext, w3: Any, name: str, proxy: str, target: artifacts.Artifact, shown: str | None = None) -> list[Check]:

@@ -146,19 +146,27 @@ def _jsonable(value: Any) -> Any:
 class AddressBook:
     """Names for addresses and the build contract (if any) behind each."""
 
-    def __init__(self, manifest: Any = None, artifacts: list[Artifact] = (), safe: str | None = None) -> None:
+    def __init__(self, manifest: Any = None, artifacts: list[Artifact] = (), safe: str | None = None,
+                 constructed: list[tuple[str, bytes]] = ()) -> None:
         self.names: dict[str, str] = {}
         self.contract_of: dict[str, Artifact] = {}  # address -> the ABI to decode calls to it with
         self.proxies: dict[str, Any] = {}  # address -> ProxyRecord
         self.recorded_impls: dict[str, Any] = {}  # address -> Implementation record
         self.built: dict[str, Artifact] = {}  # CREATE2 address of a build contract -> it
+        self.initcode: dict[str, bytes] = {}  # that address -> the init code (constructor arguments included)
         self.upgraders: dict[str, list[Any]] = {}  # ProxyAdmin / beacon address -> the ProxyRecords it upgrades
         by_fqn = {a.fqn: a for a in artifacts}
         for art in artifacts:
             if art.initcode and art.runtime:
                 address = create2.address_of(art.initcode)
-                self.built[address] = art
+                self.built[address], self.initcode[address] = art, art.initcode
                 self._add(address, f"{art.name} (build, CREATE2)", art)
+        for fqn, args in constructed:  # deployed with constructor arguments (a plan's, a module's)
+            art = by_fqn.get(fqn) or next((a for a in artifacts if a.name == fqn), None)
+            if art is not None and art.initcode and args:
+                address = create2.address_of(art.initcode + args)
+                self.built[address], self.initcode[address] = art, art.initcode + args
+                self._add(address, f"{art.name} (build, CREATE2, constructor arguments 0x{args.hex()})", art)
         self.safe = to_checksum_address(safe) if safe else None
         if manifest is not None:
             s = manifest.safe

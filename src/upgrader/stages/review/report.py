@@ -45,6 +45,15 @@ class ReviewContext:
     plan: dict[str, Any] | None = None
     plan_path: Path | None = None
     signing: dict[str, Any] | None = None  # pipeline.signing.signing_section: proposer, owner Safes' approvals
+    constructor_args: list[tuple[str, bytes]] = field(default_factory=list)  # (contract, encoded args) of the modules
+
+
+def constructed_of(ctx: ReviewContext) -> list[tuple[str, bytes]]:
+    """(contract, constructor arguments) the implementations may have been deployed with: the
+    plan's upgrades, then the project's modules (``constructor_args``)."""
+    planned = [(u["to"]["contract"], bytes.fromhex(u["to"]["constructor_args"][2:]))
+               for u in (ctx.plan or {}).get("upgrades", []) if (u["to"].get("constructor_args") or "0x") != "0x"]
+    return planned + list(ctx.constructor_args)
 
 
 @dataclass
@@ -122,7 +131,7 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
     else:
         tx = Batch(subject.calls).to_safe_tx(multisend, 0)  # the structure, for decoding only
     artifacts = artifacts_of(ctx.build_info)
-    book = AddressBook(ctx.manifest, artifacts, subject.safe)
+    book = AddressBook(ctx.manifest, artifacts, subject.safe, constructed_of(ctx))
     root = Decoder(book, artifacts).decode(Call.of(tx))
     warnings = _input_warnings(subject, ctx, computed)
     warnings += delegatecalls(root, trusted_multisend) + empty_batches(root) + no_chain_id(version)

@@ -39,6 +39,7 @@ class SimulationResult:
     safe_changes: list[dict[str, Any]] = field(default_factory=list)
     proxy_changes: list[dict[str, Any]] = field(default_factory=list)
     state_writes: list[dict[str, Any]] = field(default_factory=list)  # writes to upgraded proxies' storage, judged
+    implementations: list[dict[str, Any]] = field(default_factory=list)  # each new implementation: lock probe, code
     timings_ms: dict[str, int] = field(default_factory=dict)
     planned: bool = False
 
@@ -55,6 +56,11 @@ class SimulationResult:
                 out.append(ReviewWarning("proxy-changed-unplanned", (
                     f"executing it changes the {c['setting']} of proxy {c['proxy']} ({c['address']}): {c['before']} -> {c['after']}, "
                     "and no --plan explains it")))
+        for i in self.implementations:
+            if not i["locked"]["ok"]:
+                out.append(ReviewWarning("implementation-initializable", f"proxy {i['proxy']}'s new implementation {i['address']}: {i['locked']['detail']}"))
+            if i["code"] is not None and not i["code"]["ok"]:
+                out.append(ReviewWarning("implementation-code-differs", f"proxy {i['proxy']}'s new implementation {i['address']}: code {i['code']['detail']}"))
         for w in self.state_writes:
             if w["verdict"] == "undeclared":
                 what = w["name"] or f"slot {w['slot']}"
@@ -68,7 +74,7 @@ class SimulationResult:
         return {"fork_block": self.fork_block, "execution": self.execution.to_json(), "storage": self.storage,
                 "eth_balances": self.eth, "erc20_balances": self.erc20, "events": self.events,
                 "safe_changes": self.safe_changes, "proxy_changes": self.proxy_changes, "state_writes": self.state_writes,
-                "timings_ms": self.timings_ms}
+                "implementations": self.implementations, "timings_ms": self.timings_ms}
 
 
 def _show(value: Any) -> str:
@@ -80,13 +86,14 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
     from upgrader.chain import anvil
     from upgrader.chain.rpc import connect
     from upgrader.stages.review.decode import AddressBook, artifacts_of
+    from upgrader.stages.review.report import constructed_of
 
     if report.hashes is None:
         raise InputError("--simulate needs the Safe nonce: the file states none, pass --nonce")
     subject, tx = report.subject, report.tx
     artifacts = artifacts_of(ctx.build_info)
     reasons.errors_from([a.abi for a in artifacts])
-    know = diff.Knowledge(artifacts, AddressBook(ctx.manifest, artifacts, subject.safe), ctx.manifest, ctx.build_info)
+    know = diff.Knowledge(artifacts, AddressBook(ctx.manifest, artifacts, subject.safe, constructed_of(ctx)), ctx.manifest, ctx.build_info)
     t = time.monotonic()
     with anvil.fork(fork_url, block, root=root) as node:
         w3 = connect(node.url)
@@ -112,6 +119,7 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
         result.proxy_changes = recorded + config_watch.unrecorded_proxy_changes(result.storage, addresses)
         result.planned = ctx.plan is not None
         result.state_writes = upgrade_writes(w3, result, ctx, know, *changed_storage)
+        result.implementations = implementation_probes(w3, result, ctx, know)
         timings["describe"] = _ms(t)
     return result
 
@@ -159,6 +167,31 @@ def upgrade_writes(w3: Any, result: SimulationResult, ctx: Any, know: diff.Knowl
             declared = set((u or {}).get("init", {}).get("changes") or ())
             out += [{"proxy": record.name, "holder": holder, **w.to_json()}
                     for w in classify(entry["storage"], old, new, declared, expected, keys)]
+    return out
+
+
+def implementation_probes(w3: Any, result: SimulationResult, ctx: Any, know: diff.Knowledge) -> list[dict[str, Any]]:
+    """Each implementation the transaction points a recorded proxy at, once: can a stranger
+    initialize it (``sim.locks``), and is its code what the build deploys at that CREATE2
+    address with its constructor arguments, immutables included (``sim.code``)."""
+    from upgrader.chain import create2
+    from upgrader.sim import code, locks
+
+    out, seen = [], set()
+    for c in result.proxy_changes:
+        impl = to_checksum_address(c["after"])
+        if c["setting"] != "implementation" or impl in seen:
+            continue
+        seen.add(impl)
+        art = know.book.built.get(impl) or know.artifact_for_code(bytes(w3.eth.get_code(impl)))
+        if art is None:
+            continue  # not built here: the review's implementation-unknown says so
+        probe = locks.probe(w3, impl, ctx.build_info, art.fqn, art.abi)
+        initcode = know.book.initcode.get(impl)
+        same = code.check(w3, impl, initcode, create2.salt_for(initcode), ctx.build_info, art.immutable_ranges) if initcode else None
+        out.append({"proxy": c["proxy"], "address": impl, "contract": art.fqn,
+                    "locked": {"ok": probe.ok, "detail": probe.detail, "flavour": probe.flavour},
+                    "code": {"ok": same.ok, "detail": same.detail} if same else None})
     return out
 
 
