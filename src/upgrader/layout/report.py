@@ -124,7 +124,8 @@ def describe(change: TypeChange) -> str:
         case "resize":
             return f"size change from {old.label} ({old.size} bytes) to {new.label} ({new.size} bytes)"
         case "mapping-key":
-            return f"mapping key changed in {old.label} -> {new.label}"
+            reason = f": {describe(change.inner)}" if change.inner else ""
+            return f"mapping key changed in {old.label} -> {new.label}{reason}"
         case "mapping-value":
             assert change.inner
             return f"in the mapping value of {new.label}: {describe(change.inner)}"
@@ -147,6 +148,13 @@ def describe(change: TypeChange) -> str:
             return f"{new.label} grew from {old.size} to {new.size} bytes"
         case "udvt-resize":
             return f"user-defined value type size change from {old.label} ({old.size} bytes) to {new.label} ({new.size} bytes)"
+        case "udvt-base-change":
+            assert change.inner
+            inner_old, inner_new = change.inner.original, change.inner.updated
+            return (
+                f"user-defined value type {old.label} over {inner_old.label} became {new.label} over {inner_new.label}: "
+                f"the same {new.size} bytes, read as another type"
+            )
         case "function-visibility":
             return f"function type changed from {old.visibility} to {new.visibility} ({old.label} -> {new.label})"
 
@@ -167,6 +175,11 @@ def type_hint(change: TypeChange) -> str:
             return (hint(first) if first else None) or "Keep the struct's members unchanged"
         case "mapping-key":
             return "Keep the mapping's key type"
+        case "udvt-base-change":
+            return (
+                "Keep the value type's underlying type; if the stored values mean the same in the new one, "
+                "annotate the variable with @custom:oz-retyped-from"
+            )
         case "obvious-mismatch" | "sign-change" | "resize" | "array-dynamic" | "enum-resize" | "udvt-resize" | "function-visibility":
             return KEEP_TYPE + "; if the new type is deliberate and fits, annotate it with @custom:oz-retyped-from"
 

@@ -30,6 +30,7 @@ TypeChangeKind = Literal[
     "enum-members",
     "enum-resize",
     "udvt-resize",
+    "udvt-base-change",  # ours: same size, another underlying type (OpenZeppelin passes it)
     "function-visibility",
 ]
 
@@ -41,7 +42,7 @@ class TypeChange:
     kind: TypeChangeKind
     original: TypeInfo
     updated: TypeInfo
-    inner: TypeChange | None = None  # mapping-value, array-base
+    inner: TypeChange | None = None  # mapping-key, mapping-value, array-base, udvt-base-change
     members: tuple[StorageOp, ...] = ()  # struct-members: the failing member operations
 
 
@@ -64,7 +65,7 @@ class TypeComparator:
 
     def _compare(self, old: TypeInfo, new: TypeInfo, allow_append: bool) -> TypeChange | None:
         if old.kind != new.kind:
-            return self._across_kinds(old, new, allow_append)
+            return self._across_kinds(old, new)
         match old.kind:
             case "elementary":
                 return self._elementary(old, new)
@@ -73,7 +74,7 @@ class TypeComparator:
             case "function":
                 return None if old.visibility == new.visibility else TypeChange("function-visibility", old, new)
             case "udvt":
-                return None if old.size == new.size else TypeChange("udvt-resize", old, new)
+                return self._udvt(old, new)
             case "enum":
                 return self._enum(old, new)
             case "mapping":
@@ -83,22 +84,32 @@ class TypeComparator:
             case "struct":
                 return self._struct(old, new, allow_append)
 
-    def _across_kinds(self, old: TypeInfo, new: TypeInfo, allow_append: bool) -> TypeChange | None:
-        kinds = {old.kind, new.kind}
-        if kinds == {"elementary", "contract"}:
+    def _across_kinds(self, old: TypeInfo, new: TypeInfo) -> TypeChange | None:
+        """A contract type and ``address`` are both an address (upgrades-core compare.ts allows
+        t_contract <-> t_address); every other change of kind is a mismatch, a user-defined
+        value type and its own underlying type included ("Bad upgrade from Price to uint128":
+        their type ids' heads differ, upgrades-core ``packages/core/src/storage/compare.ts``
+        uncachedGetTypeChange at v1.46.0)."""
+        if {old.kind, new.kind} == {"elementary", "contract"}:
             plain = old if old.kind == "elementary" else new
-            if plain.label in ("address", "address payable"):
+            if plain.label == "address":
                 return None
-        if "udvt" in kinds:
-            old_inner = self.old.type_of(old.base) if old.kind == "udvt" and old.base else old
-            new_inner = self.new.type_of(new.base) if new.kind == "udvt" and new.base else new
-            if old_inner is not old or new_inner is not new:
-                return self.change(old_inner, new_inner, allow_append)
         return TypeChange("obvious-mismatch", old, new)
 
+    def _udvt(self, old: TypeInfo, new: TypeInfo) -> TypeChange | None:
+        """OpenZeppelin compares two value types by size only. Ours too, and beyond it: the same
+        size over another underlying type (``uint128`` -> ``int128``) reads the stored bytes as
+        something else."""
+        if old.size != new.size:
+            return TypeChange("udvt-resize", old, new)
+        if old.base is None or new.base is None:
+            return None  # no AST to tell the underlying types
+        inner = self.change(self.old.type_of(old.base), self.new.type_of(new.base))
+        return TypeChange("udvt-base-change", old, new, inner) if inner is not None else None
+
     def _elementary(self, old: TypeInfo, new: TypeInfo) -> TypeChange | None:
-        if old.label == new.label or {old.label, new.label} == {"address", "address payable"}:
-            return None
+        if old.label == new.label:
+            return None  # address <-> address payable is a mismatch, as for upgrades-core (t_address vs t_address_payable)
         old_int, new_int = _INTEGER.match(old.label), _INTEGER.match(new.label)
         if old_int and new_int:
             if old_int.group(1) != new_int.group(1):
@@ -117,8 +128,9 @@ class TypeComparator:
 
     def _mapping(self, old: TypeInfo, new: TypeInfo) -> TypeChange | None:
         assert old.key and new.key and old.value and new.value
-        if self.change(self.old.type_of(old.key), self.new.type_of(new.key)) is not None:
-            return TypeChange("mapping-key", old, new)
+        key = self.change(self.old.type_of(old.key), self.new.type_of(new.key))
+        if key is not None:
+            return TypeChange("mapping-key", old, new, key)
         inner = self.change(self.old.type_of(old.value), self.new.type_of(new.value), allow_append=True)
         return TypeChange("mapping-value", old, new, inner) if inner else None
 
