@@ -61,6 +61,10 @@ def run_check(
     builds, root = load_builds(build_info)
     folders = [load_folder(Path(d)) for d in _split_dirs(reference_build_info)]
     report = check(builds, contract, reference, allowed, root, options=options, reference_builds=folders)
+    if build_info is None and contract is None and root is not None:  # plain `check`: the configured modules too
+        from upgrader.check.modules import with_modules
+
+        report = with_modules(report, builds, root, options)
     RENDERERS[fmt](report)
     return 0 if report.ok else 1
 
