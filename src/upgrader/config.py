@@ -72,10 +72,11 @@ class ModuleConfig:
 
 @dataclass(frozen=True, config=_STRICT)
 class SafeApiConfig:
-    """Which Safe service the network uses (``pipeline.safe_api``): the Queue Service or the
-    classic Transaction Service; ``url`` None means Safe's public URL for the chain."""
+    """Which Safe service the network uses (``stages.safe_api``): the Transaction Service (the
+    default, what Safe's apps use) or the Queue Service (opt-in); ``url`` None means Safe's
+    public URL for the chain."""
 
-    kind: Literal["queue", "tx-service"] = "queue"
+    kind: Literal["queue", "tx-service"] = "tx-service"
     url: str | None = None  # an http(s) URL, or "local" (the bundled local service)
 
 

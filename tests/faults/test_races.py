@@ -42,7 +42,7 @@ def test_three_concurrent_proposes_queue_one_transaction(cli, service):
     assert len({r["safe_tx_hash"] for r in results}) == 1
     creator = next(s for s, r in zip(signers, results) if r["created"])
     assert {r["proposer"] for r in results} == {creator}
-    queued = _client(service).multisig_transactions(plan["safe"]["address"])
+    queued = _client(service).multisig_transactions(plan["safe"]["address"], executed=False)
     assert [t.safe_tx_hash for t in queued] == [results[0]["safe_tx_hash"]]
     assert len(list((cli.folder / "proposals").glob("0x*.json"))) == 1
 

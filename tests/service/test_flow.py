@@ -71,7 +71,7 @@ def test_repropose_is_a_noop(ctx, simulated_plan, client, service, keys):
     assert not again.created
     assert (again.safe_tx_hash, again.nonce) == (first.safe_tx_hash, first.nonce)
     assert [r for r in service.service.requests if r[0] == "POST"] == posts
-    assert len(client.multisig_transactions(first.safe)) == 1
+    assert len(client.multisig_transactions(first.safe, executed=False)) == 1
     # another owner re-running finds the same proposal too
     assert propose(ctx, simulated_plan, client, KeySigner(keys.owners[2])).safe_tx_hash == first.safe_tx_hash
 
@@ -112,14 +112,14 @@ def test_refuses_stale_plan(ctx, simulated_plan, client, keys):
     assert proposals(ctx) == []
 
 
-def test_non_owner_proposal_leaves_no_file(ctx, simulated_plan, client, keys):
-    from upgrader.safe_service import ServiceRejected
-
-    with pytest.raises(ServiceRejected, match="is not an owner") as err:
+def test_non_owner_proposal_leaves_no_file(ctx, simulated_plan, client, service, keys):
+    """Neither an owner nor a delegate: refused before anything is posted (the service would
+    refuse the sender, safe-transaction-service history/serializers.py l. 263-274)."""
+    with pytest.raises(InputError, match="is neither an owner nor a delegate of Safe"):
         propose(ctx, simulated_plan, client, KeySigner(keys.outsider))
-    assert err.value.status == 400
+    assert [r for r in service.service.requests if r[0] == "POST"] == []
     assert proposals(ctx) == []
-    assert client.multisig_transactions(simulated_plan["safe"]["address"]) == []
+    assert client.multisig_transactions(simulated_plan["safe"]["address"], executed=False) == []
 
 
 def test_review_flags_another_queued_tx_at_the_same_nonce(ctx, simulated_plan, client, keys):

@@ -29,7 +29,7 @@ def test_a_burst_of_20_gets_no_429_through(limited, chain, kind):
                                     pacer=Pacer(), retry=RetryPolicy(attempts=6, base_delay_s=0.05, max_delay_s=0.2))
     started = time.monotonic()
     for _ in range(20):
-        assert client.multisig_transactions(chain.safe) == []
+        assert client.multisig_transactions(chain.safe, executed=False) == []
     elapsed = time.monotonic() - started
     statuses = [r[2] for r in limited.service.requests]
     answered = [s for s in statuses if s == 200]
@@ -47,7 +47,7 @@ def test_the_deadline_bounds_the_whole_command(service, chain):
                                     deadline_s=1.5, retry=RetryPolicy(attempts=6, base_delay_s=0.05))
     started = time.monotonic()
     with pytest.raises(ServiceUnavailable, match=r"deadline is 1.5 s"):
-        client.multisig_transactions(chain.safe)
+        client.multisig_transactions(chain.safe, executed=False)
     assert time.monotonic() - started < 2.5
 
 

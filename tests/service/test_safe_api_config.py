@@ -1,5 +1,6 @@
 """Choosing the dialect and URL per network: `safe_api: {kind, url}`, the old `tx_service:`
-key as an alias for a Transaction Service, Safe's public URLs per chain id as defaults."""
+key as an alias for a Transaction Service, Safe's public URLs per chain id as defaults: the
+Transaction Service (what Safe's own clients use) unless the Queue Service is asked for."""
 
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ def test_the_schema_reads_safe_api_and_refuses_unknown_keys(tmp_path):
     (net(safe_api={"kind": "tx-service"}), 11155111, "tx-service", "https://api.safe.global/tx-service/sep"),
     (net(safe_api={"kind": "tx-service", "url": "https://safe.example.org"}), 1, "tx-service", "https://safe.example.org"),
     (net(tx_service="https://old.example.org/txs"), 1, "tx-service", "https://old.example.org/txs"),
-    (net(), 137, "queue", "https://api.safe.global/queue"),
+    (net(), 137, "tx-service", "https://api.safe.global/tx-service/pol"),
+    (net(), 8453, "tx-service", "https://api.safe.global/tx-service/base"),
+    (net(safe_api={"url": "https://safe.example.org"}), 1, "tx-service", "https://safe.example.org"),
     (net(safe_api={"kind": "queue", "url": "local"}), 31337, "queue", LOCAL_SERVICE_URL),
     (net(tx_service="local"), 31337, "tx-service", LOCAL_SERVICE_URL),
 ])
@@ -46,6 +49,24 @@ def test_resolve(network, chain_id, kind, url, monkeypatch):
     monkeypatch.delenv("UPGRADER_TX_SERVICE", raising=False)
     api = resolve(network, chain_id)
     assert (api.kind, api.url, api.chain_id) == (kind, url, chain_id)
+
+
+def test_every_chain_of_api_kits_table_has_safes_url():
+    """The chain id -> shortName table is api-kit's (packages/api-kit/src/utils/config.ts @
+    99486267): a few of its rows, and Safe's URL shape for them."""
+    from upgrader.safe_service.dialects import TX_SERVICE_SHORT_NAMES
+
+    for chain_id, short in {1: "eth", 10: "oeth", 100: "gno", 137: "pol", 8453: "base", 42161: "arb1",
+                            84532: "basesep", 11155111: "sep", 1313161554: "aurora"}.items():
+        assert TX_SERVICE_SHORT_NAMES[chain_id] == short
+        assert resolve(net(), chain_id).url == f"https://api.safe.global/tx-service/{short}"
+    assert len(TX_SERVICE_SHORT_NAMES) == 49  # every row of that table
+
+
+def test_the_public_origin_can_be_replaced(monkeypatch):
+    monkeypatch.setenv("UPGRADER_SAFE_API_ORIGIN", "http://127.0.0.1:9999/")
+    assert resolve(net(), 11155111).url == "http://127.0.0.1:9999/tx-service/sep"
+    assert resolve(net(safe_api={"kind": "queue"}), 1).url == "http://127.0.0.1:9999/queue"
 
 
 def test_overrides_and_the_local_address(monkeypatch):
@@ -57,7 +78,8 @@ def test_overrides_and_the_local_address(monkeypatch):
 
 
 @pytest.mark.parametrize("network, chain_id, says", [
-    (net(safe_api={"kind": "tx-service"}), 31337, "Safe runs no tx-service service we know for chain 31337"),
+    (net(safe_api={"kind": "tx-service"}), 31337, "Safe runs no Transaction Service for chain 31337"),
+    (net(), 31337, "Safe runs no Transaction Service for chain 31337; set upgrader.networks.n.safe_api.url"),
     (net(safe_api={"kind": "queue", "url": "ftp://x"}), 1, "is not an http(s) URL"),
 ])
 def test_bad_settings_are_one_line(network, chain_id, says):

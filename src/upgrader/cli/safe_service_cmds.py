@@ -95,8 +95,11 @@ def confirm(
     console.print(f"[green]{verb}[/] {result.owner}: {result.confirmations} of {result.threshold} confirmations on {safe_tx_hash}", soft_wrap=True)
     if result.nested:
         n = result.nested
-        state = "executed, approval recorded" if n["approved"] else f"{n['inner_confirmations']} of {n['inner_threshold']} signatures"
-        console.print(f"  through owner Safe {n['owner_safe']}: its approval {n['inner']['safe_tx_hash']} ({state})", soft_wrap=True)
+        if n["route"] == "contract-signature":
+            console.print(f"  through owner Safe {n['owner_safe']}: its EIP-1271 signature of SafeMessage {n['message_hash']}", soft_wrap=True)
+        else:
+            state = "executed, approval recorded" if n["approved"] else f"{n['inner_confirmations']} of {n['inner_threshold']} signatures"
+            console.print(f"  through owner Safe {n['owner_safe']}: its approval {n['inner']['safe_tx_hash']} ({state})", soft_wrap=True)
 
 
 @app.command()
@@ -202,4 +205,5 @@ def delegate_list(network: NetworkOpt = "local", tx_service: ServiceOpt = None, 
     if not found:
         line(f"no delegates for Safe {ctx.manifest().safe.address}")
     for d in found:
-        line(f"{d.delegate}  delegate of {d.delegator}  ({d.label or 'no label'})")
+        until = f", EXPIRED {d.expiry_date}: cannot propose" if d.expired() else (f", until {d.expiry_date}" if d.expiry_date else "")
+        line(f"{d.delegate}  delegate of {d.delegator}  ({d.label or 'no label'}{until})")

@@ -1,8 +1,8 @@
-"""Safe's off-chain services: one client (``base``) speaking two dialects (``dialects``: the
-Safe Queue Service and the classic Transaction Service) over HTTP (``http``), with responses
-validated into typed values (``models``), client-side pacing (``pacing``), the delegate
-EIP-712 message (``delegates``), and a local service answering both dialects for dev chains
-and tests (``local_service`` + ``local_routes``, served by ``local_server``)."""
+"""Safe's off-chain services: one client (``client``) speaking two dialects (``dialects``: the
+Transaction Service, the default, and the opt-in Queue Service) over HTTP (``http``), with
+responses validated into typed values (``models``) and client-side pacing (``pacing``); and a
+local service (``local/``) answering both dialects with the Transaction Service's rules, for dev
+chains and tests."""
 
 from upgrader.safe_service.client import (
     Confirmation,
@@ -13,6 +13,7 @@ from upgrader.safe_service.client import (
     ServiceAuthError,
     ServiceBadResponse,
     ServiceError,
+    ServiceQuotaSpent,
     ServiceRejected,
     ServiceUnavailable,
     TransactionServiceClient,
@@ -22,6 +23,6 @@ from upgrader.safe_service.http import HttpTransactionService
 
 __all__ = [
     "Confirmation", "DIALECTS", "Delegate", "MultisigTx", "RetryPolicy", "SafeInfo", "ServiceAuthError",
-    "ServiceBadResponse", "ServiceError", "ServiceRejected", "ServiceUnavailable", "TransactionServiceClient",
+    "ServiceBadResponse", "ServiceError", "ServiceQuotaSpent", "ServiceRejected", "ServiceUnavailable", "TransactionServiceClient",
     "HttpTransactionService", "default_url",
 ]

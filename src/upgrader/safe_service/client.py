@@ -6,9 +6,13 @@ chains and tests is a *server*, so every command talks to it through this same c
 
 Retries: 5xx, 429 and timeouts/connection failures are retried with exponential backoff and
 full jitter, bounded in attempts, in total time and by the command's deadline; a 429 waits its
-``Retry-After`` (through the shared pacer) before anyone sends again. A 401/403 says to set
+``Retry-After`` (through the shared pacer) before anyone sends again. A 429 saying the month's
+quota is spent (``{"detail": "Monthly quota exceeded."}``, the body api-kit's
+``tests/endpoint/httpRequests.test.ts`` @ 99486267 answers with) is not retried: it is one
+``ServiceQuotaSpent`` line saying to set ``SAFE_API_KEY``. A 401/403 says to set
 ``SAFE_API_KEY``; any other 4xx raises ``ServiceRejected`` with the service's own message. A
-2xx whose body is HTML, not JSON, or JSON of another shape raises ``ServiceBadResponse``.
+2xx whose body is HTML, not JSON, or JSON of another shape raises ``ServiceBadResponse``. A
+service that keeps failing is ``ServiceUnavailable``: not bad input, re-run when it answers.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from upgrader.errors import InputError
 from upgrader.safe._values import parse_address
-from upgrader.safe_service.dialects import DIALECTS, Call, Dialect, DialectName
+from upgrader.safe_service.dialects import DIALECTS, Call, Dialect, DialectName, Unsupported
 from upgrader.safe_service.models import BadShape, Confirmation, Delegate, MultisigTx, SafeInfo, parse_page
 from upgrader.safe_service.pacing import Pacer, parse_retry_after
 from upgrader.safe.tx import SafeTx
 
 __all__ = [
     "Confirmation", "Delegate", "MultisigTx", "Reply", "RetryPolicy", "SafeInfo", "ServiceAuthError",
-    "ServiceBadResponse", "ServiceError", "ServiceRejected", "ServiceUnavailable", "Transient",
+    "ServiceBadResponse", "ServiceError", "ServiceQuotaSpent", "ServiceRejected", "ServiceUnavailable", "Transient",
     "TransactionServiceClient", "error_message",
 ]
 
@@ -62,6 +66,13 @@ class ServiceBadResponse(ServiceError):
 
 class ServiceUnavailable(ServiceError):
     """Transient failures went on past the retry budget or the command's deadline."""
+
+
+class ServiceQuotaSpent(ServiceRejected):
+    """429 with Safe's monthly quota message: waiting will not help this month."""
+
+
+QUOTA_DETAIL = "Monthly quota exceeded."
 
 
 class Transient(Exception):
@@ -223,6 +234,10 @@ class TransactionServiceClient(ABC):
             fix = ("check the API key in SAFE_API_KEY (valid, not expired, for this service)" if self.has_api_key
                    else "set SAFE_API_KEY to an API key from https://developer.safe.global")
             raise ServiceAuthError(reply.status, f"{text}; {fix}", method, shown, self.title)
+        if reply.status == 429 and isinstance(payload, dict) and payload.get("detail") == QUOTA_DETAIL:
+            fix = ("the Safe API's monthly quota of the key in SAFE_API_KEY is spent; use a key with quota left "
+                   "(https://developer.safe.global)" if self.has_api_key else "the Safe API's monthly quota is spent; set SAFE_API_KEY")
+            raise ServiceQuotaSpent(429, fix, method, shown, self.title)
         if reply.status == 429:
             self.pacer.back_off(parse_retry_after(reply.header("retry-after"), 1.0))
             return f"HTTP 429: {text}"
@@ -257,17 +272,23 @@ class TransactionServiceClient(ABC):
 
     # -- the API ---------------------------------------------------------------------------
 
-    def safe_info(self, safe: str) -> SafeInfo:
+    def _call(self, make: Callable[[], Call]) -> Call:
         try:
-            call = self.dialect.safe_info(parse_address(safe, "safe"))
-        except NotImplementedError as exc:
-            raise ServiceError(str(exc)) from None
+            return make()
+        except Unsupported as exc:
+            raise ServiceError(f"{exc} ({self.url})") from None
+
+    def safe_info(self, safe: str) -> SafeInfo:
+        call = self._call(lambda: self.dialect.safe_info(parse_address(safe, "safe")))
         return self._parse(self.request(call), SafeInfo.from_json, call)
 
     def multisig_transactions(self, safe: str, *, nonce_gte: int | None = None, executed: bool | None = None) -> list[MultisigTx]:
-        """Every multisig transaction of the Safe (following pagination), optionally filtered."""
-        return list(self._pages(self.dialect.list_txs(parse_address(safe, "safe"), nonce_gte, executed),
-                                MultisigTx.from_json, "multisig transactions"))
+        """Every multisig transaction of the Safe (following pagination), optionally filtered.
+        (The Transaction Service lists trusted ones only, as its list does by default.)"""
+        call = self._call(lambda: self.dialect.list_txs(parse_address(safe, "safe"), nonce_gte, executed))
+        rows = self._pages(call, self.dialect.parse_tx, "multisig transactions")
+        return [t for t in rows if t.safe.lower() == safe.lower()
+                and (executed is None or t.is_executed == executed) and (nonce_gte is None or t.nonce >= nonce_gte)]
 
     def multisig_transaction(self, safe_tx_hash: str) -> MultisigTx | None:
         call = self.dialect.get_tx(_hash(safe_tx_hash))
@@ -277,14 +298,14 @@ class TransactionServiceClient(ABC):
             if exc.status == 404:
                 return None
             raise
-        found = self._parse(payload, MultisigTx.from_json, call)
+        found = self._parse(payload, self.dialect.parse_tx, call)
         if found.safe_tx_hash != _hash(safe_tx_hash):
             raise ServiceBadResponse(f"{self.title} at {self.url} answered for {safe_tx_hash} with transaction {found.safe_tx_hash}")
         return found
 
     def queued(self, safe: str, onchain_nonce: int) -> list[MultisigTx]:
         """Not executed, at or above the on-chain nonce (what owners are still signing)."""
-        rows = self._pages(self.dialect.queued(parse_address(safe, "safe"), onchain_nonce), MultisigTx.from_json, "queued transactions")
+        rows = self._pages(self.dialect.queued(parse_address(safe, "safe"), onchain_nonce), self.dialect.parse_tx, "queued transactions")
         return [t for t in rows if not t.is_executed and t.nonce >= onchain_nonce and t.safe.lower() == safe.lower()]
 
     def next_nonce(self, safe: str, onchain_nonce: int | None = None) -> int:
@@ -297,14 +318,16 @@ class TransactionServiceClient(ABC):
         return self.multisig_transaction(safe_tx_hash)
 
     def propose(self, safe: str, tx: SafeTx, safe_tx_hash: str, sender: str, signature: str, origin: str = "upgrader") -> MultisigTx:
-        """Post a new multisig transaction signed by ``sender`` (an owner: the signature is its
-        confirmation; a delegate: the service records it as proposer only). If an earlier attempt
-        went through but its answer was lost, the retry meets a duplicate: when the service then
-        holds exactly our transaction from this sender, that is success."""
-        body = {**tx.to_json(), "nonce": tx.nonce, "contractTransactionHash": _hash(safe_tx_hash),
-                "sender": parse_address(sender, "sender"), "signature": signature, "origin": origin}
+        """Post a multisig transaction signed by ``sender`` (an owner: the signature is its
+        confirmation; a delegate: the service records it as proposer only). The Transaction
+        Service answers a repeated proposal of the same hash 201 and adds its new confirmations
+        (history/serializers.py SafeMultisigTransactionSerializer.save: get_or_create), so a
+        retry after a lost answer is success too; when a retry is refused or the service stops
+        answering, holding exactly our transaction from this sender is success."""
+        call = self.dialect.propose(parse_address(safe, "safe"), tx, _hash(safe_tx_hash), parse_address(sender, "sender"),
+                                    signature, origin)
         try:
-            self.request(self.dialect.propose(parse_address(safe, "safe"), body))
+            self.request(call)
         except (ServiceRejected, ServiceUnavailable) as exc:
             if isinstance(exc, ServiceAuthError):
                 raise
@@ -327,20 +350,23 @@ class TransactionServiceClient(ABC):
             if existing is None or not existing.confirmed_by(owner or ""):
                 raise
 
-    def delegates(self, safe: str | None = None, delegator: str | None = None) -> list[Delegate]:
-        call = self.dialect.delegates(parse_address(safe, "safe") if safe else None,
-                                      parse_address(delegator, "delegator") if delegator else None)
-        return list(self._pages(call, Delegate.from_json, "delegates"))
+    def delegates(self, safe: str | None = None, delegator: str | None = None, delegate: str | None = None) -> list[Delegate]:
+        """Delegates (expired ones included, as the service lists them: see ``Delegate.expired``).
+        The Transaction Service needs at least one filter (history/filters.py DelegateListFilter);
+        ``safe`` matches delegates for that Safe only, not those for every Safe."""
+        if not (safe or delegator or delegate):
+            raise InputError("listing delegates needs a Safe, a delegator or a delegate")
+        call = self.dialect.delegates(*(parse_address(v, k) if v else None
+                                        for k, v in (("safe", safe), ("delegator", delegator), ("delegate", delegate))))
+        return list(self._pages(call, self.dialect.parse_delegate, "delegates"))
 
     def add_delegate(self, delegate: str, delegator: str, signature: str, label: str, safe: str | None = None) -> None:
-        body = {"delegate": parse_address(delegate, "delegate"), "delegator": parse_address(delegator, "delegator"),
-                "signature": signature, "label": label, **({"safe": parse_address(safe, "safe")} if safe else {})}
-        self.request(self.dialect.add_delegate(body))
+        self.request(self.dialect.add_delegate(parse_address(delegate, "delegate"), parse_address(delegator, "delegator"),
+                                               signature, label, parse_address(safe, "safe") if safe else None))
 
     def remove_delegate(self, delegate: str, delegator: str, signature: str, safe: str | None = None) -> None:
-        body = {"delegator": parse_address(delegator, "delegator"), "signature": signature,
-                **({"safe": parse_address(safe, "safe")} if safe else {})}
-        self.request(self.dialect.remove_delegate(parse_address(delegate, "delegate"), body))
+        self.request(self.dialect.remove_delegate(parse_address(delegate, "delegate"), parse_address(delegator, "delegator"),
+                                                  signature, parse_address(safe, "safe") if safe else None))
 
 
 def _from_sender(tx: MultisigTx, sender: str) -> bool:

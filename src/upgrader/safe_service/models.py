@@ -5,15 +5,22 @@ Every parser takes the decoded JSON and either returns a frozen value or raises
 into one ``ServiceBadResponse`` line (exit 2). Nothing above the client ever indexes raw
 service JSON, so an HTML page or a JSON body of another shape cannot become a traceback.
 
-Field names follow Safe's API reference (``SafeMultisigTransactionResponse``,
-``SafeDelegateResponse``, paginated lists with ``next``/``results``); the Queue Service is
-documented to keep those shapes (docs.safe.global/core-api/safe-queue-service-migration).
+Field names: the Transaction Service's response serializers (safe-global/safe-transaction-service
+``safe_transaction_service/history/serializers.py`` @ 3e0199c4: SafeInfoResponseSerializer,
+SafeMultisigTransactionResponseSerializer(V2), SafeMultisigConfirmationResponseSerializer,
+SafeDelegateResponseSerializer, rendered camelCase; DRF's limit/offset pages
+``count``/``next``/``previous``/``results``); the Queue Service's as the client gateway's zod
+schemas read them (safe-global/safe-client-gateway
+``src/modules/safe-queue/entities/multisig-transaction.entity.ts`` and ``delegate.entity.ts`` @
+967418dc), mapped as its ``mappers/transaction.mapper.ts`` maps them (executed when ``txHash`` is
+set, submission date = ``created``, confirmations required from the Safe's threshold).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 
 from upgrader.errors import InputError
@@ -94,20 +101,34 @@ class _Obj:
         return value
 
 
+def _addresses(o: _Obj, key: str, what: str) -> tuple[str, ...]:
+    return tuple(_Obj({"address": x}, what).address("address") for x in o.list(key))  # type: ignore[misc]
+
+
 @dataclass(frozen=True)
 class SafeInfo:
+    """SafeInfoResponseSerializer: ``version`` is null when the service does not know the
+    singleton, and ``1.4.1+L2`` for an L2 singleton (``l2`` here, ``version`` without it)."""
+
     address: str
     nonce: int
     threshold: int
     owners: tuple[str, ...]
-    version: str
+    version: str  # "" when the service sent null
+    master_copy: str | None = None
+    fallback_handler: str | None = None
+    guard: str | None = None
+    module_guard: str | None = None
+    modules: tuple[str, ...] = ()
+    l2: bool = False
 
     @classmethod
     def from_json(cls, obj: Any) -> "SafeInfo":
         o = _Obj(obj, "Safe info")
-        owners = tuple(_Obj({"owner": x}, "Safe info owners").address("owner") for x in o.list("owners"))
-        return cls(o.address("address"), o.int("nonce"), o.int("threshold"), owners,  # type: ignore[arg-type]
-                   (o.str("version", False) or "").split("+", 1)[0])
+        version, _, build = (o.str("version", False) or "").partition("+")
+        return cls(o.address("address"), o.int("nonce"), o.int("threshold"), _addresses(o, "owners", "Safe info owners"),  # type: ignore[arg-type]
+                   version, o.address("masterCopy", False), o.address("fallbackHandler", False), o.address("guard", False),
+                   o.address("moduleGuard", False), _addresses(o, "modules", "Safe info modules"), build == "L2")
 
 
 @dataclass(frozen=True)
@@ -118,10 +139,10 @@ class Confirmation:
     submission_date: str | None = None
 
     @classmethod
-    def from_json(cls, obj: Any) -> "Confirmation":
+    def from_json(cls, obj: Any, date_field: str = "submissionDate") -> "Confirmation":
         o = _Obj(obj, "confirmation")
         return cls(o.address("owner"), o.str("signature", False) or "0x",  # type: ignore[arg-type]
-                   o.str("signatureType", False), o.str("submissionDate", False))
+                   o.str("signatureType", False), o.str(date_field, False))
 
 
 @dataclass(frozen=True)
@@ -140,6 +161,7 @@ class MultisigTx:
     proposed_by_delegate: str | None = None
     origin: str | None = None
     submission_date: str | None = None  # ISO 8601, when the service first saw it
+    trusted: bool | None = None  # the Transaction Service: False for an unsigned proposal
 
     @property
     def nonce(self) -> int:
@@ -150,13 +172,8 @@ class MultisigTx:
 
     @classmethod
     def from_json(cls, obj: Any) -> "MultisigTx":
-        o = _Obj(obj, "multisig transaction")
-        for key in ("to", "nonce", "operation"):
-            o._get(key, True)
-        try:
-            tx = SafeTx.from_json(obj)
-        except (InputError, KeyError, TypeError, ValueError) as exc:
-            raise BadShape(f"multisig transaction: {exc}") from None
+        """The Transaction Service's SafeMultisigTransactionResponseSerializer(V2)."""
+        o, tx = _tx_fields(obj)
         return cls(
             safe=o.address("safe"),  # type: ignore[arg-type]
             tx=tx,
@@ -170,7 +187,39 @@ class MultisigTx:
             proposed_by_delegate=o.address("proposedByDelegate", False),
             origin=o.str("origin", False),
             submission_date=o.str("submissionDate", False),
+            trusted=o.bool("trusted", True) if "trusted" in obj else None,
         )
+
+    @classmethod
+    def from_queue_json(cls, obj: Any) -> "MultisigTx":
+        """The Queue Service's body (SafeQueueMultisigTransactionSchema), read as the gateway's
+        mapSafeQueueToMultisigTransaction reads it: executed iff ``txHash`` is not null, the
+        submission date is ``created``, the origin is ``originName``; the body carries no
+        confirmations required (the gateway takes the Safe's threshold) nor a block number."""
+        o, tx = _tx_fields(obj)
+        tx_hash = o.hash32("txHash", False)
+        return cls(
+            safe=o.address("safe"),  # type: ignore[arg-type]
+            tx=tx,
+            safe_tx_hash=o.hash32("safeTxHash"),  # type: ignore[arg-type]
+            confirmations=tuple(Confirmation.from_json(c, "created") for c in o.list("confirmations")),
+            is_executed=tx_hash is not None,
+            transaction_hash=tx_hash,
+            proposer=o.address("proposer", False),
+            proposed_by_delegate=o.address("proposedByDelegate", False),
+            origin=o.str("originName", False),
+            submission_date=o.str("created", False),
+        )
+
+
+def _tx_fields(obj: Any) -> tuple[_Obj, SafeTx]:
+    o = _Obj(obj, "multisig transaction")
+    for key in ("to", "nonce", "operation"):
+        o._get(key, True)
+    try:
+        return o, SafeTx.from_json(obj)
+    except (InputError, KeyError, TypeError, ValueError) as exc:
+        raise BadShape(f"multisig transaction: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -179,15 +228,32 @@ class Delegate:
     delegator: str
     safe: str | None = None  # None: the delegate acts for the delegator on every Safe
     label: str = ""
+    expiry_date: str | None = None  # ISO 8601; the Transaction Service ignores a delegate past it
 
     @classmethod
     def from_json(cls, obj: Any) -> "Delegate":
+        """SafeDelegateResponseSerializer (safe, delegate, delegator, label, expiryDate) or the
+        Queue Service's delegate (the same but a nullable label, chainId, created, modified)."""
         o = _Obj(obj, "delegate")
         return cls(o.address("delegate"), o.address("delegator"), o.address("safe", False),  # type: ignore[arg-type]
-                   o.str("label", False) or "")
+                   o.str("label", False) or "", o.str("expiryDate", False))
+
+    def expired(self, now: datetime | None = None) -> bool:
+        """Past its expiry date, as SafeContractDelegateManager.get_for_safe filters them out
+        (history/models.py l. 2159: expiry_date null or > now)."""
+        if not self.expiry_date:
+            return False
+        try:
+            when = datetime.fromisoformat(self.expiry_date.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        return when <= (now or datetime.now(timezone.utc))
 
     def to_json(self) -> dict[str, Any]:
-        return {"delegate": self.delegate, "delegator": self.delegator, "safe": self.safe, "label": self.label}
+        return {"delegate": self.delegate, "delegator": self.delegator, "safe": self.safe, "label": self.label,
+                "expiry_date": self.expiry_date}
 
 
 def parse_page(obj: Any, item: Callable[[Any], T], what: str) -> tuple[list[T], str | None]:

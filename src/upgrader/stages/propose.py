@@ -19,6 +19,7 @@ from upgrader.stages.batch import plan_safe_tx
 from upgrader.stages.context import NetworkContext
 from upgrader.stages.planfile import ensure_fresh
 from upgrader.stages.sign.signer import Signer, signed
+from upgrader.stages.sign.delegates import require_proposer
 from upgrader.stages.sign.owners import proposer_note, signing_markdown, signing_section
 from upgrader.stages.simulate import simulation_path
 from upgrader.safe.abi_values import method_from_abi
@@ -133,6 +134,7 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
         else:
             if nonce is not None and nonce < current:
                 raise InputError(f"--nonce {nonce} is already used: the Safe's on-chain nonce is {current}")
+            require_proposer(ctx.w3, client, safe, signer.address)  # an owner or a delegate, as the service requires
             tx = plan_safe_tx(plan, client.next_nonce(safe, current) if nonce is None else nonce)
             h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
             existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:]), typed_data(tx, domain), raw_hash), ORIGIN)

@@ -2,20 +2,21 @@
 
     upgrader:
       networks:
-        mainnet:
-          safe_api: {kind: queue}                      # Safe's Queue Service (the default URL)
+        mainnet: {}                                    # Safe's Transaction Service for the chain (the default)
         sepolia:
-          safe_api: {kind: tx-service}                 # Safe's Transaction Service for the chain
+          safe_api: {kind: queue}                      # opt-in: Safe's Queue Service (not yet what Safe's apps use)
         internal:
-          safe_api: {kind: tx-service, url: https://safe-tx.example.org}   # self-hosted
+          safe_api: {url: https://safe-tx.example.org} # a self-hosted Transaction Service
         local:
-          safe_api: {kind: queue, url: local}          # the bundled local service
+          safe_api: {url: local}                       # the bundled local service
         legacy:
           tx_service: https://safe-tx.example.org      # the old key: a Transaction Service URL
 
-With no ``url`` the default is Safe's public one for the chain id (``dialects.default_url``).
-``local`` is the bundled local service (``UPGRADER_TX_SERVICE`` overrides its address). The
-command-line ``--tx-service URL`` replaces the URL and keeps the kind.
+With no ``safe_api`` the network uses Safe's Transaction Service at Safe's public URL for its
+chain id (``https://api.safe.global/tx-service/<shortName>``, ``dialects.default_url``; the
+origin can be replaced with ``UPGRADER_SAFE_API_ORIGIN``). ``local`` is the bundled local
+service (``UPGRADER_TX_SERVICE`` overrides its address). The command-line ``--tx-service URL``
+replaces the URL and keeps the kind.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from typing import Any
 from upgrader.errors import InputError
 from upgrader.safe_service.dialects import DIALECTS, DialectName, default_url
 
-__all__ = ["LOCAL_SERVICE_URL", "SafeApi", "open_client", "resolve"]
+__all__ = ["LOCAL_SERVICE_URL", "SafeApi", "has_service", "open_client", "resolve"]
 
 LOCAL_SERVICE_URL = "http://127.0.0.1:5555"
-DEFAULT_KIND: DialectName = "queue"  # Safe's service for proposals today
+DEFAULT_KIND: DialectName = "tx-service"  # what Safe's own clients use (api-kit, safe-eth-py, the client gateway)
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,8 @@ def resolve(network: Any, chain_id: int, url_override: str | None = None, kind_o
         raise InputError(f"Safe API kind {kind!r} of network {network.name} is unknown; use one of {', '.join(DIALECTS)}")
     url = url_override or url or default_url(kind, chain_id)  # type: ignore[arg-type]
     if url is None:
-        raise InputError(f"Safe runs no {kind} service we know for chain {chain_id}; set "
-                         f"upgrader.networks.{network.name}.safe_api.url (or use kind: queue)")
+        raise InputError(f"Safe runs no Transaction Service for chain {chain_id}; set "
+                         f"upgrader.networks.{network.name}.safe_api.url to the service's URL (or `local`)")
     if url == "local":
         from upgrader.localstack import local_service_url  # the local stack's service, started with it
 
@@ -66,6 +67,12 @@ def resolve(network: Any, chain_id: int, url_override: str | None = None, kind_o
     if not str(url).startswith(("http://", "https://")):
         raise InputError(f"Safe API url {url!r} of network {network.name} is not an http(s) URL or `local`")
     return SafeApi(kind, str(url), int(chain_id))  # type: ignore[arg-type]
+
+
+def has_service(network: Any, chain_id: int) -> bool:
+    """True when the network names a Safe service or Safe runs one for its chain."""
+    kind, url = _configured(network)
+    return bool(url) or default_url(kind or DEFAULT_KIND, chain_id) is not None  # type: ignore[arg-type]
 
 
 def open_client(network: Any, chain_id: int, url_override: str | None = None, kind_override: str | None = None,

@@ -1,8 +1,19 @@
-"""The local service's two route tables -- the classic Transaction Service paths and the Queue
-Service paths (``dialects`` says which of the latter are confirmed by Safe's docs) -- over one
-set of rules (``local_service``). Lists are paginated the way Safe's services do it
-(``count``/``next``/``previous``/``results``, ``limit``/``offset``), with the page size capped by
-``service.page_size`` so tests can make ``next`` matter."""
+"""The local service's two route tables over one store and one set of rules (``rules``):
+
+- the Transaction Service's paths and views (safe-global/safe-transaction-service @ 3e0199c4,
+  ``history/views.py``, ``history/views_v2.py``, ``history/filters.py``): a path address that is
+  not checksummed is 422 ``{"code": 1, "message": "Checksum address validation failed", ...}``;
+  a v2 proposal error is 422 with the serializer's errors (views_v2.py l. 492-495); a
+  confirmation or delegate error is 400 (DRF's ``is_valid(raise_exception=True)``); lists are
+  DRF limit/offset pages (``count``/``next``/``previous``/``results``, pagination.py
+  DefaultPagination: 100 per page, at most 200);
+- the Queue Service's paths, exactly those the client gateway's SafeQueueService calls
+  (``dialects``); its server is unpublished, so errors there take the Transaction Service's
+  status and body for the same rule.
+
+``service.page_size`` caps a page so tests can make ``next`` matter. ``next`` is a relative
+reference (``?limit=..&offset=..``), which keeps whatever path prefix the service sits under.
+"""
 
 from __future__ import annotations
 
@@ -11,103 +22,175 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from eth_utils import is_checksum_address
+
+from upgrader.errors import InputError
+from upgrader.safe.tx import SafeTx
+from upgrader.safe_service.local import render, rules
+from upgrader.safe_service.local.onchain import read_safe
+from upgrader.safe_service.local.rules import Invalid, Proposal
+
 if TYPE_CHECKING:
     from upgrader.safe_service.local.service import LocalTransactionService, Response
 
 ADDR, HASH = r"(0x[0-9a-fA-F]{40})", r"(0x[0-9a-fA-F]{64})"
 Handler = Callable[..., "Response"]
+Route = tuple[str, str, Handler]
 
 
-def _rows_page(path: str, query: dict[str, str], rows: list[dict[str, Any]], cap: int) -> "Response":
-    limit = max(1, min(int(query.get("limit", cap)), cap))
-    offset = int(query.get("offset", 0))
+def _checksum_error(address: str) -> "Response":
+    """views_v2.py l. 442-450 (and every address view): 422 for a non-checksummed address."""
+    return 422, {"code": 1, "message": "Checksum address validation failed", "arguments": [address]}
+
+
+def _page(query: dict[str, str], rows: list[Any], cap: int, extra: dict[str, Any] | None = None) -> "Response":
+    try:
+        limit = max(1, min(int(query.get("limit", 100)), 200, cap))
+        offset = max(0, int(query.get("offset", 0)))
+    except ValueError:
+        limit, offset = min(100, cap), 0
     page = rows[offset: offset + limit]
-    nxt = f"{path}?{urlencode({**query, 'limit': limit, 'offset': offset + limit})}" if offset + limit < len(rows) else None
-    return 200, {"count": len(rows), "next": nxt, "previous": None, "results": page}
+    nxt = "?" + urlencode({**query, "limit": limit, "offset": offset + limit}) if offset + limit < len(rows) else None
+    prev = "?" + urlencode({**query, "limit": limit, "offset": max(0, offset - limit)}) if offset else None
+    return 200, {"count": len(rows), "next": nxt, "previous": prev, "results": page, **(extra or {})}
 
 
-def _txs(svc: "LocalTransactionService", safe: str, query: dict[str, str]) -> list[dict[str, Any]]:
-    safe = svc.safe(safe)["address"]
+def _safe_txs(svc: "LocalTransactionService", safe: str) -> list[dict[str, Any]]:
     svc.refresh_executed(safe)
-    rows = [t for t in svc.txs.values() if t["safe"] == safe]
-    if "nonce__gte" in query:
-        rows = [t for t in rows if int(t["nonce"]) >= int(query["nonce__gte"])]
-    if "executed" in query:
-        rows = [t for t in rows if t["isExecuted"] == (query["executed"] == "true")]
-    return sorted(rows, key=lambda t: (-int(t["nonce"]), t["submissionDate"]))
+    return [t for t in svc.txs.values() if t["safe"] == safe]
 
 
-def _get_tx(svc: "LocalTransactionService", h: str) -> "Response":
-    tx = svc.txs.get(h.lower())
-    if tx is None:
+def _tx_list(svc: "LocalTransactionService", safe: str, q: dict[str, str]) -> "Response":
+    """SafeMultisigTransactionListView (views_v2.py l. 376-454) with MultisigTransactionFilter:
+    trusted only unless ``trusted=false`` (filters.py l. 95-118), executed, nonce filters;
+    newest nonce first."""
+    if not is_checksum_address(safe):
+        return _checksum_error(safe)
+    rows = _safe_txs(svc, safe)
+    if q.get("trusted", "true").lower() not in ("false", "0"):
+        rows = [t for t in rows if t["trusted"]]
+    if "executed" in q:
+        rows = [t for t in rows if t["isExecuted"] == (q["executed"].lower() in ("true", "1"))]
+    for key, keep in (("nonce__gte", lambda n, v: n >= v), ("nonce__lt", lambda n, v: n < v), ("nonce", lambda n, v: n == v)):
+        if key in q:
+            rows = [t for t in rows if keep(int(t["nonce"]), int(q[key]))]
+    rows.sort(key=lambda t: (-int(t["nonce"]), t["submissionDate"]), reverse=False)
+    threshold = read_safe(svc.w3, safe).threshold if rows else 0
+    unique = len({t["nonce"] for t in _safe_txs(svc, safe) if t["trusted"]})
+    return _page(q, [render.tx_service_tx(t, threshold) for t in rows], svc.page_size, {"countUniqueNonce": unique})
+
+
+def _tx_service_proposal(safe: str, body: Any) -> Proposal:
+    if not isinstance(body, dict):
+        raise Invalid("Invalid data. Expected a dictionary, but got list.")
+    missing = [k for k in ("to", "value", "operation", "safeTxGas", "baseGas", "gasPrice", "nonce",
+                           "contractTransactionHash", "sender") if body.get(k) is None]
+    if missing:
+        raise Invalid("This field is required.", missing[0])
+    try:
+        tx = SafeTx.from_json({**body, "data": body.get("data") or "0x"})
+        sender = rules._address(body["sender"], "sender")
+    except InputError as exc:
+        raise Invalid(str(exc)) from None
+    return Proposal(safe, tx, sender, str(body["contractTransactionHash"]), body.get("signature"), body.get("origin"))
+
+
+def _propose_v2(svc: "LocalTransactionService", safe: str, body: Any) -> "Response":
+    if not is_checksum_address(safe):  # views_v2.py l. 476-484
+        return _checksum_error(safe)
+    try:
+        rules.propose(svc, _tx_service_proposal(safe, body))
+    except Invalid as exc:  # views_v2.py l. 492-495: 422 with serializer.errors
+        return 422, exc.body()
+    except LookupError as exc:
+        return 422, Invalid(str(exc)).body()
+    svc.save()
+    return 201, None
+
+
+def _get_v2(svc: "LocalTransactionService", h: str) -> "Response":
+    record = svc.txs.get(h.lower())
+    if record is None:
         return 404, {"detail": "No MultisigTransaction matches the given query."}
-    svc.refresh_executed(tx["safe"])
-    return 200, tx
+    svc.refresh_executed(record["safe"])
+    return 200, render.tx_service_tx(record, read_safe(svc.w3, record["safe"]).threshold)
 
 
-def _delegate_rows(svc: "LocalTransactionService", query: dict[str, str]) -> list[dict[str, Any]]:
-    rows = svc.delegates
-    for key in ("safe", "delegate", "delegator"):
-        if query.get(key):
-            rows = [d for d in rows if (d[key] or "").lower() == query[key].lower()]
-    return list(rows)
+def _confirm_v1(svc: "LocalTransactionService", h: str, body: Any) -> "Response":
+    """SafeMultisigConfirmationsView.post (views.py l. 556-566): 201 with the signature."""
+    signature = (body or {}).get("signature") if isinstance(body, dict) else None
+    try:
+        rules.confirm(svc, h.lower(), signature)
+    except Invalid as exc:
+        return 400, exc.body()
+    except LookupError as exc:
+        return 404, {"detail": str(exc)}
+    svc.save()
+    return 201, {"signature": signature}
 
 
-def tx_service_routes(svc: "LocalTransactionService") -> list[tuple[str, str, Handler]]:
-    cap = lambda: svc.page_size  # noqa: E731
-    return [
-        ("GET", rf"/api/v1/safes/{ADDR}/", lambda safe, q, b: _safe_info(svc, safe)),
-        ("GET", rf"/api/v2/safes/{ADDR}/multisig-transactions/",
-         lambda safe, q, b: _rows_page(f"/api/v2/safes/{safe}/multisig-transactions/", q, _txs(svc, safe, q), cap())),
-        ("POST", rf"/api/v2/safes/{ADDR}/multisig-transactions/", lambda safe, q, b: svc.propose(safe, b)),
-        ("GET", rf"/api/v2/multisig-transactions/{HASH}/", lambda h, q, b: _get_tx(svc, h)),
-        ("POST", rf"/api/v1/multisig-transactions/{HASH}/confirmations/", lambda h, q, b: svc.confirm(h, b)),
-        ("GET", r"/api/v2/delegates/", lambda q, b: _rows_page("/api/v2/delegates/", q, _delegate_rows(svc, q), cap())),
-        ("POST", r"/api/v2/delegates/", lambda q, b: svc.add_delegate(b, conflict_on_repeat=False)),
-        ("DELETE", rf"/api/v2/delegates/{ADDR}/", lambda d, q, b: svc.remove_delegate(d, b)),
-    ]
+def _delegate_rows(svc: "LocalTransactionService", q: dict[str, str]) -> list[dict[str, Any]] | None:
+    """DelegateListFilter (filters.py l. 14-25): None when no filter is given (400)."""
+    filters = {k: q[k] for k in ("safe", "delegate", "delegator", "label") if q.get(k)}
+    if not filters:
+        return None
+    return [d for d in svc.delegates if all((d[k] or "").lower() == v.lower() for k, v in filters.items())]
 
 
-def queue_routes(svc: "LocalTransactionService") -> list[tuple[str, str, Handler]]:
-    cap = lambda: svc.page_size  # noqa: E731
+def _delegates_v2(svc: "LocalTransactionService", q: dict[str, str]) -> "Response":
+    rows = _delegate_rows(svc, q)
+    if rows is None:
+        return 400, ["At least one query param must be provided"]
+    return _page(q, [render.tx_service_delegate(d) for d in rows], svc.page_size)
 
-    def chained(handler: Handler, where: str) -> Handler:
-        def run(*args: Any) -> "Response":
-            q, b = args[-2], args[-1]
-            svc.check_chain(q.get("chainId") if where == "query" else (b or {}).get("chainId"))
-            return handler(*args)
-        return run
 
-    def queue(q: dict[str, str], b: Any) -> "Response":
-        safe, _, chain = (q.get("safes") or "").partition(":")
-        svc.check_chain(chain or None)
-        rows = [t for t in _txs(svc, safe, q) if not t["isExecuted"]]
-        return _rows_page("/api/v1/multisig-transactions/queue", q, sorted(rows, key=lambda t: int(t["nonce"])), cap())
+def _add_delegate(svc: "LocalTransactionService", body: Any) -> "Response":
+    """DelegateListView.post (views_v2.py l. 154-189): 201 with the serializer's data."""
+    try:
+        entry = rules.add_delegate(svc, body)
+    except Invalid as exc:
+        return 400, exc.body()
+    svc.save()
+    return 201, {**render.tx_service_delegate(entry), "signature": body.get("signature")}
 
-    def propose(q: dict[str, str], b: Any) -> "Response":
-        return svc.propose(str((b or {}).get("safe") or ""), b)
 
-    return [
-        ("GET", rf"/api/v1/safes/{ADDR}/multisig-transactions", chained(
-            lambda safe, q, b: _rows_page(f"/api/v1/safes/{safe}/multisig-transactions", q, _txs(svc, safe, q), cap()), "query")),
-        ("GET", r"/api/v1/multisig-transactions/queue", queue),
-        ("POST", r"/api/v1/multisig-transactions", chained(propose, "body")),
-        ("GET", rf"/api/v1/multisig-transactions/{HASH}", chained(lambda h, q, b: _get_tx(svc, h), "query")),
-        ("POST", rf"/api/v1/multisig-transactions/{HASH}/confirmations", chained(lambda h, q, b: svc.confirm(h, b), "body")),
-        ("GET", r"/api/v1/delegates", chained(
-            lambda q, b: _rows_page("/api/v1/delegates", q, _delegate_rows(svc, q), cap()), "query")),
-        ("POST", r"/api/v1/delegates", chained(lambda q, b: svc.add_delegate(b, conflict_on_repeat=True), "body")),
-        ("DELETE", r"/api/v1/delegates", chained(lambda q, b: svc.remove_delegate(str((b or {}).get("delegate")), b), "body")),
-    ]
+def _delete_delegate(svc: "LocalTransactionService", delegate: str, body: Any) -> "Response":
+    if not is_checksum_address(delegate):  # views_v2.py l. 212-220
+        return _checksum_error(delegate)
+    try:
+        removed = rules.delete_delegate(svc, delegate, body)
+    except Invalid as exc:
+        return 400, exc.body()
+    svc.save()
+    return (204, None) if removed else (404, None)
 
 
 def _safe_info(svc: "LocalTransactionService", safe: str) -> "Response":
-    info = svc.safe(safe)
-    return 200, {"address": info["address"], "nonce": str(info["nonce"]), "threshold": info["threshold"],
-                 "owners": info["owners"], "version": info["version"], "modules": [], "guard": None}
+    """SafeInfoView (views.py l. 1109-1147)."""
+    if not is_checksum_address(safe):
+        return _checksum_error(safe)
+    try:
+        return 200, render.safe_info(read_safe(svc.w3, safe))
+    except LookupError:
+        return 404, None
+
+
+def tx_service_routes(svc: "LocalTransactionService") -> list[Route]:
+    return [
+        ("GET", rf"/api/v1/safes/{ADDR}/", lambda safe, q, b: _safe_info(svc, safe)),
+        ("GET", rf"/api/v2/safes/{ADDR}/multisig-transactions/", lambda safe, q, b: _tx_list(svc, safe, q)),
+        ("POST", rf"/api/v2/safes/{ADDR}/multisig-transactions/", lambda safe, q, b: _propose_v2(svc, safe, b)),
+        ("GET", rf"/api/v2/multisig-transactions/{HASH}/", lambda h, q, b: _get_v2(svc, h)),
+        ("POST", rf"/api/v1/multisig-transactions/{HASH}/confirmations/", lambda h, q, b: _confirm_v1(svc, h, b)),
+        ("GET", r"/api/v2/delegates/", lambda q, b: _delegates_v2(svc, q)),
+        ("POST", r"/api/v2/delegates/", lambda q, b: _add_delegate(svc, b)),
+        ("DELETE", rf"/api/v2/delegates/{ADDR}/", lambda d, q, b: _delete_delegate(svc, d, b)),
+    ]
 
 
 def route(svc: "LocalTransactionService", method: str, path: str) -> tuple[Handler, tuple[str, ...]] | None:
+    from upgrader.safe_service.local.queue_routes import queue_routes
+
     for verb, pattern, handler in (*tx_service_routes(svc), *queue_routes(svc)):
         m = re.fullmatch(pattern, path)
         if m and verb == method:

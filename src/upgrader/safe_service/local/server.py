@@ -1,7 +1,8 @@
 """The local Safe Transaction Service (``local_service``) over HTTP on loopback, in a
 background thread for tests or as a process of the local stack (``upgrader node start``):
 
-    python -m upgrader.safe_service.local.server --rpc URL --port 5555 --state FILE [--trust ADDR] [--rate-limit RPS]
+    python -m upgrader.safe_service.local.server --rpc URL --port 5555 --state FILE [--rate-limit RPS]
+        [--refuse-delegatecall [--trust ADDR] [--manifest FILE]]
 
 It answers both dialects (Transaction Service and Queue Service paths) from one store.
 
@@ -9,7 +10,8 @@ As a process it checks its state file before serving (a corrupt one is one line 
 forgets proposals made on another chain (the chain's genesis hash is kept beside the state
 file: a reset chain must not inherit the confirmations of the one that is gone), and trusts
 the MultiSendCallOnly of ``--manifest`` as soon as the manifest names one (it may be written
-after the service started).
+after the service started) -- which matters only with ``--refuse-delegatecall`` (the Transaction
+Service's DISABLE_CREATION_MULTISIG_TRANSACTIONS_WITH_DELEGATE_CALL_OPERATION, off by default).
 """
 
 from __future__ import annotations
@@ -230,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rpc", required=True, help="JSON-RPC URL of the chain the Safes live on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--state", type=Path, required=True, help="JSON file holding the proposals")
+    parser.add_argument("--refuse-delegatecall", action="store_true",
+                        help="refuse DELEGATECALL proposals except to trusted MultiSendCallOnly contracts (off by default, as in Safe's service)")
     parser.add_argument("--trust", action="append", default=[], help="an extra trusted MultiSendCallOnly (repeatable)")
     parser.add_argument("--manifest", type=Path, help="trust the MultiSendCallOnly recorded in this manifest")
     parser.add_argument("--rate-limit", type=float, help="answer 429 past this many requests per second")
@@ -237,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         check_state_file(args.state)
         dropped = forget_other_chains(args.state, args.rpc)
-        service = LocalTransactionService(args.rpc, args.state, tuple(args.trust))
+        service = LocalTransactionService(args.rpc, args.state, tuple(args.trust), args.refuse_delegatecall)
         limit = RateLimit(args.rate_limit) if args.rate_limit else None
         server = LocalServiceServer(service, args.port, rate_limit=limit, before_request=ManifestTrust(service, args.manifest))
     except InputError as exc:

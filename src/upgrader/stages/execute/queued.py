@@ -19,7 +19,7 @@ from upgrader.stages.planfile import ensure_fresh, network_plans
 from upgrader.stages.sign.signer import Signer, signed
 from upgrader.proxies import kind_of
 from upgrader.safe_service.client import MultisigTx, TransactionServiceClient
-from upgrader.safe.signatures import SafeSignature, approved_hash_signature, encode_signatures, recover_signature
+from upgrader.safe.signatures import SafeSignature, approved_hash_signature, encode_signatures, split_signatures
 from upgrader.safe.tx import SafeDomain, safe_tx_hash, typed_data
 
 
@@ -100,11 +100,11 @@ def owner_signatures(h: str, mtx: MultisigTx, owners: list[str], approved: Any =
     sigs = {}
     for c in mtx.confirmations:
         try:
-            sig = recover_signature(h, c.signature)
-        except InputError:
+            (sig,) = split_signatures(h, c.signature)  # one owner's, a contract signature with its data
+        except (InputError, ValueError):
             continue
-        if sig.verified and sig.signer.lower() in lowered:
-            sigs[sig.signer] = sig
+        if (sig.verified or sig.kind == "contract") and sig.signer.lower() in lowered:
+            sigs[sig.signer] = sig  # a contract signature is checked by the Safe (isValidSignature) at execution
     for owner in owners:
         if owner not in sigs and approved is not None and approved(owner):
             sigs[owner] = approved_hash_signature(owner)

@@ -6,8 +6,9 @@ Safe transaction: ``approveHash(safeTxHash)`` called on the outer Safe (the "inn
 Its signers sign the inner SafeTx like any other; once the owner Safe's threshold is met and
 the inner transaction executes, the outer Safe holds ``approvedHashes[ownerSafe][safeTxHash]``
 and the outer execution carries the matching pre-approved signature (v = 1, r = owner Safe)
-in owner order. (An EIP-1271 contract signature is the other way Safe allows; it needs the
-owner Safe's fallback handler to answer ``isValidSignature`` and is not produced here.)
+in owner order. An owner Safe with a fallback handler whose threshold one signer meets signs
+by EIP-1271 instead (``sign.eip1271``): its signer signs the owner Safe's SafeMessage of the
+outer transaction, no transaction needed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 
 from upgrader.sim.safe_exec import safe_contract
 from upgrader.safe_service.client import MultisigTx, TransactionServiceClient
-from upgrader.safe.tx import CALL, SafeDomain, SafeTx, hashes
+from upgrader.safe.tx import CALL, SafeDomain, SafeTx, encode_typed_data, hashes
+from upgrader.stages.sign import eip1271
 
 __all__ = ["InnerApproval", "approve_hash_data", "inner_approval", "owner_safes", "proposer_note", "signing_section"]
 
@@ -108,8 +110,24 @@ def signing_section(w3: Any, client: TransactionServiceClient | None, safe: str,
     """What the review shows about signers: the proposer, and per owner Safe its inner approval
     (the SafeTx its own signers sign, with hashes as a hardware wallet shows them)."""
     note = proposer_note(w3, client, safe, mtx, proposer) if client is not None else None
-    nested = [inner_approval(w3, client, safe, safe_tx_hash, o).to_json() for o in owner_safes(w3, safe)]
+    nested = []
+    for owner_safe in owner_safes(w3, safe):
+        if mtx is not None and eip1271.can_sign_alone(w3, owner_safe):
+            nested.append(_message_section(w3, safe, safe_tx_hash, mtx, owner_safe))
+        else:
+            nested.append(inner_approval(w3, client, safe, safe_tx_hash, owner_safe).to_json())
     return {"proposer": note, "nested_owners": nested}
+
+
+def _message_section(w3: Any, safe: str, h: str, mtx: MultisigTx, owner_safe: str) -> dict[str, Any]:
+    """What the owner Safe's signer signs on the EIP-1271 route: its SafeMessage hash."""
+    c = safe_contract(w3, owner_safe).functions
+    outer = SafeDomain(int(w3.eth.chain_id), safe, str(safe_contract(w3, safe).functions.VERSION().call()))
+    message = eip1271.signed_message(outer, bytes.fromhex(h[2:]), encode_typed_data(mtx.tx, outer))
+    domain = SafeDomain(int(w3.eth.chain_id), owner_safe, str(c.VERSION().call()))
+    return {"owner_safe": owner_safe, "route": "contract-signature", "owners": list(c.getOwners().call()),
+            "threshold": int(c.getThreshold().call()), "domain_hash": "0x" + domain.separator.hex(),
+            "message": "0x" + message.hex(), "message_hash": "0x" + eip1271.safe_message_hash(domain, message).hex()}
 
 
 def signing_markdown(section: dict[str, Any] | None) -> str:
@@ -120,6 +138,13 @@ def signing_markdown(section: dict[str, Any] | None) -> str:
     if section.get("proposer"):
         lines += [f"- {section['proposer']}: a delegate cannot sign; every confirmation still comes from an owner", ""]
     for inner in section.get("nested_owners") or []:
+        if inner.get("route") == "contract-signature":
+            lines += [f"### Owner Safe `{inner['owner_safe']}` ({inner['threshold']} of {len(inner['owners'])}: "
+                      f"{', '.join(f'`{o}`' for o in inner['owners'])})", "",
+                      "Its signer approves this transaction by signing the owner Safe's SafeMessage of it (EIP-1271):", "",
+                      f"- message `{inner['message']}`", f"- domain hash `{inner['domain_hash']}`",
+                      f"- SafeMessage hash `{inner['message_hash']}`", ""]
+            continue
         tx = inner["tx"]
         lines += [f"### Owner Safe `{inner['owner_safe']}` ({inner['threshold']} of {len(inner['owners'])}: "
                   f"{', '.join(f'`{o}`' for o in inner['owners'])})", "",
