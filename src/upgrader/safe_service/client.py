@@ -50,10 +50,12 @@ class ServiceError(InputError):
 class ServiceRejected(ServiceError):
     """The service answered 4xx: the request is wrong. ``service_message`` is the service's own text."""
 
-    def __init__(self, status: int, message: str, method: str = "", path: str = "", title: str = "Safe Transaction Service") -> None:
+    def __init__(self, status: int, message: str, method: str = "", path: str = "", title: str = "Safe Transaction Service",
+                 body: Any = None) -> None:
         super().__init__(f"{title} rejected {method} {path} ({status}): {message}")
         self.status = status
         self.service_message = message
+        self.body = body  # the decoded error body, as the service sent it
 
 
 class ServiceAuthError(ServiceRejected):
@@ -69,7 +71,12 @@ class ServiceUnavailable(ServiceError):
 
 
 class ServiceQuotaSpent(ServiceRejected):
-    """429 with Safe's monthly quota message: waiting will not help this month."""
+    """429 with Safe's monthly quota message: waiting will not help this month. Its message is
+    just the fix (one line)."""
+
+    def __init__(self, message: str, body: Any = None) -> None:
+        ServiceError.__init__(self, message)
+        self.status, self.service_message, self.body = 429, message, body
 
 
 QUOTA_DETAIL = "Monthly quota exceeded."
@@ -118,6 +125,8 @@ def error_message(body: Any) -> str:
             if key == "code":
                 continue
             bare = key in ("nonFieldErrors", "non_field_errors", "detail", "message", "messages", "arguments")
+            if value in (None, "", [], {}):
+                continue
             parts.append(error_message(value) if bare else f"{key}: {error_message(value)}")
         return "; ".join(parts) or "no message"
     return str(body)
@@ -233,17 +242,17 @@ class TransactionServiceClient(ABC):
         if reply.status in (401, 403):
             fix = ("check the API key in SAFE_API_KEY (valid, not expired, for this service)" if self.has_api_key
                    else "set SAFE_API_KEY to an API key from https://developer.safe.global")
-            raise ServiceAuthError(reply.status, f"{text}; {fix}", method, shown, self.title)
+            raise ServiceAuthError(reply.status, f"{text}; {fix}", method, shown, self.title, payload)
         if reply.status == 429 and isinstance(payload, dict) and payload.get("detail") == QUOTA_DETAIL:
             fix = ("the Safe API's monthly quota of the key in SAFE_API_KEY is spent; use a key with quota left "
                    "(https://developer.safe.global)" if self.has_api_key else "the Safe API's monthly quota is spent; set SAFE_API_KEY")
-            raise ServiceQuotaSpent(429, fix, method, shown, self.title)
+            raise ServiceQuotaSpent(fix, payload)
         if reply.status == 429:
             self.pacer.back_off(parse_retry_after(reply.header("retry-after"), 1.0))
             return f"HTTP 429: {text}"
         if reply.status >= 500:
             return f"HTTP {reply.status}: {text}"
-        raise ServiceRejected(reply.status, text, method, shown, self.title)
+        raise ServiceRejected(reply.status, text, method, shown, self.title, payload)
 
     def _parse(self, payload: Any, parse: Callable[[Any], T], call: Call) -> T:
         try:
@@ -332,7 +341,7 @@ class TransactionServiceClient(ABC):
             if isinstance(exc, ServiceAuthError):
                 raise
             existing = self.find_proposal(safe_tx_hash)
-            if existing is None or existing.tx != tx or not _from_sender(existing, sender):
+            if existing is None or existing.is_executed or existing.tx != tx or not _from_sender(existing, sender):
                 raise
             return existing
         found = self.find_proposal(safe_tx_hash)
