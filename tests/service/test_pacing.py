@@ -69,3 +69,22 @@ def test_pacer_spaces_requests_and_honours_retry_after():
     assert pacer.acquire(deadline_at=now[0]) is False  # the next turn is past the deadline
     pacer.observe("10")
     assert pacer.rps == 10
+
+
+def test_safes_public_host_is_paced_at_2_per_second_without_a_key(monkeypatch):
+    """Safe's documented allowance without an API key is 2 requests/s (pacing.py); with a key the
+    client starts at 5/s until the service states its own (X-Consumer-RPS); other hosts are not
+    paced until they say so."""
+    from upgrader.config import NetworkConfig
+    from upgrader.safe_service import pacing
+    from upgrader.stages.safe_api import open_client
+
+    monkeypatch.setattr(pacing, "_pacers", {})
+    monkeypatch.delenv("SAFE_API_KEY", raising=False)
+    monkeypatch.delenv("UPGRADER_SAFE_API_ORIGIN", raising=False)
+    client = open_client(NetworkConfig("n", "http://127.0.0.1:1", 11155111, None), 11155111)
+    assert client.url == "https://api.safe.global/tx-service/sep" and client.pacer.rps == 2.0
+    monkeypatch.setattr(pacing, "_pacers", {})
+    monkeypatch.setenv("SAFE_API_KEY", "k")
+    assert open_client(NetworkConfig("n", "http://127.0.0.1:1", 1, None), 1).pacer.rps == 5.0
+    assert pacing.pacer_for("http://127.0.0.1:5555", False).rps is None

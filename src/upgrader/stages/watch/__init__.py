@@ -70,9 +70,10 @@ class Watcher:
     def _client(self, manifest: Any) -> Any:
         if self.client is not None or not self.options.service:
             return self.client
-        if getattr(self.ctx.network, "safe_api", None) is None and getattr(self.ctx.network, "tx_service", None) is None:
+        from upgrader.stages.safe_api import has_service, open_client
+
+        if not has_service(self.ctx.network, manifest.chain_id):  # no safe_api and a chain Safe serves no service for
             return None
-        from upgrader.stages.safe_api import open_client
 
         self.client = open_client(self.ctx.network, manifest.chain_id, deadline_s=10.0)
         return self.client
