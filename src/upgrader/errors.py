@@ -3,13 +3,16 @@
 - ``InputError`` (exit 2): the input is wrong; the message says what to do.
 - ``UnsafeError`` (exit 1): the subject is unsafe or failed (bad layout, failed simulation,
   red review warning). Carries an optional ``report`` object for rendering.
+- ``UnavailableError`` (exit 2, ``--json`` kind ``unavailable``): something outside upgrader did
+  not answer in time (a Safe service outage, 5xx past the retries): the input is fine, re-run
+  when it answers.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["UpgraderError", "InputError", "UnsafeError"]
+__all__ = ["UpgraderError", "InputError", "UnavailableError", "UnsafeError"]
 
 
 class UpgraderError(Exception):
@@ -20,6 +23,13 @@ class InputError(UpgraderError):
     """Bad input: usage, unreadable/invalid file, unknown contract or network, unreachable RPC."""
 
     exit_code = 2
+
+
+class UnavailableError(UpgraderError):
+    """A service upgrader depends on stayed unavailable; not the user's input (exit 2)."""
+
+    exit_code = 2
+    kind = "unavailable"
 
 
 class UnsafeError(UpgraderError):

@@ -225,27 +225,34 @@ def test_no_nonce_is_a_note_and_hashes_are_absent(ctx, upgrade_calls):
 
 
 def test_transaction_service_queue_and_fetch(ctx, upgrade_calls):
-    from upgrader.stages.review.report import review
-    from upgrader.stages.review.subject import service_queue, subject_from_service
-    from upgrader.safe_service import MultisigTx
+    """`review <safeTxHash> --tx-service URL` (cli.review._review_with_service, the production
+    path) through the real client over loopback HTTP: the proposal is fetched by hash and the
+    service's queue is read for nonce rivals; the bodies are the Transaction Service's pending
+    transaction recorded in tests/service/recorded/tx-service-queued-page.json (its source named
+    there), carrying these transactions."""
+    import json
+    import sys
+    from pathlib import Path
 
+    service_tests = Path(__file__).resolve().parents[1] / "service"
+    sys.path.insert(0, str(service_tests))
+    from canned_server import canned
+
+    from upgrader.cli.review import _review_with_service
+
+    template = json.loads((service_tests / "recorded" / "tx-service-queued-page.json").read_text())["body"]["results"][0]
     tx = Batch(upgrade_calls).to_safe_tx(MSCO, 12)
     rival = SafeTx(to=RV, data=calldata("pause()", [], []), nonce=12)
 
-    class FakeService:  # the two read calls the review makes, as the client answers them
-        url = "http://service.test"
+    def body(t, h):
+        return {**template, "safe": SAFE, **t.to_json(), "nonce": t.nonce, "safeTxHash": h}
 
-        def multisig_transactions(self, safe, executed=None):
-            return [MultisigTx(safe=SAFE, tx=rival, safe_tx_hash="0x" + "77" * 32)]
-
-        def multisig_transaction(self, safe_tx_hash):
-            return MultisigTx(safe=SAFE, tx=tx, safe_tx_hash=safe_tx_hash)
-
-    service = FakeService()
     honest = run(raw_tx(tx), ctx).hashes["safe_tx_hash"]
-    subject = subject_from_service(service, honest, 31337)
-    ctx.queued = service_queue(service, SAFE)
-    report = review(subject, ctx)
+    rival_page = {"count": 1, "next": None, "previous": None, "results": [body(rival, "0x" + "77" * 32)]}
+    with canned([(200, body(tx, honest)), (200, rival_page), (200, body(tx, "0x" + "99" * 32)), (200, rival_page)]) as server:
+        report = _review_with_service(honest, ctx, None, server.url, "no-such-network")
+        lying = _review_with_service("0x" + "99" * 32, ctx, None, server.url, "no-such-network")
+    assert [s["path"] for s in server.seen][:2] == [f"/api/v2/multisig-transactions/{honest}/",
+                                                   f"/api/v2/safes/{SAFE}/multisig-transactions/?limit=100&executed=false"]
     assert kinds(report) == {"nonce-conflict"} and "0x" + "77" * 32 in report.red[0].message
-    lying = review(subject_from_service(service, "0x" + "99" * 32, 31337), ctx)
     assert "hash-mismatch" in kinds(lying)

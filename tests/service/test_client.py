@@ -61,6 +61,22 @@ def test_backoff_is_capped_and_bounded_in_count():
     assert client.calls == 8 and max(client.sleeps) == 1.0 and len(client.sleeps) == 7
 
 
+def test_an_outage_is_unavailable_not_bad_input():
+    """A 5xx outage past the retries is the service's fault (issue 18): UnavailableError, kind
+    'unavailable', not an InputError saying the input is wrong."""
+    from upgrader.errors import InputError, UnavailableError
+
+    client = Scripted([(503, {"detail": "Service Unavailable"})] * 6)
+    with pytest.raises(ServiceUnavailable) as err:
+        client.get("/x")
+    assert isinstance(err.value, UnavailableError) and not isinstance(err.value, InputError)
+    assert err.value.exit_code == 2 and err.value.kind == "unavailable" and "re-run when it answers" in str(err.value)
+    client = Scripted([(400, {"nonFieldErrors": ["bad"]})])
+    with pytest.raises(ServiceRejected) as rejected:
+        client.get("/x")
+    assert isinstance(rejected.value, InputError)  # a refused request is the request's fault
+
+
 def test_bounded_in_total_time():
     client = Scripted([(500, None)] * 10, attempts=10, base_delay_s=1.0, max_delay_s=8.0, total_s=3.0)
     with pytest.raises(ServiceUnavailable):

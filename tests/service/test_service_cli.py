@@ -132,3 +132,25 @@ def test_cli_bad_service_answers_are_exit_2_and_one_line(run, reply, says, monke
     assert result.exit_code == 2, result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and re.search(says, lines[0]) and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("reply, kind, says", [
+    ((503, "<html>503 Service Temporarily Unavailable</html>"), "unavailable", "kept failing .*HTTP 503.*re-run when it answers"),
+    ((429, {"detail": "Monthly quota exceeded."}), "input", "^error: the Safe API's monthly quota is spent; set SAFE_API_KEY$"),
+])
+def test_cli_an_outage_is_not_bad_input_and_a_spent_quota_is_one_line(run, reply, kind, says, monkeypatch):
+    """A 5xx outage is kind 'unavailable' (not 'input'); a spent monthly quota is one line and is
+    not retried (api-kit's quota body, packages/api-kit/tests/endpoint/httpRequests.test.ts l. 77)."""
+    import re
+
+    from canned_server import canned
+
+    monkeypatch.delenv("SAFE_API_KEY", raising=False)
+    with canned([reply]) as server:
+        result = run("delegate", "list", "--tx-service", server.url, "--json")
+    assert result.exit_code == 2, result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and re.search(says, lines[0]), lines
+    assert json.loads(result.stdout)["error"]["kind"] == kind
+    if kind == "input":
+        assert len(server.seen) == 1  # not retried to death

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, handle_errors, print_json
-from upgrader.errors import InputError
+from upgrader.errors import InputError, UnavailableError
 
 SHOWN = 20  # calls, and warnings of each kind, shown without --all
 
@@ -157,7 +157,7 @@ def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None) -> 
     try:
         w3 = connect(project_config.load().network(network).rpc_urls(), give_up_after_s=2.0)
         return signing_section(w3, client, safe, safe_tx_hash, client.multisig_transaction(safe_tx_hash))
-    except InputError:
+    except (InputError, UnavailableError):  # the RPC or the service did not answer: the review stands without it
         return None
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from upgrader.errors import InputError
+from upgrader.errors import InputError, UnavailableError, UpgraderError
 from upgrader.safe._values import parse_address
 from upgrader.safe_service.dialects import DIALECTS, Call, Dialect, DialectName, Unsupported
 from upgrader.safe_service.models import BadShape, Confirmation, Delegate, MultisigTx, SafeInfo, parse_page
@@ -35,7 +35,8 @@ from upgrader.safe.tx import SafeTx
 
 __all__ = [
     "Confirmation", "Delegate", "MultisigTx", "Reply", "RetryPolicy", "SafeInfo", "ServiceAuthError",
-    "ServiceBadResponse", "ServiceError", "ServiceQuotaSpent", "ServiceRejected", "ServiceUnavailable", "Transient",
+    "ServiceBadResponse", "ServiceError", "ServiceQuotaSpent", "ServiceRejected", "ServiceUnavailable", "ServiceUnsupported",
+    "Transient",
     "TransactionServiceClient", "error_message",
 ]
 
@@ -43,11 +44,12 @@ API_KEY_ENV = "SAFE_API_KEY"
 T = TypeVar("T")
 
 
-class ServiceError(InputError):
-    """Something went wrong talking to the Safe service (exit 2)."""
+class ServiceError(UpgraderError):
+    """Something went wrong talking to the Safe service (exit 2). The subclasses say whose
+    fault: the request or the settings (``InputError``), or the service's (``UnavailableError``)."""
 
 
-class ServiceRejected(ServiceError):
+class ServiceRejected(ServiceError, InputError):
     """The service answered 4xx: the request is wrong. ``service_message`` is the service's own text."""
 
     def __init__(self, status: int, message: str, method: str = "", path: str = "", title: str = "Safe Transaction Service",
@@ -62,12 +64,17 @@ class ServiceAuthError(ServiceRejected):
     """401/403: no API key, or one the service does not accept."""
 
 
-class ServiceBadResponse(ServiceError):
-    """A success status with a body that is not the JSON we asked for."""
+class ServiceBadResponse(ServiceError, InputError):
+    """A success status with a body that is not the JSON we asked for (the URL points elsewhere)."""
 
 
-class ServiceUnavailable(ServiceError):
-    """Transient failures went on past the retry budget or the command's deadline."""
+class ServiceUnsupported(ServiceError, InputError):
+    """The configured dialect has no request for this operation."""
+
+
+class ServiceUnavailable(ServiceError, UnavailableError):
+    """Transient failures (5xx, 429, timeouts) went on past the retry budget or the command's
+    deadline: an outage, not bad input."""
 
 
 class ServiceQuotaSpent(ServiceRejected):
@@ -75,7 +82,7 @@ class ServiceQuotaSpent(ServiceRejected):
     just the fix (one line)."""
 
     def __init__(self, message: str, body: Any = None) -> None:
-        ServiceError.__init__(self, message)
+        Exception.__init__(self, message)
         self.status, self.service_message, self.body = 429, message, body
 
 
@@ -285,7 +292,7 @@ class TransactionServiceClient(ABC):
         try:
             return make()
         except Unsupported as exc:
-            raise ServiceError(f"{exc} ({self.url})") from None
+            raise ServiceUnsupported(f"{exc} ({self.url})") from None
 
     def safe_info(self, safe: str) -> SafeInfo:
         call = self._call(lambda: self.dialect.safe_info(parse_address(safe, "safe")))
@@ -346,7 +353,7 @@ class TransactionServiceClient(ABC):
             return existing
         found = self.find_proposal(safe_tx_hash)
         if found is None:
-            raise ServiceError(f"the service accepted {safe_tx_hash} but does not list it; check {self.url}")
+            raise ServiceBadResponse(f"the service accepted {safe_tx_hash} but does not list it; check {self.url}")
         return found
 
     def confirm(self, safe_tx_hash: str, signature: str, owner: str | None = None) -> None:

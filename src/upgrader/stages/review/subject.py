@@ -155,8 +155,3 @@ def subject_from_service(client: Any, safe_tx_hash: str, chain_id: int) -> Revie
         raise InputError(f"no proposal {safe_tx_hash} locally or in the Transaction Service at {client.url}")
     obj = {**found.tx.to_json(), "safe": found.safe, "chainId": chain_id}
     return subject_from_json(obj, f"{client.url} {safe_tx_hash}", claimed_hash=found.safe_tx_hash)
-
-
-def service_queue(client: Any, safe: str) -> dict[str, int]:
-    """safeTxHash -> nonce of the Safe's not yet executed transactions in the service."""
-    return {t.safe_tx_hash.lower(): t.nonce for t in client.multisig_transactions(safe, executed=False)}
