@@ -1,8 +1,8 @@
-"""Safe's off-chain services: one client (``client``) speaking two dialects (``dialects``: the
-Transaction Service, the default, and the opt-in Queue Service) over HTTP (``http``), with
-responses validated into typed values (``models``) and client-side pacing (``pacing``); and a
-local service (``local/``) answering both dialects with the Transaction Service's rules, for dev
-chains and tests."""
+"""Safe's off-chain services: one client (``client``; its exceptions in ``exceptions``) speaking
+two dialects (``dialects``: the Transaction Service, the default, and the opt-in Queue Service)
+over HTTP (``http``), with responses validated into typed values (``models``) and client-side
+pacing (``pacing``); and a local service (``local/``) answering both dialects with the
+Transaction Service's rules, for dev chains and tests."""
 
 from upgrader.safe_service.client import (
     Confirmation,

@@ -26,7 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from upgrader.errors import InputError, UnavailableError, UpgraderError
+from upgrader.errors import InputError
+from upgrader.safe_service.exceptions import (
+    QUOTA_DETAIL, ServiceAuthError, ServiceBadResponse, ServiceError, ServiceQuotaSpent, ServiceRejected, ServiceUnavailable,
+    ServiceUnsupported,
+)
 from upgrader.safe._values import parse_address
 from upgrader.safe_service.dialects import DIALECTS, Call, Dialect, DialectName, Unsupported
 from upgrader.safe_service.models import BadShape, Confirmation, Delegate, MultisigTx, SafeInfo, parse_page
@@ -42,51 +46,6 @@ __all__ = [
 
 API_KEY_ENV = "SAFE_API_KEY"
 T = TypeVar("T")
-
-
-class ServiceError(UpgraderError):
-    """Something went wrong talking to the Safe service (exit 2). The subclasses say whose
-    fault: the request or the settings (``InputError``), or the service's (``UnavailableError``)."""
-
-
-class ServiceRejected(ServiceError, InputError):
-    """The service answered 4xx: the request is wrong. ``service_message`` is the service's own text."""
-
-    def __init__(self, status: int, message: str, method: str = "", path: str = "", title: str = "Safe Transaction Service",
-                 body: Any = None) -> None:
-        super().__init__(f"{title} rejected {method} {path} ({status}): {message}")
-        self.status = status
-        self.service_message = message
-        self.body = body  # the decoded error body, as the service sent it
-
-
-class ServiceAuthError(ServiceRejected):
-    """401/403: no API key, or one the service does not accept."""
-
-
-class ServiceBadResponse(ServiceError, InputError):
-    """A success status with a body that is not the JSON we asked for (the URL points elsewhere)."""
-
-
-class ServiceUnsupported(ServiceError, InputError):
-    """The configured dialect has no request for this operation."""
-
-
-class ServiceUnavailable(ServiceError, UnavailableError):
-    """Transient failures (5xx, 429, timeouts) went on past the retry budget or the command's
-    deadline: an outage, not bad input."""
-
-
-class ServiceQuotaSpent(ServiceRejected):
-    """429 with Safe's monthly quota message: waiting will not help this month. Its message is
-    just the fix (one line)."""
-
-    def __init__(self, message: str, body: Any = None) -> None:
-        Exception.__init__(self, message)
-        self.status, self.service_message, self.body = 429, message, body
-
-
-QUOTA_DETAIL = "Monthly quota exceeded."
 
 
 class Transient(Exception):
