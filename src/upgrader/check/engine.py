@@ -186,8 +186,10 @@ def check_contract(
         found += [f for f in own if not globs.matches((f.location or "").rpartition(":")[0], options.excluded)]
     if options.unsafe_skip_storage_check:
         ref = None
-    old = ref_builds.layout(ref.fqn) if ref is not None and ref_builds is not None else StorageLayout(fqn, ())  # still catches duplicate namespaces
-    ops = compare_layouts(old, main.layout(fqn), allow_renames=options.unsafe_allow_renames)
+    new = main.layout(fqn)
+    # without a reference, an empty layout at the same base still catches duplicate namespaces
+    old = ref_builds.layout(ref.fqn) if ref is not None and ref_builds is not None else StorageLayout(fqn, (), base=new.base)
+    ops = compare_layouts(old, new, allow_renames=options.unsafe_allow_renames)
     found += layout_findings(ops)
     errors = tuple(f for f in found if f.severity == "error")
     warnings = tuple(f for f in found if f.severity == "warning")

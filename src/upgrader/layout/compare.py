@@ -9,7 +9,7 @@ them stays where it was.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Sequence
 
 from upgrader.layout.asttypes import starts_new_slot
@@ -30,6 +30,7 @@ OpKind = Literal[
     "gap-taken",  # a variable replaced a gap inside the gap's bytes: ok
     "namespace-delete",
     "namespace-duplicate",
+    "base-moved",  # the contract's `layout at` base slot changed: every variable moves with it
 ]
 
 
@@ -42,7 +43,8 @@ class StorageOp:
     change: TypeChange | None = None
     namespace: str | None = None  # the ERC-7201 id, for operations inside or on a namespace
     gap_length: int | None = None  # gap-resize: the length that keeps the gap's end in place
-    location: str | None = None  # for namespace-level operations
+    location: str | None = None  # for namespace-level operations and base-moved
+    slots: tuple[int, int] | None = None  # base-moved: the old and the new base slot
 
     @property
     def cost(self) -> int:
@@ -63,8 +65,22 @@ def compare_layouts(old: StorageLayout, new: StorageLayout, allow_renames: bool 
     """Every operation that turns ``old`` into ``new``, including the allowed ones
     (``allow_renames``: a variable's new name is no error, as OpenZeppelin's unsafeAllowRenames)."""
     comparator = TypeComparator(old, new, allow_renames)
-    ops = compare_items(old.items, new.items, comparator, True, None)
+    ops, old_items = _base_moved(old, new)
+    ops += compare_items(old_items, new.items, comparator, True, None)
     return ops + _compare_namespaces(old, new, comparator)
+
+
+def _base_moved(old: StorageLayout, new: StorageLayout) -> tuple[list[StorageOp], Sequence[StorageItem]]:
+    """A moved ``layout at`` base is one operation; the variables are then compared as placed
+    from their base (the old ones shown at the slots the new base gives them), so the move is
+    not reported again for each of them."""
+    old_base, new_base = old.base_slot, new.base_slot
+    if old_base is None or new_base is None or old_base == new_base:
+        return [], old.items
+    where = new.base.location if new.base is not None else old.base.location if old.base is not None else None
+    op = StorageOp("base-moved", False, location=where, slots=(old_base, new_base))
+    shift = new_base - old_base
+    return [op], [replace(item, slot=item.slot + shift) for item in old.items]
 
 
 def compare_items(

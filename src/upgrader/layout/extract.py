@@ -9,8 +9,8 @@ from upgrader.errors import InputError
 from upgrader.solc_ast.index import AstIndex, index_of
 from upgrader.solc_ast.natspec import tag_value
 from upgrader.layout.asttypes import TypeResolver, elementary_size
-from upgrader.layout.model import Member, StorageItem, StorageLayout, TypeInfo
-from upgrader.layout.namespaces import namespaces_of
+from upgrader.layout.model import LayoutBase, Member, StorageItem, StorageLayout, TypeInfo
+from upgrader.layout.namespaces import erc7201_root, namespaces_of
 
 STORAGE_LAYOUT_HINT = (
     "enable storage layouts: Foundry `extra_output = [\"storageLayout\"]` and `build_info = true` in foundry.toml; "
@@ -46,7 +46,35 @@ def extract_layout(
     items = tuple(_item(entry, index, types) for entry in raw.get("storage", ()))
     node = index.contracts.get(fqn)
     namespaces = namespaces_of(node, index, types) if node else ()
-    return StorageLayout(fqn, items, types, namespaces)
+    return StorageLayout(fqn, items, types, namespaces, layout_base(node, index) if node else None)
+
+
+_RATIONAL = re.compile(r"^t_rational_(\d+)_by_1$")
+
+
+def layout_base(contract: dict[str, Any], index: AstIndex) -> LayoutBase | None:
+    """The contract's ``layout at <expression>`` (solc 0.8.29+), evaluated as solc types it (an
+    integer constant: ``t_rational_<n>_by_1``) or, from 0.8.35, ``erc7201("<id>")`` (as
+    upgrades-core ``packages/core/src/utils/erc7201-builtin.ts`` resolveBaseSlot reads both)."""
+    specifier = contract.get("storageLayout")
+    if not isinstance(specifier, dict):
+        return None
+    expression = specifier.get("baseSlotExpression") or {}
+    where = index.location(specifier)
+    rational = _RATIONAL.match((expression.get("typeDescriptions") or {}).get("typeIdentifier") or "")
+    if rational:
+        return LayoutBase(int(rational.group(1)), where)
+    callee = expression.get("expression") or {}
+    arguments = expression.get("arguments") or []
+    if (
+        expression.get("nodeType") == "FunctionCall"
+        and callee.get("name") == "erc7201"
+        and len(arguments) == 1
+        and arguments[0].get("kind") == "string"
+        and isinstance(arguments[0].get("value"), str)
+    ):
+        return LayoutBase(erc7201_root(arguments[0]["value"]), where)
+    return LayoutBase(None, where)
 
 
 def _item(entry: dict[str, Any], index: AstIndex, types: dict[str, TypeInfo]) -> StorageItem:

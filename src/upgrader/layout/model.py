@@ -164,24 +164,48 @@ class Namespace:
 
 
 @dataclass(frozen=True)
+class LayoutBase:
+    """Solidity's ``layout at <slot>`` (0.8.29): where the contract's variables start."""
+
+    slot: int | None  # None: an expression this checker does not evaluate
+    location: str | None = None  # of the specifier
+
+    def to_json(self) -> dict[str, Any]:
+        return {"slot": None if self.slot is None else str(self.slot), "location": self.location}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LayoutBase:
+        slot = data.get("slot")
+        return cls(None if slot is None else int(slot), data.get("location"))
+
+
+@dataclass(frozen=True)
 class StorageLayout:
     contract: str  # "<source>:<Name>"
     items: tuple[StorageItem, ...]
     types: Mapping[str, TypeInfo] = field(default_factory=dict)
     namespaces: tuple[Namespace, ...] = ()
+    base: LayoutBase | None = None  # None: no `layout at`, the variables start at slot 0
+
+    @property
+    def base_slot(self) -> int | None:
+        return self.base.slot if self.base is not None else 0
 
     def type_of(self, item: StorageItem | Member | str) -> TypeInfo:
         type_id = item if isinstance(item, str) else item.type_id
         return self.types[type_id]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "schema": SCHEMA,
             "contract": self.contract,
             "storage": [item.to_json() for item in self.items],
             "namespaces": [ns.to_json() for ns in self.namespaces],
             "types": {type_id: info.to_json() for type_id, info in sorted(self.types.items())},
         }
+        if self.base is not None:
+            data["base"] = self.base.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> StorageLayout:
@@ -192,4 +216,5 @@ class StorageLayout:
             items=tuple(StorageItem.from_json(i) for i in data["storage"]),
             types={k: TypeInfo.from_json(k, v) for k, v in data["types"].items()},
             namespaces=tuple(Namespace.from_json(n) for n in data.get("namespaces", ())),
+            base=LayoutBase.from_json(data["base"]) if data.get("base") is not None else None,
         )

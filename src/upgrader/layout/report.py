@@ -23,9 +23,12 @@ def _name(op: StorageOp) -> str:
     return f"`{item.label}` in {where}"
 
 
+def _slot(slot: int) -> str:
+    return f"slot {slot:#x}" if slot >= 1 << 64 else f"slot {slot}"  # namespaced slots in hex
+
+
 def _place(slot: int, offset: int) -> str:
-    where = f"slot {slot:#x}" if slot >= 1 << 64 else f"slot {slot}"  # namespaced slots in hex
-    return where + (f" offset {offset}" if offset else "")
+    return _slot(slot) + (f" offset {offset}" if offset else "")
 
 
 def _end(item) -> str:  # type: ignore[no-untyped-def]
@@ -79,6 +82,13 @@ def message(op: StorageOp) -> str:
             return f"Deleted namespace erc7201:{op.namespace}"
         case "namespace-duplicate":
             return f"Namespace erc7201:{op.namespace} is declared more than once"
+        case "base-moved":
+            assert op.slots
+            old_base, new_base = (_slot(slot) for slot in op.slots)
+            return (
+                f"The storage base (`layout at`) moved from {old_base} to {new_base}: every variable, "
+                "inherited ones too, is now read from slots where nothing was stored"
+            )
 
 
 def hint(op: StorageOp) -> str | None:
@@ -112,6 +122,10 @@ def hint(op: StorageOp) -> str | None:
             return "Keep the namespace struct (with its @custom:storage-location annotation) even if unused"
         case "namespace-duplicate":
             return "Give every namespace a unique ERC-7201 id"
+        case "base-moved":
+            assert op.slots
+            keep = f"`layout at {op.slots[0]:#x}`" if op.slots[0] else "the variables at slot 0 (no `layout at`)"
+            return f"Keep {keep}; a new base needs the stored values moved there first"
 
 
 def describe(change: TypeChange) -> str:
