@@ -149,10 +149,15 @@ def test_same_output_and_exit_code_as_the_typer_command(fixtures_build_dir: Path
         ["check", "--build-info", str(fixtures_build_dir), "--contract", "Nope"],
         ["check", "--build-info", str(fixtures_build_dir / "missing")],
         ["check", "--build-info", str(fixtures_build_dir), "--unsafe-allow", "no-such-kind"],
+        ["check", "--build-info", str(fixtures_build_dir), "--format", "sarif"],
+        ["check", "--build-info", str(fixtures_build_dir), "--format", "github"],
     ):
         code, out, err = quick_output(argv, capsys)
         typed = runner.invoke(app, argv)
         assert (code, out, err) == (typed.exit_code, typed.stdout, typed.stderr), argv
+        if "--format" in argv:
+            assert code == 1 and out.startswith("{" if "sarif" in argv else "::"), argv  # the lane ran the format
+    code, _, err = quick_output(["check", "--build-info", str(fixtures_build_dir), "--unsafe-allow", "no-such-kind"], capsys)
     assert code == 2 and err.startswith("error: unknown --unsafe-allow kind no-such-kind")
 
 

@@ -1,7 +1,10 @@
-"""`upgrader check` reports for CI: GitHub Actions annotations and a Markdown summary for a
-pull-request comment. Text and JSON stay in ``check.run`` and ``CheckReport.to_json``."""
+"""`upgrader check` reports for CI: GitHub Actions annotations, a Markdown summary for a
+pull-request comment and a SARIF 2.1.0 log for code scanning. Text and JSON stay in
+``check.run`` and ``CheckReport.to_json``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from upgrader.check.engine import CheckReport, ContractResult
 from upgrader.findings import Finding
@@ -71,3 +74,57 @@ def _finding(f: Finding) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def sarif_log(report: CheckReport, version: str) -> dict[str, Any]:
+    """A SARIF 2.1.0 log (OASIS, sarif-2.1/schema/sarif-schema-2.1.0.json): one run of the tool
+    ``upgrader``, one result per finding, its rule id the finding's kind, its location the source
+    file and line (the contract's file where the finding has none), the hint in the message and
+    in the result's properties. Rules are the kinds that occur, in order of first occurrence."""
+    found: list[tuple[Finding, ContractResult | None]] = [(f, None) for f in report.errors]
+    for result in report.contracts:
+        found += [(f, result) for f in (*result.errors, *result.warnings)]
+    kinds = list(dict.fromkeys(f.kind for f, _ in found))
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "upgrader", "version": version, "rules": [_rule(kind) for kind in kinds]}},
+                "results": [_result(f, r, kinds.index(f.kind)) for f, r in found],
+            }
+        ],
+    }
+
+
+def _rule(kind: str) -> dict[str, Any]:
+    from upgrader.validate.kinds import RULES
+
+    rule: dict[str, Any] = {"id": kind, "shortDescription": {"text": f"upgrader check: {kind}"}}
+    known = RULES.get(kind)  # type: ignore[call-overload]
+    if known is not None and known.doc.startswith("https://"):
+        rule["helpUri"] = known.doc
+    return rule
+
+
+def _result(finding: Finding, result: ContractResult | None, index: int) -> dict[str, Any]:
+    source, _, line = (finding.location or "").rpartition(":")
+    physical: dict[str, Any] = {"artifactLocation": {"uri": source or (result.contract.rpartition(":")[0] if result else "")}}
+    if source and line.isdigit() and int(line) > 0:
+        physical["region"] = {"startLine": int(line)}
+    subject = f"{result.contract}{result.against}: " if result is not None else ""
+    text = subject + finding.message + (f"\n{finding.hint}" if finding.hint else "")
+    properties: dict[str, Any] = {"hint": finding.hint}
+    if result is not None:
+        properties.update(contract=result.contract, reference=result.reference)
+    return {
+        "ruleId": finding.kind,
+        "ruleIndex": index,
+        "level": "warning" if finding.severity == "warning" else "error",
+        "message": {"text": text},
+        "locations": [{"physicalLocation": physical}],
+        "properties": properties,
+    }

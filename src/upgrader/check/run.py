@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from upgrader.check.engine import CheckReport
 
 BUILD_INFO_HELP = "Folder of Hardhat/Foundry build-info JSON files (default: compile this project)."
-FORMATS = ("text", "github", "markdown")  # JSON is --json, as for every command
+FORMATS = ("text", "github", "markdown", "sarif")  # JSON is --json, as for every command
 
 
 def load_builds(build_info: Path | None) -> tuple[CheckBuilds, Path | None]:
@@ -98,6 +98,18 @@ def _print_markdown(report: CheckReport) -> None:
     sys.stdout.write(markdown_summary(report))
 
 
+def _print_sarif(report: CheckReport) -> None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from upgrader.check.formats import sarif_log
+
+    try:
+        installed = version("upgrader")
+    except PackageNotFoundError:
+        installed = "0"
+    print_json(sarif_log(report, installed))
+
+
 def _print_text(report: CheckReport) -> None:
     from upgrader.layout.report import render
 
@@ -121,4 +133,5 @@ RENDERERS: dict[str, Callable[[CheckReport], None]] = {
     "json": _print_json,
     "github": _print_github,
     "markdown": _print_markdown,
+    "sarif": _print_sarif,
 }

@@ -61,7 +61,7 @@ def check_command(
         ),
     ] = False,
     output_format: Annotated[
-        Optional[str], typer.Option("--format", help="text (default), github (Actions annotations) or markdown (a PR comment); --json for JSON.")
+        Optional[str], typer.Option("--format", help="text (default), github (Actions annotations), markdown (a PR comment) or sarif (code scanning); --json for JSON.")
     ] = None,
 ) -> None:
     """Check every upgradeable contract (or --contract) against its reference."""
