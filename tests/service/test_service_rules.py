@@ -388,3 +388,19 @@ def test_module_entry_point_serves(chain, anvil, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_delegate_signature_without_the_chain_id_is_accepted_too(chain, client, keys):
+    """validate_delegator_signature tries the current chain id and none (l. 486-488), with
+    DelegateSignatureHelperV2 leaving chainId out of the domain then (history/helpers.py l. 102-128)."""
+    from eth_abi import encode as abi_encode
+
+    from upgrader.keccak import keccak
+    from upgrader.safe.delegate_message import DELEGATE_TYPE, totp
+
+    owner, bot = KeySigner(keys.owners[0]), KeySigner(keys.outsider)
+    domain = keccak(abi_encode(["bytes32", "bytes32", "bytes32"], [
+        keccak(b"EIP712Domain(string name,string version)"), keccak(b"Safe Transaction Service"), keccak(b"1.0")]))
+    struct = keccak(abi_encode(["bytes32", "address", "uint256"], [keccak(DELEGATE_TYPE.encode()), bot.address, totp()]))
+    client.add_delegate(bot.address, owner.address, signed(owner, keccak(b"\x19\x01" + domain + struct)), "no chain", chain.safe)
+    assert [d.label for d in client.delegates(safe=chain.safe)] == ["no chain"]
