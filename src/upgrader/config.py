@@ -88,6 +88,7 @@ class NetworkConfig:
     tx_service: str | None = None  # the old key: a Transaction Service URL or "local"
     safe_api: SafeApiConfig | None = None
     local_service_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # `url: local`: the bundled service's port (5555)
+    local: bool = False  # a development chain: `upgrader node start --network <name>` runs its Safe service (also when rpc is loopback)
 
     def rpc_urls(self) -> list[str]:
         """The endpoints; a network without any is an input error when it is used (not when

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from upgrader.cli.main import app
-from upgrader.cli.common.output import console, handle_errors, print_json
+from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 
 
 @app.command("import")
@@ -58,3 +58,108 @@ def _governed(p: dict, safe: str) -> str:  # type: ignore[type-arg]
     if not p["governed_by_safe"]:
         return f"[yellow]{p['governor']}[/]"
     return "the Safe" if p["governor"] in (None, safe) else f"the Safe via {p['governor']}"
+
+
+safe_app = typer.Typer(help="Safes for a deployment: `safe create` makes one.", no_args_is_help=True)
+app.add_typer(safe_app, name="safe")
+solc_app = typer.Typer(help="The solc upgrader compiles with (for forge: FOUNDRY_SOLC).", no_args_is_help=True)
+app.add_typer(solc_app, name="solc")
+
+NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")]
+SenderOpt = Annotated[Optional[str], typer.Option("--sender", help="Who sends: an ape account alias, or an account the node unlocked (address or index).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _sender_resolver(chain_id: int):  # type: ignore[no-untyped-def]
+    def resolve(alias: str):  # type: ignore[no-untyped-def]
+        from upgrader.stages.sign.signer import resolve_signer
+
+        return resolve_signer(alias, chain_id, [])
+
+    return resolve
+
+
+@safe_app.command("create")
+@handle_errors
+def safe_create(
+    owners: Annotated[str, typer.Option("--owners", help="Comma-separated owner addresses.")],
+    threshold: Annotated[int, typer.Option("--threshold", help="Signatures needed (1..number of owners).")],
+    network: NetworkOpt = "local",
+    sender: SenderOpt = None,
+    salt_nonce: Annotated[int, typer.Option("--salt-nonce", help="Another Safe of the same owners and threshold.", min=0)] = 0,
+    json_out: JsonOpt = False,
+) -> None:
+    """Create a Safe 1.4.1 (the canonical deployments when the chain has them, else deploys them); idempotent."""
+    from upgrader.deploy.safe import make_safe
+    from upgrader.deploy.sender import open_sender
+    from upgrader.stages.context import open_network
+
+    ctx = open_network(network)
+    made = make_safe(ctx.w3, lambda: open_sender(ctx.w3, sender, resolve_alias=_sender_resolver(ctx.chain_id)),
+                     [o.strip() for o in owners.split(",") if o.strip()], threshold, salt_nonce)
+    if json_out:
+        return print_json(made.to_json())
+    how = "created" if made.created else "already there"
+    infra = "Safe's canonical deployments" if made.canonical else "contracts deployed as on a fresh chain (CREATE2, zero salt)"
+    console.print(escape(f"Safe {made.version} {how} at {made.address}: {made.threshold} of {len(made.owners)} owners "
+                         f"({', '.join(made.owners)})"), soft_wrap=True)
+    console.print(escape(f"singleton {made.singleton}, factory {made.proxy_factory}, MultiSendCallOnly "
+                         f"{made.multisend_call_only}: {infra}"), soft_wrap=True)
+
+
+@app.command("handover")
+@handle_errors
+def handover(
+    network: NetworkOpt = "local",
+    sender: SenderOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Send every transfer without asking.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Transfer the owner of every recorded proxy (UUPS proxy, ProxyAdmin, beacon) to the manifest's Safe; idempotent."""
+    import sys
+
+    from upgrader.deploy.handover import hand_over, with_governors
+    from upgrader.deploy.sender import open_sender
+    from upgrader.errors import InputError
+    from upgrader.stages.context import open_network
+
+    ctx = open_network(network)
+    manifest = ctx.manifest()
+    resolve = _sender_resolver(ctx.chain_id)
+
+    def confirm(transfer) -> bool:  # type: ignore[no-untyped-def]
+        err_console.print(escape(f"handover: {transfer.describe()}"), soft_wrap=True)
+        return yes or typer.confirm("send it?", default=False, err=True)
+
+    if not yes and not sys.stdin.isatty():
+        raise InputError("handover asks before each transfer: run it on a terminal, or pass --yes")
+
+    result = hand_over(ctx.w3, manifest, lambda owner: open_sender(ctx.w3, sender, owner, resolve), confirm)
+    with ctx.store.locked():
+        ctx.store.save(with_governors(ctx.w3, ctx.manifest()))
+    if json_out:
+        return print_json(result.to_json())
+    for transfer, tx in result.sent:
+        console.print(escape(f"handed over {', '.join(transfer.proxies)}: {transfer.role} {transfer.contract} now owned by "
+                             f"the Safe (tx {tx})"), soft_wrap=True)
+    if result.already:
+        console.print(escape(f"already governed by the Safe {result.safe}: {', '.join(result.already)}"), soft_wrap=True)
+    for why in result.skipped:
+        console.print(escape(f"note: {why}"), soft_wrap=True)
+
+
+@solc_app.command("path")
+@handle_errors
+def solc_path(
+    version: Annotated[str, typer.Argument(help="A solc 0.8.x release, e.g. 0.8.21.")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Print the solc executable upgrader compiles with (installed from npm on first use): FOUNDRY_SOLC=$(upgrader solc path 0.8.21)."""
+    import sys
+
+    from upgrader.build.solc import solc_path as find
+
+    path = find(version)  # a version that is not a 0.8.x release: one line, exit 2
+    if json_out:
+        return print_json({"version": version, "path": str(path)})
+    sys.stdout.write(f"{path}\n")

@@ -15,6 +15,8 @@ node_app = typer.Typer(help="Manage the local stack: the Anvil chain and the Saf
 app.add_typer(node_app, name="node")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine output on stdout.")]
+NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="A network marked local (`local: true` or a loopback rpc): "
+                                         "its Safe service; `local` also runs this checkout's chain.")]
 
 
 def _component(name: str, st: dict[str, Any], started: bool | None = None) -> str:
@@ -22,7 +24,7 @@ def _component(name: str, st: dict[str, Any], started: bool | None = None) -> st
     title = {"chain": "local chain", "service": "local Safe Transaction Service"}[name]
     if st["state"] == "running":
         how = "running" if started is None else "started" if started else "already running"
-        return f"{title}: {how} on {st['url']} (pid {st['pid']})"
+        return f"{title}: {how} on {st['url']}" + (f" (pid {st['pid']})" if st["pid"] else " (not upgrader's)")
     if st["state"] == "foreign":
         return f"{title}: {st['url']} is held by {st['owner']}, not by this checkout"
     return f"{title}: stopped"
@@ -30,12 +32,12 @@ def _component(name: str, st: dict[str, Any], started: bool | None = None) -> st
 
 @node_app.command("start")
 @handle_errors
-def start(json_out: JsonOpt = False) -> None:
+def start(network: NetworkOpt = "local", json_out: JsonOpt = False) -> None:
     """Start the local chain from its saved state and the local Safe service (each only when it is not running)."""
     from upgrader.build.project import find_root
     from upgrader.localstack import start as start_stack
 
-    report = start_stack(find_root()).to_json()
+    report = start_stack(find_root(), network=network).to_json()
     if json_out:
         return print_json(report)
     for name in ("chain", "service"):
@@ -44,12 +46,12 @@ def start(json_out: JsonOpt = False) -> None:
 
 @node_app.command("status")
 @handle_errors
-def status(json_out: JsonOpt = False) -> None:
+def status(network: NetworkOpt = "local", json_out: JsonOpt = False) -> None:
     """Whether the local chain and service run, and whose they are."""
     from upgrader.build.project import find_root
     from upgrader.localstack import status as stack_status
 
-    report = stack_status(find_root()).to_json()
+    report = stack_status(find_root(), network).to_json()
     if json_out:
         return print_json(report)
     for name in ("chain", "service"):
@@ -60,12 +62,12 @@ def status(json_out: JsonOpt = False) -> None:
 
 @node_app.command("stop")
 @handle_errors
-def stop(json_out: JsonOpt = False) -> None:
-    """Stop the local service, chain and any simulate fork of this checkout (state is kept)."""
+def stop(network: NetworkOpt = "local", json_out: JsonOpt = False) -> None:
+    """Stop the local service, chain (of `local` only) and any simulate fork of this checkout (state is kept)."""
     from upgrader.build.project import find_root
     from upgrader.localstack import stop as stop_stack
 
-    result = stop_stack(find_root())
+    result = stop_stack(find_root(), network)
     if json_out:
         return print_json(result)
     line(f"local chain: {result['chain']}; local Safe Transaction Service: {result['service']}"

@@ -168,5 +168,66 @@ def create_safe(w3: "Web3", deployer: Any, infra: SafeInfrastructure, owners: li
     return address
 
 
+@dataclass(frozen=True)
+class MadeSafe:
+    address: str
+    version: str
+    owners: tuple[str, ...]
+    threshold: int
+    singleton: str
+    proxy_factory: str
+    multisend_call_only: str
+    canonical: bool  # the infrastructure is Safe's canonical deployment
+    created: bool  # False: it was already there
+
+    def to_json(self) -> dict[str, Any]:
+        return {"address": self.address, "version": self.version, "owners": list(self.owners), "threshold": self.threshold,
+                "singleton": self.singleton, "proxy_factory": self.proxy_factory,
+                "multisend_call_only": self.multisend_call_only, "canonical": self.canonical, "created": self.created}
+
+
+def make_safe(w3: "Web3", sender: Any, owners: list[str], threshold: int, salt_nonce: int = 0) -> MadeSafe:
+    """``upgrader safe create``: a Safe 1.4.1 of ``owners``/``threshold`` (nothing is sent when it
+    exists). ``sender`` is called for the account that pays, only when something must be sent."""
+    from eth_utils import is_hex_address
+
+    bad = next((o for o in owners if not is_hex_address(o)), None)
+    if bad is not None or not owners:
+        raise InputError(f"--owners: {bad!r} is not an address (0x + 40 hex digits)" if bad else "--owners: give at least one address")
+    owners = [to_checksum_address(o) for o in owners]
+    if len(set(owners)) != len(owners):
+        raise InputError("--owners: an owner is listed twice")
+    if not 1 <= threshold <= len(owners):
+        raise InputError(f"--threshold {threshold}: must be between 1 and the number of owners ({len(owners)})")
+    lazy = _Lazy(sender)
+    canonical = canonical_infrastructure(w3)
+    infra = canonical or deploy_infrastructure(w3, lazy)
+    handler = _canonical_fallback_handler(w3) if canonical else ZERO_ADDRESS
+    address = predicted_safe(w3, infra, setup_data(owners, threshold, handler), salt_nonce)
+    existed = bool(code_at(w3, address))
+    create_safe(w3, lazy, infra, owners, threshold, salt_nonce, handler)
+    return MadeSafe(address, SAFE_VERSION, tuple(owners), threshold, infra.singleton, infra.proxy_factory,
+                    infra.multisend_call_only, canonical is not None, not existed)
+
+
+class _Lazy:
+    """A sender made on first use: a re-run that sends nothing needs no account."""
+
+    def __init__(self, make: Any) -> None:
+        self._make, self._made = make, None
+
+    def send(self, to: str, data: bytes) -> Any:
+        if self._made is None:
+            self._made = self._make()
+        return self._made.send(to, data)
+
+
+def _canonical_fallback_handler(w3: "Web3") -> str:
+    from upgrader.safe.addresses import address_of
+
+    handler = address_of("CompatibilityFallbackHandler", SAFE_VERSION)
+    return handler if code_at(w3, handler) else ZERO_ADDRESS
+
+
 def safe_abi() -> list[dict[str, Any]]:
     return safe_contracts()["SafeL2"].abi

@@ -4,6 +4,10 @@ stopped, reported and reset together, plus any simulate fork this checkout left 
 Ports come from ape-config.yaml: ``upgrader.networks.local.rpc`` (the chain, default 8545)
 and ``upgrader.networks.local.local_service_port`` (the service, default 5555). State lives in
 ``.anvil/`` (out of git): ``state.json`` (the chain), ``tx-service.json`` (the proposals).
+
+Any other network marked local (``local: true``, or one loopback ``rpc``: a team's own Anvil)
+has a stack of its Safe service only, against that chain, with its state in
+``.anvil/<network>/``; its chain is the team's to run.
 """
 
 from __future__ import annotations
@@ -38,37 +42,57 @@ class Stack:
     root: Path
     chain: Component
     service: Component
-    deployments: Path  # deployments/local
+    deployments: Path  # deployments/<network>
+    network: str = "local"
+
+    @property
+    def owns_chain(self) -> bool:
+        """Only the checkout's own network `local` has its chain run by upgrader."""
+        return self.network == "local"
 
     @property
     def components(self) -> tuple[Component, ...]:
-        return (self.chain, self.service)  # start order; stopped in reverse
+        return (self.chain, self.service) if self.owns_chain else (self.service,)  # start order; stopped in reverse
 
 
 def state_dir(root: Path) -> Path:
     return root / ".anvil"
 
 
-def local_ports(root: Path) -> tuple[int, int, Path]:
-    """(chain port, service port, deployments folder) of the checkout at ``root``."""
+def is_local(net: Any) -> bool:
+    """A development chain: marked ``local: true``, or its one endpoint on this machine."""
+    if getattr(net, "local", False) or net.name == "local":
+        return True
+    try:
+        urls = net.rpc_urls()
+    except InputError:
+        return False
+    return len(urls) == 1 and urlsplit(urls[0]).hostname in LOOPBACK
+
+
+def local_ports(root: Path, network: str = "local") -> tuple[int, int, Path]:
+    """(chain port, service port, deployments folder) of ``network`` in the checkout at ``root``."""
     from upgrader import config as project_config
 
     cfg = project_config.load(root)
-    net = cfg.networks.get("local")
+    net = cfg.networks.get(network) if network == "local" else cfg.network(network)
     chain_port, service_port = DEFAULT_CHAIN_PORT, DEFAULT_SERVICE_PORT
     if net is not None:
+        if not is_local(net):
+            raise InputError(f"network {network!r} is not a local chain (its rpc is not on this machine); mark it "
+                             f"`local: true` under {cfg._where('networks')} if it is a development chain")
         urls = net.rpc_urls()
         parts = urlsplit(urls[0])
         if len(urls) != 1 or parts.hostname not in LOOPBACK or parts.port is None:
-            raise InputError(f"upgrader.networks.local.rpc is {net.rpc!r}; the local chain needs one http://127.0.0.1:<port>")
+            raise InputError(f"upgrader.networks.{network}.rpc is {net.rpc!r}; a local chain needs one http://127.0.0.1:<port>")
         chain_port = parts.port
         service_port = net.local_service_port or DEFAULT_SERVICE_PORT
-    return chain_port, service_port, cfg.deployments / "local"
+    return chain_port, service_port, cfg.deployments / network
 
 
-def stack(root: Path) -> Stack:
-    chain_port, service_port, deployments = local_ports(root)
-    folder = state_dir(root).resolve()
+def stack(root: Path, network: str = "local") -> Stack:
+    chain_port, service_port, deployments = local_ports(root, network)
+    folder = (state_dir(root) if network == "local" else state_dir(root) / network).resolve()
     chain_url, service_url = f"http://127.0.0.1:{chain_port}", f"http://127.0.0.1:{service_port}"
     chain_state, service_state = folder / "state.json", folder / "tx-service.json"
 
@@ -104,11 +128,11 @@ def stack(root: Path) -> Stack:
         check_state_file(service_state)
 
     chain = Component("chain", "local chain", chain_port, chain_url, chain_state, folder / "anvil.pid",
-                      folder / "anvil.log", chain_command, chain_answers, check_chain_state, "upgrader.networks.local.rpc")
+                      folder / "anvil.log", chain_command, chain_answers, check_chain_state, f"upgrader.networks.{network}.rpc")
     service = Component("service", "local Safe Transaction Service", service_port, service_url, service_state,
                         folder / "tx-service.pid", folder / "tx-service.log", service_command,
-                        lambda: _http_answers(service_url), check_service_state, "upgrader.networks.local.local_service_port")
-    return Stack(root, chain, service, deployments)
+                        lambda: _http_answers(service_url), check_service_state, f"upgrader.networks.{network}.local_service_port")
+    return Stack(root, chain, service, deployments, network)
 
 
 def _http_answers(url: str) -> bool:
@@ -146,8 +170,8 @@ class StackReport:
                 "started": list(self.started)}
 
 
-def start(root: Path, with_service: bool = True) -> StackReport:
-    s = stack(root)
+def start(root: Path, with_service: bool = True, network: str = "local") -> StackReport:
+    s = stack(root, network)
     with _locked(root):
         for c in s.components if with_service else (s.chain,):  # a taken port or a corrupt state file
             st = daemon.status(c)                                 # stops us before anything starts
@@ -155,7 +179,13 @@ def start(root: Path, with_service: bool = True) -> StackReport:
                 raise daemon.refuse(st)
             if st.state == "stopped":
                 c.check_state()
-        chain, new_chain = daemon.start(s.chain)
+        if s.owns_chain:
+            chain, new_chain = daemon.start(s.chain)
+        elif not s.chain.answers():
+            raise InputError(f"nothing answers on {s.chain.url} (network {network}); start your chain there first "
+                             f"(e.g. `anvil --port {s.chain.port}`)")
+        else:
+            chain, new_chain = daemon.Status(s.chain, "running"), False
         service, new_service = daemon.start(s.service) if with_service else (daemon.status(s.service), False)
     started = tuple(n for n, new in (("chain", new_chain), ("service", new_service)) if new)
     return StackReport(chain, service, started=started)
@@ -172,24 +202,26 @@ def ensure_chain(root: Path) -> str:
     return s.chain.url
 
 
-def ensure_service(root: Path) -> str:
-    """The local Safe service of this checkout answering (chain included)."""
-    s = stack(root)
+def ensure_service(root: Path, network: str = "local") -> str:
+    """The local Safe service of this checkout for ``network`` answering (for `local`, chain included)."""
+    s = stack(root, network)
     if daemon.status(s.service).state != "running":
-        start(root)
+        start(root, network=network)
     return s.service.url
 
 
 def local_service_url(network: Any) -> str:
-    """The URL of this checkout's local Safe service for ``network`` (its `url: local`). For
-    the checkout's own network `local` the service is started (chain included) when down;
-    when UPGRADER_RPC_<NAME> points the network elsewhere, nothing is started."""
+    """The URL of this checkout's local Safe service for ``network`` (its `url: local`),
+    started when down for a network marked local (for `local`, its chain too); when
+    UPGRADER_RPC_<NAME> points the network elsewhere, nothing is started."""
     from upgrader.build.project import find_root
 
     root = find_root()
-    if network.name != "local" or os.environ.get(f"UPGRADER_RPC_{network.name.upper()}"):
+    if network.name == "local":
+        return stack(root).service.url if os.environ.get("UPGRADER_RPC_LOCAL") else ensure_service(root)
+    if not is_local(network):
         return stack(root).service.url
-    return ensure_service(root)
+    return ensure_service(root, network.name)
 
 
 def forks_left(root: Path) -> list[int]:
@@ -206,16 +238,19 @@ def forks_left(root: Path) -> list[int]:
     return left
 
 
-def status(root: Path) -> StackReport:
-    s = stack(root)
-    return StackReport(daemon.status(s.chain), daemon.status(s.service), tuple(forks_left(root)))
+def status(root: Path, network: str = "local") -> StackReport:
+    s = stack(root, network)
+    chain = daemon.status(s.chain) if s.owns_chain else daemon.Status(s.chain, "running" if s.chain.answers() else "stopped")
+    return StackReport(chain, daemon.status(s.service), tuple(forks_left(root)))
 
 
-def stop(root: Path) -> dict[str, Any]:
-    """Stop the service, the chain and any fork of this checkout; their state is kept."""
-    s = stack(root)
+def stop(root: Path, network: str = "local") -> dict[str, Any]:
+    """Stop the service, the chain (of `local` only) and any fork of this checkout; their state is kept."""
+    s = stack(root, network)
     with _locked(root):
         result: dict[str, Any] = {c.name: daemon.stop(c) for c in reversed(s.components)}
+        if not s.owns_chain:
+            result["chain"] = "left alone (not upgrader's)"
         forks = forks_left(root)
         for pid in forks:
             procs.terminate(pid)
