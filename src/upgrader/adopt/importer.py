@@ -244,5 +244,5 @@ def _governance_notes(records: list[ProxyRecord], safe: SafeRecord) -> list[str]
         if r.governor is None:
             notes.append(f"{r.name}: who may upgrade it cannot be read (no owner()); upgrader assumes the Safe {safe.address}")
         elif r.governor != safe.address:
-            notes.append(f"{r.name}: upgraded by {r.governor}, not the Safe; `upgrader plan` cannot propose for it")
+            notes.append(f"{r.name}: upgraded by {r.governor}, not the Safe; `upgrader plan` cannot propose for it until `upgrader handover` gives it to the Safe")
     return notes

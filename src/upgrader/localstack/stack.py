@@ -221,6 +221,10 @@ def local_service_url(network: Any) -> str:
         return stack(root).service.url if os.environ.get("UPGRADER_RPC_LOCAL") else ensure_service(root)
     if not is_local(network):
         return stack(root).service.url
+    from upgrader import config as project_config
+
+    if network.name not in project_config.load(root).networks:  # a network made in code, not in the settings
+        return f"http://127.0.0.1:{network.local_service_port or DEFAULT_SERVICE_PORT}"
     return ensure_service(root, network.name)
 
 
