@@ -40,7 +40,7 @@ def tx_service_tx(record: dict[str, Any], threshold: int) -> dict[str, Any]:
         "confirmationsRequired": threshold,
         "confirmations": [{**c, "transactionHash": record["transactionHash"] if executed else None}
                           for c in record["confirmations"]],
-        "trusted": record["trusted"], "signatures": None,
+        "trusted": record.get("trusted", True), "signatures": None,
     }
 
 

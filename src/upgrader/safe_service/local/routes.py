@@ -68,7 +68,7 @@ def _tx_list(svc: "LocalTransactionService", safe: str, q: dict[str, str]) -> "R
         return _checksum_error(safe)
     rows = _safe_txs(svc, safe)
     if q.get("trusted", "true").lower() not in ("false", "0"):
-        rows = [t for t in rows if t["trusted"]]
+        rows = [t for t in rows if t.get("trusted", True)]
     if "executed" in q:
         rows = [t for t in rows if t["isExecuted"] == (q["executed"].lower() in ("true", "1"))]
     for key, keep in (("nonce__gte", lambda n, v: n >= v), ("nonce__lt", lambda n, v: n < v), ("nonce", lambda n, v: n == v)):
@@ -76,7 +76,7 @@ def _tx_list(svc: "LocalTransactionService", safe: str, q: dict[str, str]) -> "R
             rows = [t for t in rows if keep(int(t["nonce"]), int(q[key]))]
     rows.sort(key=lambda t: (-int(t["nonce"]), t["submissionDate"]), reverse=False)
     threshold = read_safe(svc.w3, safe).threshold if rows else 0
-    unique = len({t["nonce"] for t in _safe_txs(svc, safe) if t["trusted"]})
+    unique = len({t["nonce"] for t in _safe_txs(svc, safe) if t.get("trusted", True)})
     return _page(q, [render.tx_service_tx(t, threshold) for t in rows], svc.page_size, {"countUniqueNonce": unique})
 
 

@@ -173,7 +173,7 @@ def _save_proposal(svc: "LocalTransactionService", p: Proposal, state: SafeState
             "executionDate": None, "blockNumber": None, "transactionHash": None, "executor": None,
             "isExecuted": False, "isSuccessful": None, "confirmations": [],
         }
-    elif trusted and not record["trusted"]:  # l. 378-381
+    elif trusted and not record.get("trusted", True):  # l. 378-381
         record.update(origin=_origin(p.origin), trusted=True, modified=now)
     have = {c["owner"] for c in record["confirmations"]}
     for sig in sigs:  # l. 401-419: a confirmation per owner signature, get_or_create

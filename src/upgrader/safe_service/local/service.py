@@ -65,7 +65,7 @@ class LocalTransactionService:
         self._index: dict[str, tuple[Any, dict[int, Executed]]] = {}  # safe -> (head block hash, by nonce)
         if self.state_file and self.state_file.is_file():
             state = json.loads(self.state_file.read_text())
-            self.txs, self.delegates = state.get("transactions", {}), state.get("delegates", [])
+            self.txs, self.delegates = state.get("transactions", {}), state.get("delegates", [])  # records of older versions lack "trusted": they were signed
 
     # -- chain ------------------------------------------------------------------------------
 
