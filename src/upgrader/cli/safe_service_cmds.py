@@ -105,7 +105,8 @@ def confirm(
 @app.command()
 @handle_errors
 def execute(
-    safe_tx_hash: Annotated[str, typer.Argument(help="The safeTxHash to execute.")],
+    safe_tx_hash: Annotated[str, typer.Argument(help="The safeTxHash to execute; for a Timelock or Governor, the operation "
+                                                "or proposal id (or the first leg's safeTxHash) whose next leg to run.")],
     network: NetworkOpt = "local",
     sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias that signs and sends execTransaction "
                                                   "(dev chains: a node-unlocked test account too).")] = None,
@@ -126,12 +127,30 @@ def execute(
         from upgrader.stages.sign.signer import resolve_signer
 
         signer = resolve_signer(sender, ctx.chain_id, [])
+    from upgrader.governance.execute import governed_plan_for, run_later_leg
+
+    governed = governed_plan_for(ctx, safe_tx_hash, lambda: _client(ctx, tx_service, deadline))
+    if governed is not None:  # a Timelock operation or Governor proposal whose Safe leg is done
+        _show_leg(run_later_leg(ctx, governed, signer, wait), json_out)
+        return
     result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, replace=replace, wait_s=wait)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
     verb = "recorded (executed earlier by a run that stopped before recording it)" if result.recovered else "executed"
     console.print(f"[green]{verb}[/] {safe_tx_hash} in tx {result.tx} (block {result.block}); plan {result.plan_hash}", soft_wrap=True)
+    for name, impl in result.proxies.items():
+        done = "verified on chain, recorded in the manifest" if impl.startswith("0x") else "the upgrade runs in a later leg"
+        console.print(f"  {name} -> {impl} ({done})", soft_wrap=True)
+
+
+def _show_leg(result, json_out: bool) -> None:  # type: ignore[no-untyped-def]
+    if json_out:
+        print_json({"ok": True, **result.to_json()})
+        return
+    what = {"execute": "executed", "queue": "queued", "recorded": "recorded (executed earlier)"}[result.step]
+    where = f" in tx {result.tx} (block {result.block})" if result.tx else ""
+    console.print(f"[green]{what}[/] {result.chain} {result.id}{where}; plan {result.plan_hash}: {result.state}", soft_wrap=True)
     for name, impl in result.proxies.items():
         console.print(f"  {name} -> {impl} (verified on chain, recorded in the manifest)", soft_wrap=True)
 

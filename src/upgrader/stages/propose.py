@@ -123,6 +123,9 @@ def find_plan_proposal(client: TransactionServiceClient, plan: dict[str, Any], s
 def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServiceClient, signer: Signer, *,
             nonce: int | None = None, skip_simulation: bool = False, raw_hash: bool = False) -> ProposalResult:
     ensure_fresh(plan, ctx.manifest())
+    from upgrader.governance.legs import next_safe_leg
+
+    plan = next_safe_leg(ctx, plan)  # a Timelock's plan: its schedule leg, then (Safe executor) its execute leg
     simulation = check_simulation(ctx, plan, skip_simulation)
     safe, domain = plan["safe"]["address"], domain_for(ctx, plan)
     current = onchain_nonce(ctx, safe)

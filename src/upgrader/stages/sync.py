@@ -83,7 +83,9 @@ def plans_by_safe_tx_hash(ctx: NetworkContext, wanted: set[str], safe_nonce: int
     found: dict[str, dict[str, Any]] = {}
     if not wanted:
         return found
-    for plan in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id):
+    from upgrader.governance.legs import safe_legs  # a Timelock's execute leg may be a Safe transaction too
+
+    for plan in (leg for p in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id) for leg in safe_legs(p)):
         domain = SafeDomain(ctx.chain_id, plan["safe"]["address"], plan["safe"]["version"])
         for n in range(max(0, safe_nonce - NONCE_WINDOW), safe_nonce):
             h = "0x" + safe_tx_hash(plan_safe_tx(plan, n), domain).hex()

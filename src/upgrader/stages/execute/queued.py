@@ -127,8 +127,10 @@ def threshold_signatures(h: str, mtx: MultisigTx, contract: Any) -> list[SafeSig
 
 def plan_for(ctx: NetworkContext, mtx: MultisigTx) -> dict[str, Any]:
     """The plan under plans/ whose batch at this nonce is exactly the service's transaction."""
+    from upgrader.governance.legs import safe_legs  # a Timelock's execute leg may be a Safe transaction too
+
     current_hash = manifest_hash(ctx.manifest())  # only a fresh plan of this network qualifies
-    for plan in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id):
+    for plan in (leg for p in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id) for leg in safe_legs(p)):
         if (plan["safe"]["address"] == mtx.safe and plan_safe_tx(plan, mtx.nonce) == mtx.tx
                 and plan["manifest_hash"] == current_hash):
             return plan
@@ -195,6 +197,10 @@ def _default_executor(ctx: NetworkContext, signers: list[str]) -> str:
 
 
 def verify_onchain(ctx: NetworkContext, plan: dict[str, Any]) -> dict[str, str]:
+    from upgrader.governance.legs import first_leg_outcome
+
+    if (scheduled := first_leg_outcome(ctx, plan)) is not None:  # scheduled or proposed: the upgrade runs later
+        return scheduled
     result, wrong = {}, []
     manifest = ctx.manifest()
     for u in plan["upgrades"]:
@@ -208,7 +214,11 @@ def verify_onchain(ctx: NetworkContext, plan: dict[str, Any]) -> dict[str, str]:
     return result
 
 
-def record_upgrade(ctx: NetworkContext, plan: dict[str, Any], h: str, tx_hash: str, block: int) -> Manifest:
+def record_upgrade(ctx: NetworkContext, plan: dict[str, Any], h: str | None, tx_hash: str, block: int) -> Manifest:
+    from upgrader.governance.legs import is_first_leg
+
+    if is_first_leg(plan):  # nothing upgraded yet: the last leg of the chain records it
+        return ctx.manifest()
     by_name = {u["proxy"]: u for u in plan["upgrades"]}
 
     def change(manifest: Manifest) -> Manifest:

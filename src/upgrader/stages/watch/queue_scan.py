@@ -27,8 +27,10 @@ def plan_hashes(ctx: Any, nonces: set[int]) -> set[str]:
             plan = load_plan(path)
         except InputError:
             continue
+        from upgrader.governance.legs import safe_legs  # a Timelock's execute leg is one of our batches too
+
         domain = SafeDomain(ctx.chain_id, plan["safe"]["address"], plan["safe"]["version"])
-        out.update("0x" + safe_tx_hash(plan_safe_tx(plan, n), domain).hex() for n in nonces)
+        out.update("0x" + safe_tx_hash(plan_safe_tx(leg, n), domain).hex() for leg in safe_legs(plan) for n in nonces)
     return out
 
 
