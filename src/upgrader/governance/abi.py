@@ -104,3 +104,23 @@ PROPOSAL_EXECUTED = topic("ProposalExecuted(uint256)")
 PROPOSAL_CANCELED = topic("ProposalCanceled(uint256)")
 PROPOSAL_CREATED_TYPES = ["uint256", "address", "address[]", "uint256[]", "string[]", "bytes[]", "uint256", "uint256", "string"]
 CALL_SCHEDULED_DATA_TYPES = ["address", "uint256", "bytes", "bytes32", "uint256"]  # after the two indexed topics
+
+
+def _error(name: str, inputs: list[tuple[str, str]]) -> dict[str, Any]:
+    return {"type": "error", "name": name, "inputs": [{"name": n, "type": t} for n, t in inputs]}
+
+
+# The custom errors of 5.x (4.9 reverts with strings, which need no ABI): AccessControl,
+# TimelockController, Governor, for revert reasons a signer can read (``sim.reasons.errors_from``).
+ERRORS = [
+    _error("AccessControlUnauthorizedAccount", [("account", "address"), ("neededRole", "bytes32")]),
+    _error("TimelockInvalidOperationLength", [("targets", "uint256"), ("payloads", "uint256"), ("values", "uint256")]),
+    _error("TimelockInsufficientDelay", [("delay", "uint256"), ("minDelay", "uint256")]),
+    _error("TimelockUnexpectedOperationState", [("operationId", "bytes32"), ("expectedStates", "bytes32")]),
+    _error("TimelockUnexecutedPredecessor", [("predecessorId", "bytes32")]),
+    _error("TimelockUnauthorizedCaller", [("caller", "address")]),
+    _error("GovernorNonexistentProposal", [("proposalId", "uint256")]),
+    _error("GovernorUnexpectedProposalState", [("proposalId", "uint256"), ("current", "uint8"), ("expectedStates", "bytes32")]),
+    _error("GovernorInsufficientProposerVotes", [("proposer", "address"), ("votes", "uint256"), ("threshold", "uint256")]),
+    _error("GovernorRestrictedProposer", [("proposer", "address")]),
+]

@@ -50,6 +50,9 @@ def governed_plan_for(ctx: "NetworkContext", key: str, client_factory: Any = Non
     if manifest.governance is None:
         return None
     plan = find_plan(ctx, manifest, key)
+    if plan is None and (done := find_plan(ctx, manifest, key, pending=False)) is not None:
+        raise InputError(f"{key} belongs to plan {done['plan_hash']}, made from an earlier manifest: its upgrade is recorded "
+                         "already (or superseded); nothing left to do")
     if plan is not None or client_factory is None or not (key.startswith("0x") and len(key) == 66):
         return plan
     from upgrader.stages.execute.queued import fetch_verified, plan_for

@@ -49,10 +49,15 @@ def by_proxy(ops: list[tuple[dict[str, Any], Progress]]) -> dict[str, Progress]:
     return out
 
 
-def find_plan(ctx: "NetworkContext", manifest: "Manifest", wanted: str) -> dict[str, Any] | None:
-    """The pending plan whose operation id, proposal id, plan hash or batch hash is ``wanted``."""
+def find_plan(ctx: "NetworkContext", manifest: "Manifest", wanted: str, pending: bool = True) -> dict[str, Any] | None:
+    """The pending plan (``pending=False``: any governed plan of the network) whose operation id,
+    proposal id, plan hash or batch hash is ``wanted``."""
+    from upgrader.stages.planfile import network_plans
+
     key = wanted.lower()
-    for plan in pending_plans(ctx, manifest):
+    plans = pending_plans(ctx, manifest) if pending else [
+        p for p in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id) if p.get("governance")]
+    for plan in plans:
         g = plan["governance"]
         ids = {g["operation"]["id"].lower(), plan["plan_hash"].lower(), g["batch_hash"].lower()}
         if g.get("proposal"):

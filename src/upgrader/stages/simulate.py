@@ -138,6 +138,13 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
             return report
         report.gas.append({"description": "Safe execTransaction (whole batch)", "gas": run.gas_used})
         report.checks.append(Check("safe-execution", True, f"execTransaction succeeded with {len(run.owners)} owner approvals"))
+        from upgrader.governance.simulate import run_later_legs  # a Timelock's or Governor's legs: warp, vote, queue, execute
+
+        legs = run_later_legs(w3, plan, owners)
+        report.gas += legs.gas
+        report.checks += [Check(name, ok, detail) for name, ok, detail in legs.checks]
+        if not legs.ok:
+            return report
         report.timings["execute"] = int((time.monotonic() - t) * 1000)
         t = time.monotonic()
         progress("verifying")

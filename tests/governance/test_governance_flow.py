@@ -1,0 +1,132 @@
+"""Issue 23's flow through the CLI and the local Safe Transaction Service, on the fixture whose
+upgrade authority is an OpenZeppelin TimelockController (2-day minimum delay; proposer and
+canceller the 2-of-3 Safe; executor open, or only the Safe): import → status → plan →
+simulate → propose (schedule) → confirm → execute → status scheduled → time moves →
+``upgrader execute`` (second leg) → status in_sync; each step run again is harmless. The same
+with a Governor in front (holders vote on the real chain; ``execute`` queues, then executes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gov_fixture import TWO_DAYS, mine, ok_json, run, transact, warp
+
+pytestmark = pytest.mark.chain
+
+
+@pytest.fixture
+def service(world, tmp_path: Path):
+    from upgrader.safe_service.local.server import LocalServiceServer, LocalTransactionService
+
+    svc = LocalTransactionService(world.url, tmp_path / "service.json", tuple(s.multisend for s in world.systems.values()))
+    with LocalServiceServer(svc) as server:
+        yield server.url
+
+
+def cli(c, *args):
+    return run(c.root, c.url, *args)
+
+
+def _two_owners(c):
+    return c.system.owners[0], c.system.owners[1]
+
+
+def _schedule_leg(c, url, *import_args):
+    """import → status → plan → simulate → propose → confirm → execute (the Safe's leg)."""
+    ok_json(cli(c, "import", "--network", "anvil", *c.system.proxy_args(), "--multisend", c.system.multisend, *import_args, "--json"))
+    assert {p["state"] for p in ok_json(cli(c, "status", "--network", "anvil", "--json"))["proxies"]} == {"pending"}
+    made = ok_json(cli(c, "plan", "--network", "anvil", "--json"))
+    assert ok_json(cli(c, "simulate", made["path"], "--json"))["ok"]
+    first, second = _two_owners(c)
+    proposed = ok_json(cli(c, "propose", made["path"], "--sender", first, "--tx-service", url, "--json"))
+    h = proposed["safe_tx_hash"]
+    assert ok_json(cli(c, "propose", made["path"], "--sender", first, "--tx-service", url, "--json"))["created"] is False
+    ok_json(cli(c, "confirm", h, "--sender", second, "--network", "anvil", "--tx-service", url, "--json"))
+    done = ok_json(cli(c, "execute", h, "--network", "anvil", "--tx-service", url, "--json"))
+    return made, h, done
+
+
+def test_timelock_flow_with_an_open_or_a_safe_executor(timelocked, service):
+    c, s = timelocked, timelocked.system
+    made, h, done = _schedule_leg(c, service)
+    op = made["plan"]["governance"]["operation"]["id"]
+    assert set(done["proxies"]) == {"Box", "Shelf"} and all("scheduled (ready at" in v for v in done["proxies"].values())
+
+    status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
+    assert {p["name"]: p["state"] for p in status["proxies"]} == {"Box": "scheduled", "Shelf": "scheduled"}
+    (live,) = status["operations"]
+    assert live["id"] == op and live["state"] == "scheduled" and live["text"].endswith("in 2d 0h)")
+    again = cli(c, "execute", h, "--network", "anvil", "--tx-service", service)  # the Safe's leg again: nothing to do yet
+    assert again.exit_code == 2 and "scheduled (ready at" in again.stdout + again.stderr
+    early = cli(c, "execute", op, "--network", "anvil", "--tx-service", service)
+    assert early.exit_code == 2 and "in 2d 0h" in early.stdout + early.stderr
+
+    first, second = _two_owners(c)
+    if s.variant == "safe-exec":  # only the Safe executes: propose queues the execute leg as the Safe's next transaction
+        leg = ok_json(cli(c, "propose", made["path"], "--sender", first, "--tx-service", service, "--json"))
+        assert leg["safe_tx_hash"] != h and leg["created"]
+        ok_json(cli(c, "confirm", leg["safe_tx_hash"], "--sender", second, "--network", "anvil", "--tx-service", service, "--json"))
+    else:
+        refused = cli(c, "propose", made["path"], "--sender", first, "--tx-service", service)
+        assert refused.exit_code == 2 and f"upgrader execute {op}" in refused.stdout + refused.stderr
+
+    warp(c.w3, TWO_DAYS)
+    status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
+    assert {p["state"] for p in status["proxies"]} == {"ready"} and status["operations"][0]["state"] == "ready"
+
+    if s.variant == "safe-exec":
+        refused = cli(c, "execute", op, "--network", "anvil", "--tx-service", service)
+        assert refused.exit_code == 2 and "only the Safe may execute" in refused.stdout + refused.stderr
+        final = ok_json(cli(c, "execute", leg["safe_tx_hash"], "--network", "anvil", "--tx-service", service, "--json"))
+        assert final["proxies"]["Box"].startswith("0x")
+    else:
+        final = ok_json(cli(c, "execute", op, "--network", "anvil", "--tx-service", service, "--json"))
+        assert final["step"] == "execute" and final["tx"]
+
+    status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
+    assert {p["name"]: p["state"] for p in status["proxies"]} == {"Box": "in_sync", "Shelf": "in_sync"}
+    assert status["operations"] == []
+    manifest = json.loads((c.root / "deployments" / "anvil" / "manifest.json").read_text())
+    box = next(p for p in manifest["proxies"] if p["name"] == "Box")
+    assert box["implementation"]["contract"].endswith(":BoxV2") and box["history"][-1]["plan_hash"] == made["plan_hash"]
+    assert s.contract("BoxV2", s.box).functions.limit().call() == 1000
+
+    # every step again: harmless
+    repeat = cli(c, "execute", op, "--network", "anvil", "--tx-service", service)
+    assert repeat.exit_code == 2 and "recorded already" in repeat.stdout + repeat.stderr
+    assert ok_json(cli(c, "plan", "--network", "anvil", "--json"))["plan"] is None
+    assert json.loads((c.root / "deployments" / "anvil" / "manifest.json").read_text()) == manifest
+
+
+def test_governor_flow_vote_queue_execute(governed, service):
+    c, s = governed, governed.system
+    made, h, done = _schedule_leg(c, service, "--safe", s.safe)
+    g = made["plan"]["governance"]
+    pid = g["proposal"]["id"]
+    assert all(f"proposal {pid}: proposed" in v for v in done["proxies"].values())
+    waiting = cli(c, "execute", pid, "--network", "anvil", "--tx-service", service)
+    assert waiting.exit_code == 2 and "proposed" in waiting.stdout + waiting.stderr
+
+    gov = s.governor_contract()
+    mine(c.w3, 2)
+    for holder in s.holders[:2]:  # the holders vote on the real chain, outside upgrader
+        transact(c.w3, gov.functions.castVote(int(pid), 1), holder)
+    status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
+    assert status["operations"][0]["state"] == "voting" and status["operations"][0]["id"] == pid
+    mine(c.w3, 25)
+
+    queued = ok_json(cli(c, "execute", pid, "--network", "anvil", "--tx-service", service, "--json"))
+    assert queued["step"] == "queue" and queued["state"].startswith("scheduled (ready at")
+    status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
+    assert {p["state"] for p in status["proxies"]} == {"scheduled"}
+    again = cli(c, "execute", pid, "--network", "anvil", "--tx-service", service)
+    assert again.exit_code == 2 and "scheduled" in again.stdout + again.stderr
+
+    warp(c.w3, TWO_DAYS)
+    final = ok_json(cli(c, "execute", h, "--network", "anvil", "--tx-service", service, "--json"))  # by the first leg's safeTxHash
+    assert final["step"] == "execute" and set(final["proxies"]) == {"Box", "Shelf"}
+    status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
+    assert {p["state"] for p in status["proxies"]} == {"in_sync"}
