@@ -43,6 +43,11 @@ def _schedule_leg(c, url, *import_args):
     first, second = _two_owners(c)
     proposed = ok_json(cli(c, "propose", made["path"], "--sender", first, "--tx-service", url, "--json"))
     h = proposed["safe_tx_hash"]
+    assert proposed["review_ok"] is True, Path(proposed["review"]).read_text()
+    reviewed = ok_json(cli(c, "review", proposed["proposal"], "--plan", made["path"], "--network", "anvil", "--json"))
+    assert reviewed["ok"] and [e["kind"] for e in reviewed["governance"]] == [
+        "timelock-schedule" if made["plan"]["governance"]["kind"] == "timelock" else "governor-propose"]
+    assert reviewed["governance"][0]["operation_id"] == made["plan"]["governance"]["operation"]["id"]
     assert ok_json(cli(c, "propose", made["path"], "--sender", first, "--tx-service", url, "--json"))["created"] is False
     ok_json(cli(c, "confirm", h, "--sender", second, "--network", "anvil", "--tx-service", url, "--json"))
     done = ok_json(cli(c, "execute", h, "--network", "anvil", "--tx-service", url, "--json"))
@@ -67,7 +72,9 @@ def test_timelock_flow_with_an_open_or_a_safe_executor(timelocked, service):
     first, second = _two_owners(c)
     if s.variant == "safe-exec":  # only the Safe executes: propose queues the execute leg as the Safe's next transaction
         leg = ok_json(cli(c, "propose", made["path"], "--sender", first, "--tx-service", service, "--json"))
-        assert leg["safe_tx_hash"] != h and leg["created"]
+        assert leg["safe_tx_hash"] != h and leg["created"] and leg["review_ok"] is True, Path(leg["review"]).read_text()
+        again = ok_json(cli(c, "propose", made["path"], "--sender", first, "--tx-service", service, "--json"))
+        assert again["safe_tx_hash"] == leg["safe_tx_hash"] and again["created"] is False
         ok_json(cli(c, "confirm", leg["safe_tx_hash"], "--sender", second, "--network", "anvil", "--tx-service", service, "--json"))
     else:
         refused = cli(c, "propose", made["path"], "--sender", first, "--tx-service", service)

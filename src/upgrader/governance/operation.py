@@ -112,18 +112,13 @@ class GovernorProposal:
     @property
     def id(self) -> int:
         """``hashProposal(targets, values, calldatas, keccak256(bytes(description)))``."""
-        return int.from_bytes(keccak(abi_encode(["address[]", "uint256[]", "bytes[]", "bytes32"],
-                                                [*self._lists(), self.description_hash])), "big")
+        return proposal_id(self.targets, self.values, self.calldatas, self.description_hash)
 
     def _lists(self) -> list[Any]:
         return [list(self.targets), list(self.values), list(self.calldatas)]
 
     def timelock_salt(self, governor: str, oz_version: str) -> bytes:
-        """The salt GovernorTimelockControl schedules the proposal's batch with."""
-        if oz_version == "4":
-            return self.description_hash
-        prefix = bytes.fromhex(governor[2:]).ljust(32, b"\0")  # bytes20(address(this)), left-aligned in a bytes32
-        return bytes(a ^ b for a, b in zip(prefix, self.description_hash))
+        return governor_salt(governor, oz_version, self.description_hash)
 
     def timelock_operation(self, governor: str, oz_version: str) -> TimelockOperation:
         return TimelockOperation(self.targets, self.values, self.calldatas, ZERO32, self.timelock_salt(governor, oz_version))
@@ -146,3 +141,16 @@ class GovernorProposal:
     def from_json(cls, data: dict[str, Any]) -> "GovernorProposal":
         return cls(tuple(to_checksum_address(t) for t in data["targets"]), tuple(int(v) for v in data["values"]),
                    tuple(bytes.fromhex(c[2:]) for c in data["calldatas"]), data["description"])
+
+
+def proposal_id(targets: tuple[str, ...], values: tuple[int, ...], calldatas: tuple[bytes, ...], description_hash: bytes) -> int:
+    return int.from_bytes(keccak(abi_encode(["address[]", "uint256[]", "bytes[]", "bytes32"],
+                                            [list(targets), list(values), list(calldatas), description_hash])), "big")
+
+
+def governor_salt(governor: str, oz_version: str, description_hash: bytes) -> bytes:
+    """The salt GovernorTimelockControl schedules a proposal's batch with."""
+    if oz_version == "4":
+        return description_hash
+    prefix = bytes.fromhex(governor[2:]).ljust(32, b"\0")  # bytes20(address(this)), left-aligned in a bytes32
+    return bytes(a ^ b for a, b in zip(prefix, description_hash))

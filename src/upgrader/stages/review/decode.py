@@ -82,7 +82,7 @@ class CallNode:
         if self.deploy is not None:
             what = self.deploy.artifact.name if self.deploy.artifact else f"UNKNOWN code ({self.deploy.initcode_size} bytes)"
             return f"deploy {what} at {self.deploy.address}"
-        if self.is_batch:
+        if self.is_batch and self.function == "multiSend":
             return f"multiSend({len(self.calls or [])} calls)"
         if self.function is None:
             data = self.call.data
@@ -155,6 +155,7 @@ class AddressBook:
         self.built: dict[str, Artifact] = {}  # CREATE2 address of a build contract -> it
         self.initcode: dict[str, bytes] = {}  # that address -> the init code (constructor arguments included)
         self.upgraders: dict[str, list[Any]] = {}  # ProxyAdmin / beacon address -> the ProxyRecords it upgrades
+        self.governance: set[str] = set()  # the manifest's Timelock and Governor (stages.review.governed)
         by_fqn = {a.fqn: a for a in artifacts}
         for art in artifacts:
             if art.initcode and art.runtime:
@@ -186,6 +187,11 @@ class AddressBook:
                 self.proxies[to_checksum_address(p.address)] = p
                 self._add(p.address, f"{p.name} proxy", by_fqn.get(impl.contract))
                 self._add_upgraders(p, by_fqn.get(impl.contract))
+            from upgrader.stages.review.governed import contracts as governed_contracts
+
+            for address, name, art in governed_contracts(manifest):  # decoded with OpenZeppelin's ABIs
+                self.governance.add(to_checksum_address(address))
+                self._add(address, name, art)
         self._add(CREATE2_DEPLOYER, "CREATE2 deployer")
         if self.safe:
             self._add(self.safe, "this Safe")
@@ -270,6 +276,9 @@ class Decoder:
             return node
         if len(call.data) >= 4:
             self._decode_function(node, depth)
+            from upgrader.stages.review.governed import expand
+
+            expand(self, node, depth)  # a Timelock's or Governor's scheduled calls, as children
         return node
 
     def _decode_function(self, node: CallNode, depth: int) -> None:

@@ -67,6 +67,7 @@ class ReviewReport:
     plan: dict[str, Any] | None = None
     signing: dict[str, Any] | None = None
     simulation: dict[str, Any] | None = None  # review --simulate (pipeline.review_sim)
+    governance: list[dict[str, Any]] | None = None  # Timelock / Governor calls: ids, delay, ETA (review.governed)
 
     @property
     def ok(self) -> bool:
@@ -96,6 +97,7 @@ class ReviewReport:
             "plan": self.plan,
             "signing": self.signing,
             "simulation": self.simulation,
+            "governance": self.governance,
         }
 
 
@@ -146,6 +148,10 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
     warnings += unknown_upgraders(root, book)
     warnings += decode_errors(root) + unknown_deploys(root)
     warnings += UpgradeCheck(book, {a.fqn: a for a in artifacts}, _verdict(ctx), ctx.read_code).run(root)
+    from upgrader.stages.review.governed import planned_operations, review_governed
+
+    governed, governed_warnings = review_governed(root, ctx.manifest, ctx.plan, planned_operations(ctx.manifest, ctx.proposals_dir))
+    warnings += governed_warnings
     plan_section = None
     if ctx.plan is not None:
         from upgrader.stages.review.plan_proof import compare_with_plan
@@ -153,7 +159,9 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
         plan_section, plan_warnings = compare_with_plan(
             ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id, ctx.manifest)
         warnings += plan_warnings
-    return ReviewReport(subject, version, tx, computed, root, warnings, plan_section, ctx.signing)
+    report = ReviewReport(subject, version, tx, computed, root, warnings, plan_section, ctx.signing)
+    report.governance = governed or None
+    return report
 
 
 def _input_warnings(subject: ReviewSubject, ctx: ReviewContext, computed: dict[str, str] | None) -> list[ReviewWarning]:
@@ -215,6 +223,10 @@ def render_markdown(report: ReviewReport) -> str:
         op = " **DELEGATECALL**" if node.call.operation else ""
         lines.append(f"{'  ' * depth}- `{node.path}`{op} → `{node.call.to}` ({node.to_name or 'unknown'}): `{node.summary()}`"
                      + (f", value {node.call.value}" if node.call.value else ""))
+    if report.governance:
+        from upgrader.stages.review.governed import render_lines
+
+        lines += ["", "## Timelock and Governor", "", *render_lines(report.governance)]
     lines += ["", "## Warnings", ""]
     lines += [f"- **{w.severity.upper()}** `{w.kind}`: {w.message}" for w in report.warnings] or ["- none"]
     if report.plan is not None:

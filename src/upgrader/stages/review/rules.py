@@ -131,7 +131,7 @@ def duplicate_proposals(tx: SafeTx, own_hash: str, queued: dict[str, SafeTx]) ->
 
 
 def untrusted_targets(root: CallNode, book: AddressBook, trusted_multisend: Callable[[str], bool]) -> list[ReviewWarning]:
-    allowed = set(book.proxies) | set(book.upgraders) | {CREATE2_DEPLOYER}
+    allowed = set(book.proxies) | set(book.upgraders) | {CREATE2_DEPLOYER} | book.governance
     out = []
     for node in root.walk():
         if node is root and node.is_batch and trusted_multisend(node.call.to) and node.call.operation == DELEGATECALL:
