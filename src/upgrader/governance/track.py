@@ -65,3 +65,23 @@ def find_plan(ctx: "NetworkContext", manifest: "Manifest", wanted: str, pending:
         if key in ids:
             return plan
     return None
+
+
+def executed_operations(ctx: "NetworkContext", manifest: "Manifest", start: int, end: int) -> dict[str, dict[str, Any]]:
+    """tx → the governed plan whose Timelock operation that transaction executed (its
+    ``CallExecuted`` events): ``sync`` and ``watch`` then know an upgrade made through the
+    Timelock (by any executor, or by the Governor) as the plan's."""
+    from upgrader.chain.events import read_events
+    from upgrader.governance import abi
+    from upgrader.stages.planfile import network_plans
+
+    if manifest.governance is None or start > end:
+        return {}
+    by_op = {p["governance"]["operation"]["id"].lower(): p
+             for p in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id) if p.get("governance")}
+    out: dict[str, dict[str, Any]] = {}
+    for ev in read_events(ctx.w3, [manifest.governance.timelock.address], [abi.CALL_EXECUTED], start, end):
+        plan = by_op.get(ev.topics[1].lower())
+        if plan is not None:
+            out[ev.tx] = plan
+    return out

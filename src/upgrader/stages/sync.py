@@ -117,6 +117,9 @@ def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
     plans = plans_by_safe_tx_hash(ctx, {e.safe_tx_hash for e in report.executions if e.ok}, nonce)
     report.executions = [SafeExecution(e.safe_tx_hash, e.ok, e.tx, e.block, plans[e.safe_tx_hash]["plan_hash"]
                                        if e.safe_tx_hash in plans else None) for e in report.executions]
+    from upgrader.governance.track import executed_operations
+
+    through_timelock = executed_operations(ctx, manifest, start, head)  # tx -> the plan whose operation it ran
     known_txs = {e.tx.lower() for p in manifest.proxies for e in p.history}
     current = {p.name: p.implementation.address for p in manifest.proxies}
     for ev in events:
@@ -130,7 +133,7 @@ def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
         impl = ev.address_arg()
         if ev.tx.lower() in known_txs or impl.lower() == current[proxy.name].lower():
             continue
-        report.recorded.append(_recorded(ctx, proxy.name, proxy.address, impl, ev, in_tx.get(ev.tx), plans))
+        report.recorded.append(_recorded(ctx, proxy.name, proxy.address, impl, ev, in_tx.get(ev.tx), plans, through_timelock.get(ev.tx)))
         current[proxy.name] = impl
     if report.recorded:
         ctx.store.update(lambda m: _apply(ctx, m, report.recorded), ctx.chain_id)
@@ -139,8 +142,8 @@ def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
 
 
 def _recorded(ctx: NetworkContext, name: str, proxy: str, impl: str, ev: Event, h: str | None,
-              plans: dict[str, dict[str, Any]]) -> Recorded:
-    plan = plans.get(h) if h else None
+              plans: dict[str, dict[str, Any]], timelock_plan: dict[str, Any] | None = None) -> Recorded:
+    plan = (plans.get(h) if h else None) or timelock_plan
     planned = next((u for u in (plan or {}).get("upgrades", []) if u["proxy"] == name
                     and u["to"]["implementation"].lower() == impl.lower()), None)
     if planned is not None:

@@ -48,6 +48,9 @@ class Watcher:
         found = head_findings(ctx.w3, head, opts.max_head_age_s)
         found += endpoint_findings(ctx.network.rpc_urls())
         found += upgrade_findings(ctx, manifest, start, head)
+        from upgrader.stages.watch.timelock_scan import due_findings, timelock_findings  # a Timelock / Governor
+
+        found += timelock_findings(ctx, manifest, start, head) + due_findings(ctx, manifest)
         safe_found, self.state.safe = safe_findings(ctx.w3, manifest, self.state.safe, head)
         found += safe_found
         client = self._client(manifest)

@@ -26,6 +26,9 @@ def upgrade_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Watc
     if executed:
         nonce = safe_contract(ctx.w3, safe).functions.nonce().call()
         plans = plans_by_safe_tx_hash(ctx, set(executed.values()), nonce)
+    from upgrader.governance.track import executed_operations
+
+    through_timelock = executed_operations(ctx, manifest, start, end)  # tx -> the plan whose Timelock operation it ran
     recorded_txs = {h.tx.lower() for p in manifest.proxies for h in p.history}
     constructed = _construction(ctx.w3, manifest)
     out = []
@@ -34,7 +37,7 @@ def upgrade_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Watc
         if record is None or ev.name not in ("Upgraded", "AdminChanged", "BeaconUpgraded"):
             continue
         new = ev.address_arg()
-        plan = plans.get(executed.get(ev.tx, ""))
+        plan = plans.get(executed.get(ev.tx, "")) or through_timelock.get(ev.tx)
         planned = plan is not None and any(u["proxy"] == record.name and u["to"]["implementation"].lower() == new.lower()
                                            for u in plan["upgrades"]) and ev.name == "Upgraded"
         if planned or (ev.name == "Upgraded" and ev.tx.lower() in recorded_txs) or constructed(ev):

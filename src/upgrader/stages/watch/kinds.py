@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["unplanned-upgrade", "safe-settings-changed", "foreign-queued-transaction", "proposal-waiting",
-               "rpc-head-stale", "rpc-endpoints-disagree"]
+               "rpc-head-stale", "rpc-endpoints-disagree",
+               # a Timelock / Governor in the chain of authority (stages.watch.timelock_scan)
+               "unplanned-schedule", "operation-cancelled", "min-delay-changed", "timelock-role-changed",
+               "proposal-created", "scheduled-operation-due"]
 KINDS: tuple[str, ...] = ("unplanned-upgrade", "safe-settings-changed", "foreign-queued-transaction", "proposal-waiting",
-                          "rpc-head-stale", "rpc-endpoints-disagree")
+                          "rpc-head-stale", "rpc-endpoints-disagree", "unplanned-schedule", "operation-cancelled",
+                          "min-delay-changed", "timelock-role-changed", "proposal-created", "scheduled-operation-due")
 
 
 @dataclass(frozen=True)
