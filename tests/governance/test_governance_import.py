@@ -119,3 +119,17 @@ def test_plan_refuses_when_the_safe_lost_the_proposer_role(case):
     refused = run(c.root, c.url, "plan", "--network", "anvil")
     assert refused.exit_code == 1 and "no longer holds PROPOSER_ROLE" in refused.stdout + refused.stderr
     assert ZERO not in refused.stdout
+
+
+def test_a_resealed_plan_with_a_bad_governance_section_is_refused(case):
+    """The seal proves no authorship: every governance field the legs read is typed on load."""
+    from upgrader.stages.planfile import seal, write_plan
+
+    c = case("open")
+    _import(c)
+    plan = ok_json(run(c.root, c.url, "plan", "--network", "anvil", "--json"))["plan"]
+    body = {k: v for k, v in plan.items() if k != "plan_hash"}
+    body["governance"] = {**body["governance"], "executor": "nobody", "delay": -1}
+    path = write_plan(seal(body), c.root / "deployments" / "anvil" / "plans")
+    refused = run(c.root, c.url, "simulate", str(path))
+    assert refused.exit_code == 2 and "governance" in refused.stdout + refused.stderr

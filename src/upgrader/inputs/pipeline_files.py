@@ -69,6 +69,44 @@ class PlanUpgrade(_Loose):
     declared_changes: list[SlotHex] = []
 
 
+class PlanOperation(_Loose):
+    """A TimelockController batch operation (``upgrader.governance.operation``)."""
+
+    targets: list[Address]
+    values: list[Uint]
+    payloads: list[HexData]
+    predecessor: Hash32
+    salt: Hash32
+    id: Hash32
+
+
+class PlanProposal(_Loose):
+    targets: list[Address]
+    values: list[Uint]
+    calldatas: list[HexData]
+    description: str
+    description_hash: Hash32
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,78}$")]  # uint256, decimal
+
+
+class PlanGovernance(_Loose):
+    """A plan's legs through a Timelock (and Governor): ``upgrader.governance``."""
+
+    kind: Literal["timelock", "governor"]
+    timelock: Address
+    governor: Optional[Address] = None
+    oz_version: Literal["5", "4"]
+    min_delay: int = Field(ge=0)
+    delay: int = Field(ge=0)
+    batch_hash: Hash32
+    calls: list[PlanCall]
+    operation: PlanOperation
+    proposal: Optional[PlanProposal] = None
+    queue: Optional[PlanCall] = None
+    execute: PlanCall
+    executor: Literal["anyone", "safe"]
+
+
 class PlanFile(_Loose):
     schema_: Literal["upgrader/plan@1"] = Field(alias="schema")
     network: str
@@ -78,6 +116,7 @@ class PlanFile(_Loose):
     plan_hash: Hash32
     upgrades: list[PlanUpgrade]
     calls: list[PlanCall]
+    governance: Optional[PlanGovernance] = None
 
 
 class SimulationCheck(_Loose):
