@@ -30,6 +30,7 @@ from upgrader.governance.timelock import operation_progress
 class LegRun:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (name, ok, detail)
     gas: list[dict[str, Any]] = field(default_factory=list)
+    txs: list[str] = field(default_factory=list)  # the fork transactions of the legs (their storage writes count too)
 
     @property
     def ok(self) -> bool:
@@ -62,6 +63,7 @@ def _sent(w3: Any, run: LegRun, name: str, sender: str, call: dict[str, Any]) ->
 
     receipt = send_as(w3, sender, call["to"], call["data"], int(call["value"]))
     tx = "0x" + bytes(receipt["transactionHash"]).hex()
+    run.txs.append(tx)
     run.gas.append({"description": call["description"], "gas": int(receipt["gasUsed"])})
     if receipt["status"] != 1:
         return run.check(name, False, f"{call['description']} reverted: {revert_reason(w3, tx)}")
@@ -111,6 +113,7 @@ def _timelock_legs(w3: Any, plan: dict[str, Any], owners: list[str], run: LegRun
         nonce = safe_contract(w3, safe).functions.nonce().call()
         ex = run_safe_tx(w3, safe, SafeTx(to=call["to"], value=0, data=call["data"], operation=0, nonce=nonce), owners=owners)
         run.gas.append({"description": "Safe execTransaction (execute leg)", "gas": ex.gas_used or 0})
+        run.txs += [ex.tx_hash] if ex.tx_hash else []
         if not run.check("timelock: execute", ex.ok, f"the Safe's execute leg {ex.safe_tx_hash}: "
                                                      + ("executeBatch ran" if ex.ok else f"failed: {ex.revert}")):
             return
@@ -181,3 +184,11 @@ def _governor_legs(w3: Any, plan: dict[str, Any], run: LegRun) -> None:
     if _sent(w3, run, "governor: execute", ANYONE, g["execute"]):
         run.check("governor: execute", proposal_state(w3, gov, pid) == "Executed", f"proposal {pid} executed by a stranger")
         _executed(w3, g, run, "governor")
+
+
+def merge_writes(into: dict[str, dict[int, tuple[int, int]]], later: dict[str, dict[int, tuple[int, int]]]) -> None:
+    """holder -> slot -> (before, after) of the whole path: the first value before, the last after."""
+    for holder, slots in later.items():
+        mine = into.setdefault(holder, {})
+        for slot, (before, after) in slots.items():
+            mine[slot] = (mine[slot][0], after) if slot in mine else (before, after)

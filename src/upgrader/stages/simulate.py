@@ -149,6 +149,10 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         t = time.monotonic()
         progress("verifying")
         written = _written(w3, run.tx_hash, keys, [safe, run.safe_tx_hash])
+        from upgrader.governance.simulate import merge_writes
+
+        for later in legs.txs:  # a Timelock's or Governor's leg made the upgrade itself
+            merge_writes(written, _written(w3, later, keys, [safe]))
         for u in plan["upgrades"]:
             report.checks.extend(_verify_upgrade(ctx, w3, node.url, u, manifest.proxy(u["proxy"]), targets[u["proxy"]], before,
                                                  written, keys, report))
