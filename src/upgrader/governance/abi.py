@@ -1,8 +1,9 @@
 """The ABI fragments of OpenZeppelin's ``TimelockController`` and ``Governor`` (with
 ``GovernorTimelockControl``) that upgrader calls, encodes, decodes or watches.
 
-Signatures as in OpenZeppelin Contracts 5.7.0 and 4.9.6 (npm ``@openzeppelin/contracts`` and
-its ``-v4`` alias in this repository's ``package.json``): ``governance/TimelockController.sol``,
+Signatures as in OpenZeppelin Contracts 5.7.0 and 4.9.6 (github.com/OpenZeppelin/openzeppelin-contracts
+tags v5.7.0 = cab19933c33c2ad1d4c7a84864a3601dddfd16f3 and v4.9.6 = dc44c9f1a4c3b10af99492eed84f83ed244203f6;
+the same files as npm ``@openzeppelin/contracts`` and its ``-v4`` alias in ``package.json``): ``governance/TimelockController.sol``,
 ``governance/Governor.sol``, ``governance/IGovernor.sol``,
 ``governance/extensions/GovernorTimelockControl.sol``, ``access/AccessControl.sol``. The two
 versions share every selector used here; 5.x adds ``getOperationState`` (timelock) and

@@ -4,7 +4,7 @@ description names the batch hash), token holders vote, anyone ``queue``s it once
 succeeded (the Governor schedules the batch in the Timelock), and anyone ``execute``s it once
 the Timelock's delay is over. CREATE2 deployments stay in the Safe's own leg.
 
-Read from OpenZeppelin Contracts 5.7.0 / 4.9.6 ``governance/IGovernor.sol`` (``ProposalState``:
+Read from OpenZeppelin Contracts 5.7.0 / 4.9.6 (commits in ``abi``) ``governance/IGovernor.sol`` (``ProposalState``:
 Pending, Active, Canceled, Defeated, Succeeded, Queued, Expired, Executed) and
 ``extensions/GovernorTimelockControl.sol`` (the timelock salt, see ``operation``)."""
 

@@ -2,8 +2,9 @@
 and a ``Governor`` proposal. No I/O; everything here is recomputed by review and checked
 against the contracts themselves in tests (``hashOperationBatch``, ``hashProposal``).
 
-Followed from OpenZeppelin Contracts 5.7.0 / 4.9.6 (``node_modules/@openzeppelin/contracts``
-and ``contracts-v4``):
+Followed from OpenZeppelin Contracts 5.7.0 / 4.9.6 (OpenZeppelin/openzeppelin-contracts at
+cab19933c33c2ad1d4c7a84864a3601dddfd16f3 / dc44c9f1a4c3b10af99492eed84f83ed244203f6, the files npm
+ships as ``@openzeppelin/contracts`` and ``contracts-v4``):
 - ``TimelockController.hashOperationBatch``: ``keccak256(abi.encode(targets, values, payloads,
   predecessor, salt))``;
 - ``Governor.hashProposal``: ``uint256(keccak256(abi.encode(targets, values, calldatas,

@@ -5,7 +5,8 @@ call (delay ≥ ``getMinDelay()``, salt = the batch hash), then, once the delay 
 Safe). CREATE2 deployments of the new implementations stay in the Safe's own leg, so the code
 that will run is on chain, and reviewable, for the whole delay.
 
-Read from OpenZeppelin Contracts 5.7.0 / 4.9.6 ``governance/TimelockController.sol``: an
+Read from OpenZeppelin Contracts 5.7.0 / 4.9.6 ``contracts/governance/TimelockController.sol``
+(OpenZeppelin/openzeppelin-contracts at cab19933c33c / dc44c9f1a4c3, see ``abi``): an
 operation's timestamp is 0 when unset (never scheduled, or cancelled: ``cancel`` deletes it),
 1 once done (``_DONE_TIMESTAMP``), else the time it becomes ready; ``onlyRoleOrOpenRole``
 lets anyone execute when ``address(0)`` holds ``EXECUTOR_ROLE``."""
