@@ -181,3 +181,44 @@ def test_governor_proposal_decoded_and_checked(case):
     assert "timelock-salt-mismatch" in red(_review(c, manifest, plan, calls, path))
     more = GovernorProposal((*p.targets, ZERO), (*p.values, 1), (*p.calldatas, b""), p.description)
     assert "unplanned-scheduled-call" in red(_review(c, manifest, plan, [*plan["calls"][:-1], _call(c.system.governor, more.propose_data())], path))
+
+
+def test_review_simulate_runs_the_scheduled_operation_at_its_eta(case, tmp_path):
+    """review --simulate of the Safe's schedule leg: the schedule on a fork, then, at the ETA,
+    the operation itself, with its decoded state diff (the proxies' new implementations)."""
+    import json
+
+    from gov_fixture import TWO_DAYS  # noqa: F401 (the fixture's delay, named in the checks)
+
+    c = case("open")
+    manifest, plan, path = _setup(c)
+    calls = plan["calls"]
+    from upgrader.safe import Call, add_checksum, build_batch_file
+
+    batch = build_batch_file(chain_id=31337, safe=manifest.safe.address, calls=[Call(x["to"], x["data"], int(x["value"])) for x in calls],
+                             name="test", created_at_ms=1700000000000)
+    batch["meta"]["nonce"] = "0"
+    file = tmp_path / "batch.json"
+    file.write_text(json.dumps(add_checksum(batch)))
+    result = run(c.root, c.url, "review", str(file), "--network", "anvil", "--simulate", "--json")
+    out = json.loads(result.stdout)
+    sim = out["simulation"]
+    assert [ch["name"] for ch in sim["later_checks"]] == ["timelock: scheduled", "timelock: not before its time", "timelock: ready",
+                                                          "timelock: execute", "timelock: executed"]
+    assert all(ch["ok"] for ch in sim["later_checks"])
+    eta = sim["at_eta"]
+    assert eta["execution"]["ok"] and {ch["proxy"] for ch in eta["proxy_changes"] if ch["setting"] == "implementation"} == {"Box", "Shelf"}
+    assert not any(w["kind"] == "simulation-reverted" for w in out["warnings"])
+
+    # the same batch with the Box call swapped for a reverting one: red, at its ETA
+    from upgrader.governance.operation import TimelockOperation
+
+    op = TimelockOperation.from_json(plan["governance"]["operation"])
+    bad = TimelockOperation(op.targets, op.values, (b"\xde\xad\xbe\xef", *op.payloads[1:]), op.predecessor, op.salt)
+    calls = [*calls[:-1], _call(plan["governance"]["timelock"], bad.schedule_data(TWO_DAYS))]
+    batch = build_batch_file(chain_id=31337, safe=manifest.safe.address, calls=[Call(x["to"], x["data"], int(x["value"])) for x in calls],
+                             name="test", created_at_ms=1700000000000)
+    batch["meta"]["nonce"] = "0"
+    file.write_text(json.dumps(add_checksum(batch)))
+    out = json.loads(run(c.root, c.url, "review", str(file), "--network", "anvil", "--simulate", "--json").stdout)
+    assert any(w["kind"] == "simulation-reverted" and "at its ETA" in w["message"] for w in out["warnings"])

@@ -42,6 +42,8 @@ class SimulationResult:
     implementations: list[dict[str, Any]] = field(default_factory=list)  # each new implementation: lock probe, code
     timings_ms: dict[str, int] = field(default_factory=dict)
     planned: bool = False
+    at_eta: "SimulationResult | None" = None  # the operation this batch schedules, run at its ETA (review.governed_sim)
+    later_checks: list[dict[str, Any]] = field(default_factory=list)  # scheduled, not before its time, ready, executed
 
     @property
     def warnings(self) -> list[ReviewWarning]:
@@ -68,13 +70,16 @@ class SimulationResult:
                 out.append(ReviewWarning("undeclared-state-change", (
                     f"executing it changes {w['variable'] or 'existing state'} of proxy {w['proxy']} ({what}: "
                     f"{w['before']} -> {w['after']}), and {why}")))
+        if self.at_eta is not None:
+            out += [ReviewWarning(w.kind, f"at its ETA, the operation this batch schedules: {w.message}") for w in self.at_eta.warnings]
         return out
 
     def to_json(self) -> dict[str, Any]:
         return {"fork_block": self.fork_block, "execution": self.execution.to_json(), "storage": self.storage,
                 "eth_balances": self.eth, "erc20_balances": self.erc20, "events": self.events,
                 "safe_changes": self.safe_changes, "proxy_changes": self.proxy_changes, "state_writes": self.state_writes,
-                "implementations": self.implementations, "timings_ms": self.timings_ms}
+                "implementations": self.implementations, "timings_ms": self.timings_ms,
+                "at_eta": self.at_eta.to_json() if self.at_eta is not None else None, "later_checks": self.later_checks}
 
 
 def _show(value: Any) -> str:
@@ -112,16 +117,29 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
         if run.tx_hash is None:
             return result
         t = time.monotonic()
-        changed_storage = _describe(w3, result, know, safe, ctx)
-        result.safe_changes = config_watch.changes(safe_before, config_watch.safe_settings(w3, safe))
-        recorded = config_watch.proxy_changes(proxies_before, config_watch.proxy_settings(w3, ctx.manifest), ctx.plan)
-        addresses = {c["address"].lower() for c in recorded} | {p["address"].lower() for p in proxies_before.values()}
-        result.proxy_changes = recorded + config_watch.unrecorded_proxy_changes(result.storage, addresses)
-        result.planned = ctx.plan is not None
-        result.state_writes = upgrade_writes(w3, result, ctx, know, *changed_storage)
-        result.implementations = implementation_probes(w3, result, ctx, know)
+        _judge(w3, result, know, safe, ctx, safe_before, proxies_before)
         timings["describe"] = _ms(t)
+        from upgrader.stages.review.governed_sim import run_at_eta  # what a Timelock runs later, at its ETA
+
+        later = run_at_eta(w3, report.root, ctx.manifest, safe) if run.ok else None
+        if later is not None:
+            execution, result.later_checks = later
+            result.at_eta = SimulationResult(fork_block=fork_block, execution=execution)
+            if execution.tx_hash is not None:
+                _judge(w3, result.at_eta, know, safe, ctx, config_watch.safe_settings(w3, safe), proxies_before)
     return result
+
+
+def _judge(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any, safe_before: Any, proxies_before: Any) -> None:
+    """The decoded state diff of ``result``'s transaction and what it changes, judged."""
+    changed_storage = _describe(w3, result, know, safe, ctx)
+    result.safe_changes = config_watch.changes(safe_before, config_watch.safe_settings(w3, safe))
+    recorded = config_watch.proxy_changes(proxies_before, config_watch.proxy_settings(w3, ctx.manifest), ctx.plan)
+    addresses = {c["address"].lower() for c in recorded} | {p["address"].lower() for p in proxies_before.values()}
+    result.proxy_changes = recorded + config_watch.unrecorded_proxy_changes(result.storage, addresses)
+    result.planned = ctx.plan is not None
+    result.state_writes = upgrade_writes(w3, result, ctx, know, *changed_storage)
+    result.implementations = implementation_probes(w3, result, ctx, know)
 
 
 def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any) -> tuple[dict[str, Any], Any]:

@@ -51,6 +51,11 @@ def simulation_lines(sim: dict[str, Any]) -> list[str]:
         style = "green" if c["explained_by_plan"] else "bold red"
         why = "as the plan says" if c["explained_by_plan"] else "NOT in any plan"
         out.append(f"  [{style}]{escape(c['proxy'])} {c['setting']}[/]: {c['before']} → {c['after']} ({why})")
+    if sim.get("later_checks"):
+        out.append("\n[bold]What the Timelock runs later, at its ETA[/]")
+        out += [f"  {'[green]ok[/]' if c['ok'] else '[bold red]FAILS[/]'} {escape(c['name'])}: {escape(c['detail'])}" for c in sim["later_checks"]]
+    if sim.get("at_eta"):
+        out += ["  " + line for line in simulation_lines(sim["at_eta"])[1:]]
     return out
 
 
