@@ -82,7 +82,7 @@ def test_safe_create_import_and_handover(team):
     assert {p["governor"] for p in manifest["proxies"]} == {deployer} and owner_of(w3, admin) == deployer
     assert manifest["safe"]["multisend_call_only"] == made["multisend_call_only"]  # found on chain, no --multisend
 
-    assert "--yes" in one_line(flow.run("handover (no terminal)", "handover", "--network", "dev"))
+    assert "--yes" in one_line(flow.run("handover (no terminal)", "handover", "--network", "dev"))  # stdin: /dev/null
     assert owner_of(w3, admin) == deployer  # nothing was sent
     shown = flow.ok("handover", "handover", "--network", "dev", "--yes")
     assert f"ProxyAdmin {admin}" in shown.stderr and f"transferOwnership({safe})" in shown.stderr  # each call shown
@@ -100,10 +100,10 @@ def test_node_start_runs_the_safe_service_of_a_network_marked_local(team):
     try:
         assert started["service"]["state"] == "running" and started["service"]["url"] == f"http://127.0.0.1:{port}"
         assert started["started"] == ["service"]  # the team's own chain is not upgrader's to start
-        safe = "0x" + "11" * 20  # no Safe there: the service answers with its own 404 JSON
+        safe = "0x" + "11" * 20  # no Safe there: the service answers 404
         with pytest.raises(urllib.error.HTTPError) as answer:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/safes/{safe}/", timeout=5)
-        assert answer.value.code == 404 and json.loads(answer.value.read())
+        assert answer.value.code == 404
         assert flow.ok("node status", "node", "status", "--network", "dev", "--json").json()["service"]["state"] == "running"
     finally:
         stopped = flow.ok("node stop", "node", "stop", "--network", "dev", "--json").json()

@@ -116,8 +116,6 @@ def handover(
     json_out: JsonOpt = False,
 ) -> None:
     """Transfer the owner of every recorded proxy (UUPS proxy, ProxyAdmin, beacon) to the manifest's Safe; idempotent."""
-    import sys
-
     from upgrader.deploy.handover import hand_over, with_governors
     from upgrader.deploy.sender import open_sender
     from upgrader.errors import InputError
@@ -129,11 +127,15 @@ def handover(
 
     def confirm(transfer) -> bool:  # type: ignore[no-untyped-def]
         err_console.print(escape(f"handover: {transfer.describe()}"), soft_wrap=True)
-        return yes or typer.confirm("send it?", default=False, err=True)
+        if yes:
+            return True
+        try:
+            return typer.confirm("send it?", default=False, err=True)
+        except typer.Abort:  # no answer: stdin closed (no terminal)
+            raise InputError("handover asks before each transfer: answer y on a terminal, or pass --yes") from None
 
-    if not yes and not sys.stdin.isatty():
-        raise InputError("handover asks before each transfer: run it on a terminal, or pass --yes")
-
+    if not yes and not _can_answer():
+        raise InputError("handover asks before each transfer: answer y on a terminal (or pipe the answers in), or pass --yes")
     result = hand_over(ctx.w3, manifest, lambda owner: open_sender(ctx.w3, sender, owner, resolve), confirm)
     with ctx.store.locked():
         ctx.store.save(with_governors(ctx.w3, ctx.manifest()))
@@ -146,6 +148,19 @@ def handover(
         console.print(escape(f"already governed by the Safe {result.safe}: {', '.join(result.already)}"), soft_wrap=True)
     for why in result.skipped:
         console.print(escape(f"note: {why}"), soft_wrap=True)
+
+
+def _can_answer() -> bool:
+    """A terminal, or answers piped in (a FIFO or a file); not /dev/null or a closed stdin."""
+    import os
+    import stat
+    import sys
+
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError):
+        return False
+    return sys.stdin.isatty() or stat.S_ISFIFO(mode) or stat.S_ISREG(mode)
 
 
 @solc_app.command("path")
