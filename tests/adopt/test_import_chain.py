@@ -129,3 +129,28 @@ def test_import_table_keeps_long_contract_locations_whole(adopted):
     assert result.exit_code == 0, result.stderr
     location = f"src/v1/{long_name}File.sol:Vault"
     assert "…" not in result.stdout and any(location in line for line in result.stdout.splitlines()), result.stdout
+
+
+def test_version_marks_are_dropped_whatever_the_name():
+    from hypothesis import given, strategies as st
+
+    from upgrader.adopt.naming import free, stripped
+
+    bases = st.from_regex(r"[A-Z][a-z]{1,10}", fullmatch=True)
+    marks = st.lists(st.sampled_from(["V1", "V2", "_v3", "V10_1", "Upgradeable", "Impl", "Implementation", "Logic"]), max_size=3)
+
+    @given(bases, marks, st.sets(bases, max_size=4))
+    def check(base, suffixes, taken):
+        assert stripped(base + "".join(suffixes)) == base
+        name = free(base, taken)
+        assert name not in taken and name.startswith(base)
+
+    check()
+
+
+def test_import_with_the_settings_alone(adopted):
+    _, counter, _ = proxies(adopted)[0]
+    settings = adopted.root / "upgrader.toml"
+    settings.write_text(settings.read_text().replace('[modules.Counter]\ninitial = "Counter"\n', f'[modules.Tally]\nproxy = "{counter}"\n'))
+    data = ok_json(run(adopted, "import", "--network", "anvil", "--json"))  # no --proxy, broadcast or OZ manifest
+    assert [(p["name"], p["address"].lower()) for p in data["proxies"]] == [("Tally", counter.lower())]
