@@ -13,13 +13,14 @@ export PATH := $(CURDIR)/tools/ape:$(CURDIR)/node_modules/.bin:$(CURDIR)/$(BIN):
 prereqs:
 	@PYTHON=$(PYTHON) tools/check-prereqs.sh || exit 2
 
-# Python environment from the lock file (uv itself is bootstrapped from PyPI into the venv).
+# Python environment from the lock file (uv itself is bootstrapped from PyPI into the venv), with
+# the chain stack (the `chain` extra: every command; `upgrader check`/`layout` need only the core).
 # Bytecode is compiled at install, as pip does: uv does not by default, and where
 # PYTHONDONTWRITEBYTECODE is set every process would compile every module it imports again.
 $(BIN)/.installed: pyproject.toml uv.lock | prereqs
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null; $(BIN)/python -m pip install -q "uv==$(UV_VERSION)"; }
-	$(BIN)/uv sync --frozen --inexact --compile-bytecode --python $(BIN)/python
+	$(BIN)/uv sync --frozen --inexact --extra chain --compile-bytecode --python $(BIN)/python
 	@touch $@
 
 # Node toolchain: Anvil, solc-js, OpenZeppelin contracts, the upgrades-core reference tool.

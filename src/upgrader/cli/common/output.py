@@ -114,14 +114,22 @@ def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
         stdout_gone()
         return 141
     if isinstance(exc, Exception) and not state.debug:
-        from upgrader.chain.transport import describe
-
-        message = describe(exc)  # a dropped or refused connection: one line naming the endpoint
+        message = one_line(exc)
         if message is not None:
             from upgrader.errors import InputError
 
             return exit_code_for(InputError(message), json_out)
     raise exc
+
+
+def one_line(exc: Exception) -> str | None:
+    """The one line for a failure that is not a domain error but still the user's to fix: a
+    dropped or refused connection (naming the endpoint), or a command of the chain stack in a lean
+    install (naming the extra to install)."""
+    from upgrader.chain.transport import describe
+    from upgrader.cli.common.extras import missing_extra
+
+    return describe(exc) or missing_extra(exc)
 
 
 def stdout_gone() -> None:
@@ -153,9 +161,7 @@ def handle_errors(fn: F) -> F:
 
             raise typer.Exit(code) from None
         except Exception as exc:
-            from upgrader.chain.transport import describe
-
-            if state.debug or describe(exc) is None:
+            if state.debug or one_line(exc) is None:
                 raise
             code = exit_code_for(exc, any(kwargs.get(k) is True for k in JSON_PARAMETERS))
             import typer
