@@ -7,7 +7,11 @@ import sys
 
 
 def run() -> None:
-    from upgrader.cli.common import quick
+    import os
+
+    from upgrader.cli.common import output, quick
+
+    output.follow_colour_conventions(os.environ)
 
     plain = quick.parse(sys.argv[1:])
     if plain is not None:

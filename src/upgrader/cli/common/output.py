@@ -11,7 +11,7 @@ import functools
 import json
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, MutableMapping, TypeVar
 
 from upgrader.errors import UpgraderError
 
@@ -39,12 +39,48 @@ def __getattr__(name: str) -> Any:
     return _console(name)
 
 
+# FORCE_COLOR values that turn colour off (Node's supports-color: 0 and false; https://force-color.org
+# itself forces for any non-empty value, which rich and typer follow, so FORCE_COLOR=0 meant colour)
+COLOUR_OFF = ("0", "false")
+
+
+def follow_colour_conventions(environ: MutableMapping[str, str]) -> None:
+    """Read ``FORCE_COLOR=0``/``false`` as the Node ecosystem means it, colour off: it becomes
+    ``NO_COLOR=1`` (https://no-color.org), which rich, typer and the tools we start all read as
+    no colour. Called once by the executable, before anything prints."""
+    if environ.get("FORCE_COLOR", "").strip().lower() in COLOUR_OFF and "FORCE_COLOR" in environ:
+        del environ["FORCE_COLOR"]
+        environ["NO_COLOR"] = "1"
+
+
+def styled(stream: Any) -> bool:
+    """May ``stream`` get ANSI codes? Not with ``NO_COLOR`` set (no-color.org) nor into a pipe or
+    a file; with a non-empty ``FORCE_COLOR`` other than 0/false, yes (force-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    forced = os.environ.get("FORCE_COLOR", "").strip().lower()
+    if forced and forced not in COLOUR_OFF:
+        return True
+    if forced:
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
+
+
 def _console(name: str) -> Console:
     made = globals().get(name)
     if made is None:
         from rich.console import Console
 
-        made = globals()[name] = Console(stderr=name == "err_console", highlight=False)
+        stream = sys.stderr if name == "err_console" else sys.stdout
+        colour = styled(stream)
+        # no colour system at all: rich then writes no ANSI code (bold and dim included)
+        made = globals()[name] = Console(stderr=name == "err_console", highlight=False, force_terminal=colour or None,
+                                         color_system="auto" if colour else None)
     return made
 
 
@@ -57,7 +93,7 @@ def print_json(data: Any) -> None:
 def line(text: str, style: str = "") -> None:
     """One line of human output: styled by rich on a terminal, plain text (never wrapped)
     into a pipe or a log."""
-    if sys.stdout.isatty():
+    if styled(sys.stdout):
         from rich.text import Text
 
         _console("console").print(Text(text, style=style), soft_wrap=True)
@@ -67,7 +103,7 @@ def line(text: str, style: str = "") -> None:
 
 def error_line(message: str) -> None:
     """``error: <message>`` on stderr, the one line a failed command prints."""
-    if sys.stderr.isatty():
+    if styled(sys.stderr):
         from rich.markup import escape
 
         _console("err_console").print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
