@@ -4,8 +4,8 @@ every test that plans the same thing (the session chain is restored to one snaps
 tests, so the same plan has the same hash); the report file a test gets is the one ``simulate``
 wrote.
 
-A failing report is real too: the Safe's threshold is raised above the number of owners the plan
-approves with, on the test chain, just for the simulation (restored by an EVM snapshot), so
+A failing report is real too: the Safe gets one more owner and a threshold of all of them, above
+the number of owners the plan approves with, on the test chain, just for the simulation (restored by an EVM snapshot), so
 ``execTransaction`` reverts in the fork exactly as it would on chain.
 """
 
@@ -16,19 +16,26 @@ from pathlib import Path
 from typing import Any, Iterator
 
 _REPORTS: dict[tuple[str, bool], bytes] = {}
+_EXTRA_OWNER = "0x000000000000000000000000000000000000bEEF"  # no one holds its key
 
 
 @contextmanager
-def _threshold_raised(w3: Any, safe: str, owners: int) -> Iterator[None]:
+def _threshold_raised(w3: Any, safe: str) -> Iterator[None]:
+    """Add one owner and require every owner, so no set of the plan's approvers is enough,
+    whatever threshold and owners the chain holds when this runs."""
     from upgrader.chain.rpc import send
 
     snap = w3.provider.make_request("evm_snapshot", [])["result"]
     w3.provider.make_request("anvil_impersonateAccount", [safe])
     w3.provider.make_request("anvil_setBalance", [safe, hex(10**18)])
     try:
-        abi = [{"type": "function", "name": "changeThreshold", "inputs": [{"name": "t", "type": "uint256"}],
-                "outputs": [], "stateMutability": "nonpayable"}]
-        send(w3, w3.eth.contract(address=safe, abi=abi).functions.changeThreshold(owners).build_transaction({"from": safe}))
+        abi = [{"type": "function", "name": "getOwners", "inputs": [], "outputs": [{"name": "", "type": "address[]"}],
+                "stateMutability": "view"},
+               {"type": "function", "name": "addOwnerWithThreshold", "outputs": [], "stateMutability": "nonpayable",
+                "inputs": [{"name": "owner", "type": "address"}, {"name": "t", "type": "uint256"}]}]
+        contract = w3.eth.contract(address=safe, abi=abi)
+        count = len(contract.functions.getOwners().call())
+        send(w3, contract.functions.addOwnerWithThreshold(_EXTRA_OWNER, count + 1).build_transaction({"from": safe}))
         yield
     finally:
         w3.provider.make_request("evm_revert", [snap])
@@ -40,7 +47,7 @@ def _run(ctx: Any, plan: dict[str, Any], ok: bool) -> bytes:
     if ok:
         report = simulate(ctx, plan)
     else:
-        with _threshold_raised(ctx.w3, plan["safe"]["address"], len(plan["safe"]["owners"])):
+        with _threshold_raised(ctx.w3, plan["safe"]["address"]):
             report = simulate(ctx, plan)
     assert report.ok is ok, report.to_json()
     write_simulation(ctx, report)
@@ -79,7 +86,7 @@ def simulation_report_for_cli(cli: Any, plan_path: Path, plan: dict[str, Any], o
         if ok:
             run()
         else:
-            with _threshold_raised(connect(cli.env["UPGRADER_RPC_LOCAL"]), plan["safe"]["address"], len(plan["safe"]["owners"])):
+            with _threshold_raised(connect(cli.env["UPGRADER_RPC_LOCAL"]), plan["safe"]["address"]):
                 run()
         _REPORTS[key] = path.read_bytes()
     atomic_write(path, _REPORTS[key].decode())

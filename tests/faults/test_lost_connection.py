@@ -4,6 +4,7 @@ other request (the CLI boundary, human and --json)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -38,23 +39,63 @@ def _answers(port: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("json_out", [False, True])
-def test_simulate_fork_killed_mid_command(cli, json_out):
-    path, _ = planned(cli)
-    proc = cli.spawn("simulate", str(path), *(["--json"] if json_out else []))
+class _SlowForward(BaseHTTPRequestHandler):
+    """A real upstream, answering every JSON-RPC request ``delay`` seconds late: the fork reads
+    its state lazily from upstream, so a simulation through it lasts seconds and a kill lands
+    while the command is reading the fork, on any machine."""
+
+    upstream = ""
+    delay = 0.05
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(self.delay)
+        request = urllib.request.Request(self.upstream, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            data = answer.read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _slow_upstream(url: str) -> Iterator[str]:
+    handler = type("Forward", (_SlowForward,), {"upstream": url})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        deadline = time.monotonic() + 60
-        forks: list[int] = []
-        while time.monotonic() < deadline and not (forks and _answers(_port_of(forks[0]))):
-            forks = _anvil_children(cli, proc.pid)
-            time.sleep(0.05)
-        assert forks, "simulate started no fork"
-        time.sleep(0.3)  # the command is now reading the fork
-        os.kill(forks[0], signal.SIGKILL)
-        out, err = proc.communicate(timeout=120)
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
-        proc.kill()
-        proc.wait()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_simulate_fork_killed_mid_command(cli, anvil, json_out):
+    path, _ = planned(cli)
+    with _slow_upstream(anvil.url) as slow:
+        proc = cli.spawn("simulate", str(path), *(["--json"] if json_out else []), env={"UPGRADER_RPC_LOCAL": slow})
+        try:
+            deadline = time.monotonic() + 60
+            forks: list[int] = []
+            while time.monotonic() < deadline and not (forks and _answers(_port_of(forks[0]))):
+                forks = _anvil_children(cli, proc.pid)
+                time.sleep(0.05)
+            assert forks, "simulate started no fork"
+            time.sleep(0.3)  # the command is now reading the fork (each upstream read costs 50 ms)
+            assert proc.poll() is None, "simulate ended before the fork was killed: " + proc.stderr.read()
+            os.kill(forks[0], signal.SIGKILL)
+            out, err = proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+            proc.wait()
     assert proc.returncode == 2, (out, err)
     line = one_error_line(err)
     assert "Anvil fork at http://127.0.0.1:" in line and "again" in line, line
