@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from upgrader.cli.main import app
+from upgrader.cli.common.optional_value import optional_value_command
 from upgrader.cli.common.output import console, handle_errors, print_json
 from upgrader.errors import InputError, UnavailableError
 
@@ -84,7 +85,7 @@ def _lazy_code_reader(url: list[str]) -> Any:
     return read
 
 
-@app.command()
+@app.command(cls=optional_value_command("--validation-file"))
 @handle_errors
 def review(
     target: Annotated[str, typer.Argument(help="Transaction Builder batch file, raw SafeTx JSON, or a safeTxHash under deployments/<network>/proposals/.")],
@@ -100,6 +101,8 @@ def review(
     block: Annotated[Optional[int], typer.Option("--block", help="Block to fork at for --simulate (default: latest).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     show_all: Annotated[bool, typer.Option("--all", help=f"List every call and warning (default: a summary and the first {SHOWN})." )] = False,
+    validation_file: Annotated[Optional[str], typer.Option("--validation-file", metavar="[PATH]", help=(
+        "Simulate, then write the signer's validation document (alone: proposals/<safeTxHash>.validation.md) and print its keccak256."))] = None,
 ) -> None:
     """Recompute the hashes, decode every call and raise red warnings a signer must not ignore."""
     from upgrader.stages.review.report import review_file
@@ -113,14 +116,22 @@ def review(
         report = _review_with_service(target, ctx, nonce, tx_service, network)
     else:
         report = review_file(target, ctx, nonce)
-    if simulate:
+    if simulate or validation_file is not None:
         from upgrader.stages.review.simulate import attach_simulation
 
         attach_simulation(report, ctx, network, fork_url, block)
+    doc = None
+    if validation_file is not None:
+        from upgrader.stages.review.validation_doc import from_review
+
+        doc = from_review(report, ctx, validation_file, dict(target=target, network=network, plan=plan, nonce=nonce,
+                                                             safe_version=safe_version, multisend=multisend, fork_url=fork_url))
     if json_out:
-        print_json(report.to_json())
+        print_json({**report.to_json(), **({"validation_file": doc} if doc else {})})
     else:
         render(report, show_all)
+        if doc:
+            console.print(f"validation document {escape(doc['path'])}: keccak256 {doc['keccak256']}, {doc['undecoded_slots']} undecoded slot(s)", soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -10,7 +10,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from upgrader.build.artifacts import Artifact, code_hash
-from upgrader.sim.slots import FIXED, SAFE_LAYOUT, describe_change, names_for
+from upgrader.sim.slots import FIXED, SAFE_LAYOUT, describe_change, name_slots
 from upgrader.sim.storage import KeyCandidates
 from upgrader.safe.abi_values import canonical_type
 
@@ -114,15 +114,16 @@ def key_candidates(diff: dict[str, dict[str, Any]], logs: list[Any], extra: list
     return keys
 
 
-def storage_section(w3: Any, diff: dict[str, dict[str, Any]], know: Knowledge, keys: KeyCandidates, safes: set[str]) -> list[dict[str, Any]]:
+def storage_section(w3: Any, diff: dict[str, dict[str, Any]], know: Knowledge, keys: KeyCandidates, safes: set[str],
+                    preimages: dict[int, bytes] | None = None) -> list[dict[str, Any]]:
     out = []
     for address, entry in diff.items():
         if not entry["storage"]:
             continue
         layout, source = layout_for(w3, address, know, safes)
-        names = names_for(layout, keys, set(entry["storage"])) if layout is not None else {}
+        names, named_by = name_slots(layout, source, keys, set(entry["storage"]), preimages)
         changes = [c for slot, (before, after) in sorted(entry["storage"].items())
-                   for c in describe_change(names.get(slot), slot, before, after)]
+                   for c in describe_change(names.get(slot), slot, before, after, named_by.get(slot))]
         out.append({"address": address, "name": know.name(address), "layout": source, "created": entry["created"], "changes": changes})
     return out
 

@@ -44,6 +44,7 @@ class SimulationResult:
     planned: bool = False
     at_eta: "SimulationResult | None" = None  # the operation this batch schedules, run at its ETA (review.governed_sim)
     later_checks: list[dict[str, Any]] = field(default_factory=list)  # scheduled, not before its time, ready, executed
+    signing_safes: list[dict[str, Any]] = field(default_factory=list)  # each Safe that signs, its hashes (review.signing_safes)
 
     @property
     def warnings(self) -> list[ReviewWarning]:
@@ -79,7 +80,8 @@ class SimulationResult:
                 "eth_balances": self.eth, "erc20_balances": self.erc20, "events": self.events,
                 "safe_changes": self.safe_changes, "proxy_changes": self.proxy_changes, "state_writes": self.state_writes,
                 "implementations": self.implementations, "timings_ms": self.timings_ms,
-                "at_eta": self.at_eta.to_json() if self.at_eta is not None else None, "later_checks": self.later_checks}
+                "at_eta": self.at_eta.to_json() if self.at_eta is not None else None, "later_checks": self.later_checks,
+                "signing_safes": self.signing_safes}
 
 
 def _show(value: Any) -> str:
@@ -111,9 +113,12 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
         fork_block = int(w3.eth.block_number)
         t = time.monotonic()
         safe_before, proxies_before = config_watch.safe_settings(w3, safe), config_watch.proxy_settings(w3, ctx.manifest)
+        from upgrader.stages.review.signing_safes import signing_safes
+
+        signers = signing_safes(w3, safe, tx)  # read before the run moves the owner Safes' nonces
         run = run_safe_tx(w3, safe, tx)
         timings["execute"] = _ms(t)
-        result = SimulationResult(fork_block=fork_block, execution=run, timings_ms=timings)
+        result = SimulationResult(fork_block=fork_block, execution=run, timings_ms=timings, signing_safes=signers)
         if run.tx_hash is None:
             return result
         t = time.monotonic()
@@ -152,6 +157,12 @@ def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str
     keys = diff.key_candidates(changed, logs, extra)
     safes = {safe} | {a for a, e in changed.items() if e["storage"] and a != safe and _answers_safe(w3, a)}
     result.storage = diff.storage_section(w3, changed, know, keys, safes)
+    if any(c["name"] is None for e in result.storage for c in e["changes"]):  # keys the code hashed (sim.preimages)
+        from upgrader.sim.preimages import mapping_keys, sha3_preimages
+
+        preimages = sha3_preimages(w3, result.execution.tx_hash)
+        keys.add(mapping_keys(preimages))
+        result.storage = diff.storage_section(w3, changed, know, keys, safes, preimages)
     result.eth = diff.eth_section(changed, know)
     result.erc20 = diff.erc20_section(w3, logs, int(receipt["blockNumber"]), know)
     result.events = diff.events_section(logs, know)
