@@ -30,6 +30,8 @@ safe_tx_hash="$($bin/upgrader propose "$plan" --sender 1 --json | field safe_tx_
 echo "proposed $safe_tx_hash"
 step "review the batch as a signer would (offline, against the plan)"
 $bin/upgrader review "deployments/local/proposals/$safe_tx_hash.json" --plan "$plan"
+step "write the validation document each signer keeps (a fork at the head, the block pinned in it)"
+$bin/upgrader review "$safe_tx_hash" --plan "$plan" --validation-file
 step "confirm by a second owner (test account 2)"
 $bin/upgrader confirm "$safe_tx_hash" --sender 2
 step "execute through the Safe's execTransaction"
@@ -39,5 +41,5 @@ $bin/upgrader status
 echo
 echo "plan:       $plan"
 echo "simulation: ${plan%.json}.simulation.json"
-echo "proposal:   deployments/local/proposals/$safe_tx_hash.json (+ .review.md)"
+echo "proposal:   deployments/local/proposals/$safe_tx_hash.json (+ .review.md, .validation.md)"
 echo "the local chain and Safe service keep running (\`upgrader node status\`; \`upgrader node stop\` ends them)"
