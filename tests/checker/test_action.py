@@ -294,3 +294,17 @@ def test_the_facts_key_follows_the_build_info_bytes(build_info: Path, tmp_path: 
     assert a["facts-key"] != b["facts-key"] and a["uv-key"] == b["uv-key"]
     assert a["facts-key"].startswith(a["facts-restore-key"]) and b["facts-key"].startswith(b["facts-restore-key"])
     assert a["uv-cache"] == str(tmp_path / "a" / "upgrader-uv-cache")  # no UV_CACHE_DIR: the runner's temp
+
+
+def test_the_readme_workflow_uses_the_action_as_declared() -> None:
+    """README's workflow with the action: its `with` are inputs action.yml has, its outputs ones it sets."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("**The GitHub action.**"):readme.index("**pre-commit.**")]
+    (block,) = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    steps = yaml.safe_load(block)["jobs"]["upgrade-safety"]["steps"]
+    (step,) = [s for s in steps if s.get("uses") == "./upgrader"]
+    spec = action()
+    assert set(step["with"]) <= set(spec["inputs"])
+    assert step["with"]["build-info"] == spec["inputs"]["build-info"]["default"]
+    for used in re.findall(r"steps\.upgrader\.outputs\.([a-z-]+)", block):
+        assert used in spec["outputs"]

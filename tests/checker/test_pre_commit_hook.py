@@ -31,6 +31,19 @@ def test_the_manifest_is_valid_by_pre_commit(tmp_path: Path) -> None:
     assert subprocess.run([str(PRE_COMMIT), "validate-manifest", str(broken)], capture_output=True).returncode != 0
 
 
+def test_the_readme_config_is_valid_by_pre_commit(tmp_path: Path) -> None:
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("**pre-commit.**"):]
+    block = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)[0]
+    config = tmp_path / ".pre-commit-config.yaml"
+    config.write_text(block)
+    ok = subprocess.run([str(PRE_COMMIT), "validate-config", str(config)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert yaml.safe_load(block)["repos"][0]["hooks"][0]["id"] == yaml.safe_load(MANIFEST.read_text())[0]["id"]
+
+
 def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=cwd, check=True, capture_output=True)
 
