@@ -191,3 +191,9 @@ def app():
     from upgrader.cli.main import app as typer_app
 
     return typer_app
+
+
+def test_validation_file_with_offline_is_one_line_exit_2(tmp_path):
+    result = CliRunner().invoke(app(), ["review", "0x" + "ab" * 32, "--offline", "--validation-file"],
+                                env={"UPGRADER_DEPLOYMENTS": str(tmp_path)})
+    assert result.exit_code == 2 and "drop --offline" in result.output and len(result.output.strip().splitlines()) == 1

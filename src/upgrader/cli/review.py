@@ -108,6 +108,8 @@ def review(
     from upgrader.stages.review.report import review_file
     from upgrader.stages.review.plan_proof import resolve_plan
 
+    if validation_file is not None and offline:
+        raise InputError("--validation-file runs the transaction on a fork of the network; drop --offline (or use --fork-url)")
     ctx = review_context(network, offline, safe_version, multisend)
     if plan is not None:
         plans_dir = ctx.proposals_dir.parent / "plans" if ctx.proposals_dir else None
