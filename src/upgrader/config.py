@@ -64,6 +64,9 @@ class ModuleConfig:
     smoke: tuple[Call, ...] = ()
     constructor_args: tuple[Any, ...] = ()  # ABI-encoded after the target's init code (immutables)
     fuzz: ModuleFuzz = ModuleFuzz()
+    # validation kinds this module's target may have (OpenZeppelin's names, as `--unsafe-allow`):
+    # recorded in the plan (covered by its hash), and what review's checker-rejects honours
+    unsafe_allow: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.target:

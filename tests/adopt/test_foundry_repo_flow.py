@@ -56,15 +56,23 @@ def use(w3, proxies: dict[str, str], account: str) -> None:
         send(w3, {"from": account, "to": proxies["RewardsDistributor"], "data": "0x" + keccak(b"advance()")[:4].hex()})
 
 
-def _review_side_landed() -> bool:
-    from upgrader.config import ModuleConfig
-
-    return "unsafe_allow" in ModuleConfig.__dataclass_fields__
+def _walk(nodes: list[dict]) -> list[dict]:
+    return [x for n in nodes for x in [n, *_walk(n.get("calls") or [])]]
 
 
-@pytest.mark.xfail(not _review_side_landed(), strict=False,
-                   reason="issue 21 points 2/5 (review engineer): the `unsafe_allow` module key and review finding the plan "
-                          "of a batch by itself; without them upgrader.toml is refused and review flags the planned upgrade")
+def _without_allowances(repo: Path, plan_path: str) -> Path:
+    """The plan as if made without the modules' `unsafe_allow`, sealed again (a plan of its own)."""
+    from upgrader.manifest import canonical_json
+    from upgrader.stages.planfile import seal
+
+    plan = json.loads((repo / plan_path).read_text())
+    for u in plan["upgrades"]:
+        u["unsafe_allow"] = []
+    out = repo / "strict-plan.json"
+    out.write_text(canonical_json(seal({k: v for k, v in plan.items() if k != "plan_hash"})) + "\n")
+    return out
+
+
 def test_a_foundry_repository_is_adopted_and_upgraded_by_upgrader_alone(tmp_path: Path):
     from upgrader.chain import anvil as anvil_mod
     from upgrader.chain.rpc import connect
@@ -116,8 +124,19 @@ def test_a_foundry_repository_is_adopted_and_upgraded_by_upgrader_alone(tmp_path
             h = proposed["safe_tx_hash"]
             assert proposed["review_ok"], proposed
             batch = f"deployments/dev/proposals/{h}.json"
+            assert json.loads((repo / batch).read_text())["meta"]["planHash"] == plan["plan_hash"]
             reviewed = flow.ok("review --simulate", "review", batch, "--simulate", "--network", "dev", "--json").json()
             assert reviewed["ok"] and not [w for w in reviewed["warnings"] if w["severity"] == "red"], reviewed["warnings"]
+            assert reviewed["plan"]["plan_hash"] == plan["plan_hash"] and reviewed["plan"]["matches"]  # found by itself
+            assert all(u["check"]["ok"] for u in reviewed["plan"]["upgrades"])
+            init = next(n for n in _walk(reviewed["calls"]) if n["function"] == "upgradeAndCall" and n["args"][2]["value"] != "0x")
+            assert init["args"][2]["decoded"]["summary"].startswith("TokenVaultV2.initializeV2(25"), init  # through V2's ABI
+            rendered = flow.ok("review (text)", "review", batch, "--network", "dev").stdout
+            assert "checker ok" in rendered and "rejected" not in rendered and "DO NOT SIGN" not in rendered, rendered
+            exactly = _without_allowances(repo, plan["path"])  # the same plan allowing nothing: the checker rejects it here
+            strict = flow.run("review --plan (no allowances)", "review", batch, "--plan", str(exactly), "--network", "dev", "--json")
+            assert strict.exit_code == 1 and "checker-rejects" in {w["kind"] for w in strict.json()["warnings"]}
+            assert not any(u["check"]["ok"] for u in strict.json()["plan"]["upgrades"])  # never "(checker ok)" beside it
             flow.ok("confirm", "confirm", h, "--sender", owners[1], "--network", "dev", "--json")
             flow.ok("execute", "execute", h, "--network", "dev", "--json")
             status = flow.ok("status (after)", "status", "--network", "dev", "--json").json()

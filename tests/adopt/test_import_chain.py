@@ -154,3 +154,10 @@ def test_import_with_the_settings_alone(adopted):
     settings.write_text(settings.read_text().replace('[modules.Counter]\ninitial = "Counter"\n', f'[modules.Tally]\nproxy = "{counter}"\n'))
     data = ok_json(run(adopted, "import", "--network", "anvil", "--json"))  # no --proxy, broadcast or OZ manifest
     assert [(p["name"], p["address"].lower()) for p in data["proxies"]] == [("Tally", counter.lower())]
+
+
+def test_one_transparent_proxy_named_twice_says_so_without_a_beacon(adopted):
+    transparent = next(a for n, a, _ in created(adopted.broadcast) if n == "TransparentUpgradeableProxy")
+    line = one_error_line(run(adopted, "import", "--network", "anvil", "--proxy", f"Vault={transparent}",
+                              "--proxy", f"Safebox={transparent}"))
+    assert "is already imported as Vault" in line and "beacon" not in line and "None" not in line, line

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.chain
 def test_skip_simulation_after_a_failed_simulation_says_it_failed(cli, service):
     path, plan = planned(cli)
     simulation_report_for_cli(cli, path, plan, ok=False)
-    result = cli.run("propose", str(path), "--skip-simulation", "--json")
+    result = cli.run("propose", str(path), "--skip-simulation", "--accept-red", "proposed to be rejected", "--json")
     assert result.exit_code == 0, result.stderr
     assert "FAILED its simulation" in result.stderr and "NOT executed on a fork" not in result.stderr
     review = (cli.folder / "proposals" / f"{json.loads(result.stdout)['safe_tx_hash']}.review.md").read_text()
@@ -23,7 +23,7 @@ def test_skip_simulation_after_a_failed_simulation_says_it_failed(cli, service):
 
 def test_skip_simulation_without_one_says_it_never_ran(cli, service):
     path, _ = planned(cli)
-    result = cli.run("propose", str(path), "--skip-simulation", "--json")
+    result = cli.run("propose", str(path), "--skip-simulation", "--accept-red", "proposed to be rejected", "--json")
     assert result.exit_code == 0, result.stderr
     assert "NOT executed on a fork" in result.stderr
 

@@ -65,7 +65,9 @@ def test_propose_review_is_red_when_the_plan_is_queued_twice(cli, service):
     path, plan = simulated_plan(cli)
     owner = owners(cli)[0]
     h0, h1 = _post(service, cli, plan, 0, owner), _post(service, cli, plan, 1, owner)
-    result = cli.run("propose", str(path), "--sender", owner, "--json")
+    refused = cli.run("propose", str(path), "--sender", owner, "--json")
+    assert refused.exit_code == 1 and "duplicate-proposal" in refused.stderr, refused.stderr
+    result = cli.run("propose", str(path), "--sender", owner, "--accept-red", "h1 is rejected next", "--json")
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     assert (out["safe_tx_hash"], out["created"], out["review_ok"]) == (h0, False, False)

@@ -225,7 +225,7 @@ def test_no_nonce_is_a_note_and_hashes_are_absent(ctx, upgrade_calls):
 
 
 def test_transaction_service_queue_and_fetch(ctx, upgrade_calls):
-    """`review <safeTxHash> --tx-service URL` (cli.review._review_with_service, the production
+    """`review <safeTxHash> --tx-service URL` (stages.review.session.review_with_service, the production
     path) through the real client over loopback HTTP: the proposal is fetched by hash and the
     service's queue is read for nonce rivals; the bodies are the Transaction Service's pending
     transaction recorded in tests/service/recorded/tx-service-queued-page.json (its source named
@@ -238,7 +238,7 @@ def test_transaction_service_queue_and_fetch(ctx, upgrade_calls):
     sys.path.insert(0, str(service_tests))
     from canned_server import canned
 
-    from upgrader.cli.review import _review_with_service
+    from upgrader.stages.review.session import review_with_service as _review_with_service
 
     template = json.loads((service_tests / "recorded" / "tx-service-queued-page.json").read_text())["body"]["results"][0]
     tx = Batch(upgrade_calls).to_safe_tx(MSCO, 12)

@@ -100,8 +100,11 @@ def test_refuses_without_simulation(ctx, plan, client, keys):
     write_passing_simulation(ctx, plan, ok=False)
     with pytest.raises(UnsafeError, match="failed"):
         propose(ctx, plan, client, KeySigner(keys.owners[0]))
-    result = propose(ctx, plan, client, KeySigner(keys.owners[0]), skip_simulation=True)
-    assert result.simulation == "skipped"
+    with pytest.raises(UnsafeError, match=r"red warning\(s\) \(simulation-failed\).*--accept-red"):  # the review is red: not posted
+        propose(ctx, plan, client, KeySigner(keys.owners[0]), skip_simulation=True)
+    assert proposals(ctx) == []
+    result = propose(ctx, plan, client, KeySigner(keys.owners[0]), skip_simulation=True, accept_red="to be rejected")
+    assert result.simulation == "skipped" and result.review_ok is False
     assert "SKIPPED" in result.review_path.read_text()
 
 
@@ -131,6 +134,8 @@ def test_review_flags_another_queued_tx_at_the_same_nonce(ctx, simulated_plan, c
     rival = SafeTx(to=safe, data=b"", nonce=0)
     h = "0x" + safe_tx_hash(rival, SafeDomain(ctx.chain_id, safe, "1.4.1")).hex()
     client.propose(safe, rival, h, signer.address, signed(signer, bytes.fromhex(h[2:])))
-    result = propose(ctx, simulated_plan, client, signer, nonce=0)
+    with pytest.raises(UnsafeError, match="nonce-conflict"):
+        propose(ctx, simulated_plan, client, signer, nonce=0)
+    result = propose(ctx, simulated_plan, client, signer, nonce=0, accept_red="the rival is rejected next")
     assert result.nonce == 0 and result.review_ok is False
     assert h in result.review_path.read_text()

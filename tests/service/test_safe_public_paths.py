@@ -74,7 +74,8 @@ def test_with_no_safe_api_the_commands_address_safes_public_transaction_service(
     plan_path = json.loads(planned.stdout)["path"]
     assert server.seen == []  # planning asks no service
 
-    proposed = _cli("propose", plan_path, "--sender", owners[0], "--skip-simulation", "--json")
+    proposed = _cli("propose", plan_path, "--sender", owners[0], "--skip-simulation",
+                    "--accept-red", "no fork of this Sepolia stand-in", "--json")
     assert proposed.exit_code == 0, proposed.output
     out = json.loads(proposed.stdout)
     h = out["safe_tx_hash"]
@@ -89,7 +90,8 @@ def test_with_no_safe_api_the_commands_address_safes_public_transaction_service(
     assert f"{api}/v2/multisig-transactions/{h}/" in gets  # l. 461
 
     mark = len(server.seen)
-    confirmed = _cli("confirm", h, "--sender", owners[1], "--network", "sepolia", "--json")
+    confirmed = _cli("confirm", h, "--sender", owners[1], "--network", "sepolia",
+                     "--accept-red", "not simulated, as the proposer said", "--json")
     assert confirmed.exit_code == 0, confirmed.output
     assert json.loads(confirmed.stdout)["confirmations"] == 2
     (conf,) = [r for r in _requests(server, mark) if r["method"] == "POST"]

@@ -101,7 +101,8 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
         unit = found.beacon or found.address
         if unit in seen:
             if cand.required and cand.name and cand.name != seen[unit]:
-                raise InputError(f"--proxy {cand.name}: {cand.address} is already imported as {seen[unit]} (same beacon {found.beacon})")
+                raise InputError(f"--proxy {cand.name}: {cand.address} is already imported as {seen[unit]}"
+                                 + (f" (same beacon {found.beacon})" if found.beacon else ""))
             continue
         record = _with_creation(ctx, cand, _record(ctx, cand, found, builds, oz, notes, taken={r.name for r in records}), notes)
         seen[unit] = record.name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
@@ -12,77 +11,9 @@ from rich.table import Table
 from upgrader.cli.main import app
 from upgrader.cli.common.optional_value import optional_value_command
 from upgrader.cli.common.output import console, handle_errors, print_json
-from upgrader.errors import InputError, UnavailableError
+from upgrader.errors import InputError
 
 SHOWN = 20  # calls, and warnings of each kind, shown without --all
-
-
-def review_context(network: str, offline: bool, safe_version: str | None, multisend: str | None) -> Any:
-    """Manifest, build and proposals of ``network`` when run inside the project; a code reader
-    that connects (briefly) to the network's RPC only when needed and allowed."""
-    from upgrader import config as project_config
-    from upgrader.stages.review.report import ReviewContext
-
-    ctx = ReviewContext(safe_version=safe_version, multisend=multisend)
-    try:
-        cfg = project_config.load()
-    except InputError:
-        return ctx  # outside a project: Safe infrastructure only
-    from upgrader.build.project import project_build_info
-    from upgrader.manifest import ManifestStore
-
-    store = ManifestStore(cfg.deployments, network)
-    if store.exists():
-        ctx.manifest = store.load()
-    ctx.build_info = project_build_info(cfg.root)
-    ctx.constructor_args = _constructed(cfg, ctx.build_info)
-    ctx.proposals_dir = store.folder / "proposals"
-    if not offline and network in cfg.networks:
-        from upgrader.stages.context import rpc_urls
-
-        ctx.read_code = _lazy_code_reader(rpc_urls(cfg.network(network)))
-    return ctx
-
-
-def _constructed(cfg: Any, build_info: dict[str, Any]) -> list[tuple[str, bytes]]:
-    """Each module's target with its constructor arguments, so an implementation deployed with
-    them at its CREATE2 address is tied to the build; a module that does not build is left out."""
-    from upgrader.build import artifacts
-    from upgrader.stages.plan import encoded_constructor_args
-
-    out = []
-    for name, module in cfg.modules.items():
-        if not module.constructor_args:
-            continue
-        try:
-            target = artifacts.find(build_info, module.target)
-            out.append((target.fqn, encoded_constructor_args(target, module.constructor_args, name)))
-        except InputError:  # not in this build, or arguments that do not fit: review says implementation-unknown
-            continue
-    return out
-
-
-def _lazy_code_reader(url: list[str]) -> Any:
-    state: dict[str, Any] = {}
-
-    def read(address: str) -> bytes | None:
-        if "w3" not in state:
-            from upgrader.chain.rpc import connect
-
-            try:
-                state["w3"] = connect(url, give_up_after_s=2.0)
-            except InputError:
-                state["w3"] = None
-        if state["w3"] is None:
-            return None
-        from upgrader.chain.rpc import code_at
-
-        try:
-            return code_at(state["w3"], address)
-        except Exception:  # the node went away mid-review: treat as offline
-            return None
-
-    return read
 
 
 @app.command(cls=optional_value_command("--validation-file"))
@@ -105,23 +36,14 @@ def review(
         "Simulate, then write the signer's validation document (alone: proposals/<safeTxHash>.validation.md) and print its keccak256."))] = None,
 ) -> None:
     """Recompute the hashes, decode every call and raise red warnings a signer must not ignore."""
-    from upgrader.stages.review.report import review_file
-    from upgrader.stages.review.plan_proof import resolve_plan
+    from upgrader.stages.review.session import review_session
 
     if validation_file is not None and offline:
         raise InputError("--validation-file runs the transaction on a fork of the network; drop --offline (or use --fork-url)")
-    ctx = review_context(network, offline, safe_version, multisend)
-    if plan is not None:
-        plans_dir = ctx.proposals_dir.parent / "plans" if ctx.proposals_dir else None
-        ctx.plan, ctx.plan_path = resolve_plan(plan, plans_dir)
-    if tx_service and not offline:
-        report = _review_with_service(target, ctx, nonce, tx_service, network)
-    else:
-        report = review_file(target, ctx, nonce)
-    if simulate or validation_file is not None:
-        from upgrader.stages.review.simulate import attach_simulation
-
-        attach_simulation(report, ctx, network, fork_url, block)
+    report = review_session(target, network, plan=plan, nonce=nonce, safe_version=safe_version, multisend=multisend,
+                            offline=offline, tx_service=tx_service, simulate=simulate or validation_file is not None,
+                            fork_url=fork_url, block=block)
+    ctx = report.context  # what the review knew, the batch's plan included
     doc = None
     if validation_file is not None:
         from upgrader.stages.review.validation_doc import from_review
@@ -136,58 +58,6 @@ def review(
             console.print(f"validation document {escape(doc['path'])}: keccak256 {doc['keccak256']}, {doc['undecoded_slots']} undecoded slot(s)", soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def _review_with_service(target: str, ctx: Any, nonce: int | None, url: str, network: str) -> Any:
-    from upgrader.stages.review.report import review
-    from upgrader.stages.review.subject import SAFE_TX_HASH, load_subject, subject_from_service
-
-    client = _service_client(url, network, ctx)  # the API key comes from the environment
-    local = ctx.proposals_dir / f"{target.lower()}.json" if ctx.proposals_dir else None
-    if SAFE_TX_HASH.match(target) and not Path(target).exists() and not (local and local.is_file()):
-        if ctx.manifest is None:
-            raise InputError("fetching from the service needs the network's manifest (for the chain id); use --network")
-        subject = subject_from_service(client, target, ctx.manifest.chain_id)
-    else:
-        subject = load_subject(target, ctx.proposals_dir, nonce)
-    pending = client.multisig_transactions(subject.safe, executed=False)  # nonce rivals and duplicates
-    ctx.queued = {t.safe_tx_hash.lower(): t.nonce for t in pending}
-    ctx.queued_txs = {t.safe_tx_hash.lower(): t.tx for t in pending}
-    report = review(subject, ctx)
-    report.signing = _signing(network, client, subject.safe, (report.hashes or {}).get("safe_tx_hash"))
-    return report
-
-
-def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None) -> Any:
-    """Who proposed, and each owner Safe's inner approval (pipeline.signing), when the
-    network's RPC answers; None otherwise (the rest of the review stands without it)."""
-    from upgrader import config as project_config
-    from upgrader.chain.rpc import connect
-    from upgrader.stages.sign.owners import signing_section
-
-    if safe_tx_hash is None:
-        return None
-    try:
-        w3 = connect(project_config.load().network(network).rpc_urls(), give_up_after_s=2.0)
-        return signing_section(w3, client, safe, safe_tx_hash, client.multisig_transaction(safe_tx_hash))
-    except (InputError, UnavailableError):  # the RPC or the service did not answer: the review stands without it
-        return None
-
-
-def _service_client(url: str, network: str, ctx: Any) -> Any:
-    """The network's dialect (``safe_api.kind``) at ``url``; the classic Transaction Service
-    when there is no project or manifest to say which."""
-    from upgrader import config as project_config
-    from upgrader.stages.safe_api import open_client
-    from upgrader.safe_service import HttpTransactionService
-
-    try:
-        net = project_config.load().network(network)
-    except InputError:
-        net = None
-    if net is None or ctx.manifest is None:
-        return HttpTransactionService(url)
-    return open_client(net, ctx.manifest.chain_id, url)
 
 
 def _summary(nodes: list[Any]) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, line, print_json
@@ -14,6 +15,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output."
 NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
 RawHashOpt = Annotated[bool, typer.Option("--raw-hash", help="Sign the bare safeTxHash instead of the EIP-712 typed data "
                                           "(a hardware wallet then cannot show what it signs).")]
+AcceptRedOpt = Annotated[Optional[str], typer.Option("--accept-red", metavar="REASON", help="Go ahead although the review "
+                          "has red warnings; the reason is recorded in the proposal file and shown to later signers.")]
 ServiceOpt = Annotated[Optional[str], typer.Option("--tx-service", help="Safe service URL (default: the network's safe_api url).")]
 
 
@@ -38,6 +41,7 @@ def propose(
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     skip_simulation: Annotated[bool, typer.Option("--skip-simulation", help="Propose without a passing simulation (reported loudly).")] = False,
     raw_hash: RawHashOpt = False,
+    accept_red: AcceptRedOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Sign the plan's Safe transaction and post it to the Transaction Service; write the batch file and review."""
@@ -55,7 +59,8 @@ def propose(
 
         err_console.print(f"[bold red]WARNING: {escape(skipped_simulation_warning(ctx, plan))}[/]", soft_wrap=True)
     signer = resolve_signer(sender, ctx.chain_id, plan["safe"]["owners"])
-    result = run(ctx, plan, _client(ctx, tx_service, deadline), signer, nonce=nonce, skip_simulation=skip_simulation, raw_hash=raw_hash)
+    result = run(ctx, plan, _client(ctx, tx_service, deadline), signer, nonce=nonce, skip_simulation=skip_simulation, raw_hash=raw_hash,
+                 accept_red=accept_red)
     if result.review_ok is False:
         err_console.print(f"[bold red]the review of {result.safe_tx_hash} has red warnings: read {result.review_path} before anyone signs[/]", soft_wrap=True)
     if json_out:
@@ -78,6 +83,7 @@ def confirm(
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     raw_hash: RawHashOpt = False,
+    accept_red: AcceptRedOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Add an owner's signature (EIP-712 typed data) to a proposed Safe transaction."""
@@ -87,10 +93,12 @@ def confirm(
 
     ctx = open_network(network)
     signer = resolve_signer(sender, ctx.chain_id, list(ctx.manifest().safe.owners))
-    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, raw_hash=raw_hash)
+    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, raw_hash=raw_hash, accept_red=accept_red)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return
+    for a in result.red_accepted:
+        err_console.print(f"[yellow]red warnings {', '.join(a['kinds'])} accepted at {a['step']} by {a['by']}: {escape(a['reason'])}[/]", soft_wrap=True)
     verb = "confirmed" if result.added else "already confirmed by"
     console.print(f"[green]{verb}[/] {result.owner}: {result.confirmations} of {result.threshold} confirmations on {safe_tx_hash}", soft_wrap=True)
     if result.nested:
@@ -114,6 +122,7 @@ def execute(
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for inclusion (re-run to keep waiting).")] = 180.0,
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
+    accept_red: AcceptRedOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Execute a confirmed Safe transaction (or resume one that was sent), verify the chain matches
@@ -133,7 +142,7 @@ def execute(
     if governed is not None:  # a Timelock operation or Governor proposal whose Safe leg is done
         _show_leg(run_later_leg(ctx, governed, signer, wait), json_out)
         return
-    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, replace=replace, wait_s=wait)
+    result = run(ctx, _client(ctx, tx_service, deadline), safe_tx_hash, signer, replace=replace, wait_s=wait, accept_red=accept_red)
     if json_out:
         print_json({"ok": True, **result.to_json()})
         return

@@ -59,6 +59,12 @@ class PlanInit(_Loose):
     changes: list[str] = []  # existing state the reinitializer may change (absent in older plans)
 
 
+class PlanSmoke(_Loose):
+    function: str
+    args: list[Any] = []
+    expect: Any = None
+
+
 class PlanUpgrade(_Loose):
     proxy: str
     address: Address
@@ -67,6 +73,10 @@ class PlanUpgrade(_Loose):
     init: PlanInit
     check: PlanCheck
     declared_changes: list[SlotHex] = []
+    # the module's settings that decide the verdicts (absent in older plans): validation kinds
+    # the checker allowed, and the smoke calls `simulate` makes
+    unsafe_allow: Optional[list[str]] = None
+    smoke: Optional[list[PlanSmoke]] = None
 
 
 class PlanOperation(_Loose):

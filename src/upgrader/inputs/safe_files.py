@@ -15,7 +15,7 @@ Transaction Service's multisig-transaction JSON.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Callable, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -158,12 +158,24 @@ class BatchEntry(_Open):
         return self
 
 
+class AcceptedRed(_Open):
+    """One signer's acceptance of a batch's red warnings (``--accept-red``), kept in the
+    proposal file so later signers see it (upgrader's own field, covered by the checksum)."""
+
+    step: Literal["propose", "confirm", "execute"]
+    by: str
+    reason: str = Field(min_length=1)
+    kinds: list[str]
+
+
 class BatchMeta(_Open):
     createdFromSafeAddress: Address
     checksum: Optional[str] = None
     nonce: Nonce = None
     name: Optional[str] = None
     description: Optional[str] = None
+    planHash: Optional[Hash32] = None  # upgrader's: the plan the batch was made from
+    acceptedRed: list[AcceptedRed] = []
 
 
 class BatchFile(_Open):

@@ -22,6 +22,7 @@ from upgrader.manifest import Manifest, ProxyRecord, manifest_hash
 from upgrader.sim.writes import variables
 from upgrader.stages.context import NetworkContext
 from upgrader.stages.initializable import INITIALIZABLE_SLOT, version_location
+from upgrader.stages.plan_settings import module_allow, module_settings
 from upgrader.stages.planfile import PLAN_SCHEMA, seal
 from upgrader.stages.status import onchain_code_hash, target_artifact
 from upgrader.check.verdict import upgrade_verdict
@@ -45,10 +46,17 @@ def _init_call(ctx: NetworkContext, record: ProxyRecord, target: Artifact) -> di
     if module.reinitializer is None:
         return {"function": None, "args": [], "data": "0x", "changes": []}
     fn, args = module.reinitializer.function, list(module.reinitializer.args)
+    overloads = [f for f in target.abi if f.get("type") == "function" and f.get("name") == fn]
+    if not overloads:
+        known = sorted({f["name"] for f in target.abi if f.get("type") == "function"})
+        raise InputError(f"upgrader.modules.{name}.reinitializer: {target.name} has no function {fn!r}; "
+                         f"name one of its functions ({', '.join(known) or 'none'})")
     try:
         data = ctx.w3.eth.contract(abi=target.abi).encode_abi(fn, args)
-    except Exception as exc:  # bad function name or arguments in the config
-        raise InputError(f"upgrader.modules.{name}.reinitializer: cannot encode {fn}{tuple(args)} for {target.name}: {exc}") from None
+    except Exception:  # arguments that fit none of its overloads
+        takes = " or ".join(f"({', '.join(i['type'] for i in f['inputs'])})" for f in overloads)
+        raise InputError(f"upgrader.modules.{name}.reinitializer: cannot encode {fn} with args {args} for {target.name}: "
+                         f"it takes {takes}") from None
     changes = sorted(set(module.reinitializer.changes))
     known = variables(StorageLayout.from_json(record.implementation.storage_layout)) | variables(extract_layout(ctx.build_info, target.fqn))
     if unknown := [c for c in changes if c not in known]:
@@ -127,7 +135,8 @@ def declared_changes(record: ProxyRecord, target: Artifact, build_info: dict[str
     return [hex(s) for s in sorted(slots)]
 
 
-def _upgrade_entry(ctx: NetworkContext, record: ProxyRecord, target: Artifact, verdict: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _upgrade_entry(ctx: NetworkContext, record: ProxyRecord, target: Artifact, verdict: dict[str, Any],
+                   verdict_allow: frozenset[str] = frozenset()) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     initcode = target_initcode(ctx, record.name, target)
     impl = create2.address_of(initcode)
     exists = bool(code_at(ctx.w3, impl))
@@ -154,6 +163,7 @@ def _upgrade_entry(ctx: NetworkContext, record: ProxyRecord, target: Artifact, v
         "check": verdict,
         "declared_changes": declared_changes(record, target, ctx.build_info, bool(init["function"])),
     }
+    entry.update(module_settings(ctx, record.name, verdict_allow))
     changed = ctx.config.modules[record.name].fuzz.changed  # `upgrader fuzz` (issue 25): results V2 changes on purpose
     if changed:  # only when declared, so plans of modules that declare nothing keep their hash
         entry["fuzz"] = {"changed": sorted({c.replace(" ", "") for c in changed})}
@@ -179,11 +189,12 @@ def make_plan(ctx: NetworkContext, only: list[str] | None = None, unsafe_allow: 
             raise UnsafeError(f"cannot propose for {record.name}: its upgrades are authorised by {record.governor}, not the "
                               f"Safe {manifest.safe.address}; hand it to the Safe, or leave it out with --only")
         _verify_deployed(ctx, record, manifest.safe.address)
-        verdict = upgrade_verdict(record.implementation.storage_layout, ctx.build_info, target.fqn, unsafe_allow)
+        allow = module_allow(ctx, record.name, unsafe_allow)
+        verdict = upgrade_verdict(record.implementation.storage_layout, ctx.build_info, target.fqn, allow)
         reports.append(verdict)
         if not verdict["ok"]:
             continue
-        entry, entry_calls = _upgrade_entry(ctx, record, target, verdict)
+        entry, entry_calls = _upgrade_entry(ctx, record, target, verdict, allow)
         upgrades.append(entry)
         calls.extend(entry_calls)
     if any(not r["ok"] for r in reports):
@@ -191,6 +202,9 @@ def make_plan(ctx: NetworkContext, only: list[str] | None = None, unsafe_allow: 
     if not upgrades:
         return None
     safe = manifest.safe
+    if len(calls) > 1 and not safe.multisend_call_only:
+        raise InputError(f"the manifest records no MultiSendCallOnly for Safe {safe.address}, and this plan's {len(calls)} calls "
+                         f"go through one: re-run `upgrader import --network {ctx.network.name} ... --multisend ADDRESS --force`")
     from upgrader.governance import chain_of
 
     return seal(chain_of(manifest).wrap(ctx.w3, manifest, {  # a Timelock or Governor makes the Safe's calls one leg of several

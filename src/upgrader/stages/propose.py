@@ -121,7 +121,11 @@ def find_plan_proposal(client: TransactionServiceClient, plan: dict[str, Any], s
 
 
 def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServiceClient, signer: Signer, *,
-            nonce: int | None = None, skip_simulation: bool = False, raw_hash: bool = False) -> ProposalResult:
+            nonce: int | None = None, skip_simulation: bool = False, raw_hash: bool = False,
+            accept_red: str | None = None) -> ProposalResult:
+    """Review the plan's batch, then sign and post it; a review with red warnings stops here
+    (exit 1, nothing signed or posted) unless ``accept_red`` gives the reason, recorded in the
+    proposal file (``stages.review.gate``)."""
     ensure_fresh(plan, ctx.manifest())
     from upgrader.governance.legs import next_safe_leg
 
@@ -140,16 +144,24 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
             require_proposer(ctx.w3, client, safe, signer.address)  # an owner or a delegate, as the service requires
             tx = plan_safe_tx(plan, client.next_nonce(safe, current) if nonce is None else nonce)
             h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
-            existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:]), typed_data(tx, domain), raw_hash), ORIGIN)
-        proposer = signer.address if created else proposer_of(existing)
+        proposer = signer.address if created else proposer_of(existing)  # type: ignore[arg-type]
         folder = proposals_dir(ctx)
         review_path, proposal_path = folder / f"{h}.review.md", folder / f"{h}.json"
         batch = batch_file(ctx, plan, tx, h, proposer or signer.address)
-        review_ok = None
-        if created or not proposal_path.is_file() or not review_path.is_file():
+        report, write = None, created or not proposal_path.is_file() or not review_path.is_file()
+        if write:
             queued = {t.safe_tx_hash: t for t in client.queued(safe, current)}
+            report = review_report(ctx, plan, tx, domain, batch, proposal_path, queued)
+            if report is not None:  # before anything is signed or posted
+                from upgrader.stages.review.gate import gate, with_acceptance
+
+                batch = with_acceptance(batch, gate(report, h, "propose", accept_red, signer.address, ctx.network.name))
+        if existing is None:
+            existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:]), typed_data(tx, domain), raw_hash), ORIGIN)
+        review_ok = None
+        if write:
             signing = signing_section(ctx.w3, client, safe, h, existing)
-            text, review_ok = review_markdown(ctx, plan, tx, domain, simulation, batch, proposal_path, queued, signing)
+            text, review_ok = review_text(ctx, plan, tx, domain, simulation, report, signing)
             atomic_write(review_path, text)
             atomic_write(proposal_path, dump_batch_file(batch))
     by = proposer_note(ctx.w3, client, safe, existing, None)
@@ -206,28 +218,35 @@ def batch_file(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, h: str, ow
     batch = build_batch_file(chain_id=ctx.chain_id, safe=plan["safe"]["address"], calls=calls, methods=_methods(ctx, plan),
                              name=f"upgrader {plan['network']} upgrade", description=description, owner=owner)
     batch["meta"]["nonce"] = str(tx.nonce)
+    batch["meta"]["planHash"] = plan["plan_hash"]  # review finds the plan by it (deployments/<net>/plans/)
     return add_checksum(batch)
 
 
-def review_markdown(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str,
-                    batch: dict[str, Any], proposal_path: Path, queued: dict[str, MultisigTx] | None = None,
-                    signing: dict[str, Any] | None = None) -> tuple[str, bool | None]:
-    """(markdown, ok): the review by `upgrader.stages.review.report` when present (ok: no red
-    warning); a plain summary otherwise (ok None)."""
+def review_report(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, batch: dict[str, Any],
+                  proposal_path: Path, queued: dict[str, MultisigTx] | None = None) -> Any:
+    """The review of the batch by `upgrader.stages.review` (None where it is not installed)."""
     try:
-        from upgrader.stages.review.report import ReviewContext, render_markdown, review
+        from upgrader.stages.review.context import network_context
+        from upgrader.stages.review.report import review
         from upgrader.stages.review.subject import subject_from_json
     except ImportError:
-        return plain_review(plan, tx, domain, simulation) + signing_markdown(signing), None
-    from upgrader.chain.rpc import code_at
-
+        return None
     h = "0x" + hashes(tx, domain).safe_tx_hash.hex()
     subject = subject_from_json(batch, str(proposal_path), tx.nonce, h)
-    report = review(subject, ReviewContext(
-        manifest=ctx.manifest(), build_info=ctx.build_info, proposals_dir=proposals_dir(ctx),
-        read_code=lambda address: code_at(ctx.w3, address), plan=plan,
-        queued={h: t.nonce for h, t in (queued or {}).items()}, queued_txs={h: t.tx for h, t in (queued or {}).items()},
-        plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json", signing=signing))
+    return review(subject, network_context(
+        ctx, plan=plan, plan_path=ctx.plans_dir / f"{plan['plan_hash']}.json",
+        queued={h: t.nonce for h, t in (queued or {}).items()}, queued_txs={h: t.tx for h, t in (queued or {}).items()}))
+
+
+def review_text(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str, report: Any,
+                signing: dict[str, Any] | None = None) -> tuple[str, bool | None]:
+    """(markdown, ok) of the review (ok: no red warning); a plain summary when there is no
+    review (ok None)."""
+    if report is None:
+        return plain_review(plan, tx, domain, simulation) + signing_markdown(signing), None
+    from upgrader.stages.review.report import render_markdown
+
+    report.signing = signing
     text = render_markdown(report)
     if simulation == "skipped":
         text = f"> **SIMULATION SKIPPED: {skipped_simulation_warning(ctx, plan)}**\n\n" + text

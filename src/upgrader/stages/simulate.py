@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from upgrader.build import artifacts
+from upgrader.errors import InputError
 from upgrader.chain import anvil
 from upgrader.chain import create2
 from upgrader.chain.rpc import connect
@@ -23,6 +24,7 @@ from upgrader.manifest.store import atomic_write, canonical_json
 from upgrader.stages.batch import plan_safe_tx
 from upgrader.stages.context import NetworkContext
 from upgrader.stages.planfile import ensure_fresh
+from upgrader.stages.plan_settings import ensure_settings
 from upgrader.chain.rpcbatch import read_slots
 from upgrader.sim.storage import KeyCandidates, LayoutFields
 from upgrader.proxies import kind_of, storage_holders
@@ -108,6 +110,7 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
              progress: Progress = lambda _: None) -> SimulationReport:
     manifest = ctx.manifest_with_safe()
     ensure_fresh(plan, manifest)
+    ensure_settings(ctx, plan)
     report = SimulationReport(plan_hash=plan["plan_hash"])
     t = time.monotonic()
     targets = {u["proxy"]: artifacts.find(ctx.build_info, u["to"]["contract"]) for u in plan["upgrades"]}
@@ -132,7 +135,11 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         report.gas = gas_alone(w3, safe, plan["calls"])
         nonce = safe_contract(w3, safe).functions.nonce().call()
         owners = plan["safe"]["owners"][: plan["safe"]["threshold"]]  # the owners and threshold the plan was made for
-        run = run_safe_tx(w3, safe, plan_safe_tx(plan, nonce), owners=owners)
+        try:
+            tx = plan_safe_tx(plan, nonce)
+        except ValueError as exc:  # a plan of several calls and no MultiSendCallOnly recorded
+            raise InputError(f"{exc}: re-run `upgrader import` with --multisend ADDRESS, then `upgrader plan`") from None
+        run = run_safe_tx(w3, safe, tx, owners=owners)
         if not run.ok:
             report.checks.append(Check("safe-execution", False, f"Safe transaction {run.safe_tx_hash} failed: {run.revert}"))
             return report
@@ -195,23 +202,31 @@ def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], r
         old = before[(name, holder)]
         checks.append(_preservation(old, read_slots(url, holder, sorted(old)), writes, len(expected)))
         checks[-1].name = f"{label}: storage-preservation"
-        checks.extend(_smoke(ctx, w3, name, holder, target, label))
+        checks.extend(_smoke(ctx, w3, u, holder, target, label))
     return checks
 
 
-def _smoke(ctx: NetworkContext, w3: Any, name: str, proxy: str, target: artifacts.Artifact, shown: str | None = None) -> list[Check]:
-    module = ctx.config.modules.get(name)
+def _smoke(ctx: NetworkContext, w3: Any, u: dict[str, Any], proxy: str, target: artifacts.Artifact, shown: str | None = None) -> list[Check]:
+    """The plan's smoke calls on ``proxy``, each result compared with its ``expect`` by ABI type."""
+    from upgrader.stages.smoke import equal_by_abi, smoke_calls
+
+    name = u["proxy"]
     checks = []
     contract = w3.eth.contract(address=proxy, abi=target.abi)
-    for call in module.smoke if module else ():
-        label = f"{shown or name}: smoke {call.function}({', '.join(map(str, call.args))})"
+    for call in smoke_calls(u, ctx.config.modules.get(name)):
+        fn, args, expect = call["function"], list(call.get("args") or []), call.get("expect")
+        label = f"{shown or name}: smoke {fn}({', '.join(map(str, args))})"
         try:
-            result = getattr(contract.functions, call.function)(*call.args).call()
+            result = getattr(contract.functions, fn)(*args).call()
         except Exception as exc:  # revert, missing function: the smoke call fails
             checks.append(Check(label, False, f"call failed: {type(exc).__name__}: {str(exc)[:120]}"))
             continue
-        ok = call.expect is None or str(result) == str(call.expect)
-        checks.append(Check(label, ok, f"returned {result!r}" + ("" if ok else f", expected {call.expect!r}")))
+        ok, why = True, ""
+        if expect is not None:
+            outputs = next((f.get("outputs", []) for f in target.abi if f.get("type") == "function" and f.get("name") == fn
+                            and len(f.get("inputs", [])) == len(args)), [])
+            ok, why = equal_by_abi(outputs, result, expect)
+        checks.append(Check(label, ok, f"returned {result!r}" + ("" if ok else f", expected {expect!r}" + (f" ({why})" if why else ""))))
     return checks
 
 

@@ -54,13 +54,17 @@ def save_record(ctx: NetworkContext, record: dict[str, Any]) -> None:
 
 
 def run(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Any | None = None,
-        replace: bool = False, wait_s: float = WAIT_S) -> ExecuteResult:
-    """Execute ``h``, resume an interrupted execution of it, or record it if it already ran."""
+        replace: bool = False, wait_s: float = WAIT_S, accept_red: str | None = None) -> ExecuteResult:
+    """Execute ``h``, resume an interrupted execution of it, or record it if it already ran.
+    A first send follows the review: red warnings refuse it (exit 1) unless ``accept_red``."""
     from upgrader.stages.netlock import network_lock
+    from upgrader.stages.review.gate import gate_queued
 
     h = h.lower()
     mtx, contract = fetch_verified(ctx, client, h)
     executed = mtx.is_executed or mtx.nonce < int(contract.functions.nonce().call())
+    if not executed and load_record(ctx, h) is None:  # nothing sent yet: review before sending
+        gate_queued(ctx, h, mtx.tx, mtx.safe, "execute", accept_red, signer.address if signer else "the executor")
     if load_record(ctx, h) is None and not executed and (signer is None or _unlocked_on_node(ctx, signer.address)):
         return execute(ctx, client, h, None if signer is None else signer.address)  # a node-unlocked account (dev chains)
     with network_lock(ctx.store.folder, "execute", getattr(client, "deadline_at", None), "`upgrader execute`"):

@@ -31,10 +31,12 @@ class ConfirmResult:
     confirmations: int
     threshold: int
     nested: dict[str, Any] | None = None  # confirmed through an owner Safe: pipeline.nested_confirm
+    red_accepted: tuple[dict[str, Any], ...] = ()  # --accept-red of the signers so far (stages.review.gate)
 
     def to_json(self) -> dict[str, Any]:
         return {"safe_tx_hash": self.safe_tx_hash, "owner": self.owner, "added": self.added,
-                "confirmations": self.confirmations, "threshold": self.threshold, "nested": self.nested}
+                "confirmations": self.confirmations, "threshold": self.threshold, "nested": self.nested,
+                "red_accepted": list(self.red_accepted)}
 
 
 @dataclass(frozen=True)
@@ -64,19 +66,26 @@ def fetch_verified(ctx: NetworkContext, client: TransactionServiceClient, h: str
 
 
 def confirm(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Signer,
-            raw_hash: bool = False) -> ConfirmResult:
+            raw_hash: bool = False, accept_red: str | None = None) -> ConfirmResult:
+    """Sign ``h`` after its review: red warnings refuse it (exit 1) unless ``accept_red``."""
+    from dataclasses import replace
+
+    from upgrader.stages.review.gate import gate_queued
+
     mtx, contract = fetch_verified(ctx, client, h)
     threshold = int(contract.functions.getThreshold().call())
     if mtx.is_executed:
         raise InputError(f"{h} was already executed (tx {mtx.transaction_hash}); nothing to confirm")
-    if signer.address not in contract.functions.getOwners().call():
-        return _confirm_nested(ctx, client, mtx, signer, threshold)
-    if mtx.confirmed_by(signer.address):
+    owner = signer.address in contract.functions.getOwners().call()
+    if owner and mtx.confirmed_by(signer.address):
         return ConfirmResult(h, signer.address, False, len(mtx.confirmations), threshold)
+    accepted = tuple(gate_queued(ctx, h, mtx.tx, mtx.safe, "confirm", accept_red, signer.address))
+    if not owner:
+        return replace(_confirm_nested(ctx, client, mtx, signer, threshold), red_accepted=accepted)
     domain = SafeDomain(ctx.chain_id, mtx.safe, contract.functions.VERSION().call())
     client.confirm(h, signed(signer, bytes.fromhex(h[2:]), typed_data(mtx.tx, domain), raw_hash), owner=signer.address)
     after = client.multisig_transaction(h)
-    return ConfirmResult(h, signer.address, True, len(after.confirmations) if after else 0, threshold)
+    return ConfirmResult(h, signer.address, True, len(after.confirmations) if after else 0, threshold, red_accepted=accepted)
 
 
 def _confirm_nested(ctx: NetworkContext, client: TransactionServiceClient, mtx: MultisigTx, signer: Signer,

@@ -314,14 +314,15 @@ class Decoder:
             impl, data = node.args[at[0]]["value"], node.args[at[1]]["value"]
             sub = CallNode(path=node.path + ".init", call=Call(impl, data), to_name=self.book.name(impl))
             target = self.book.built.get(impl) or self.book.contract_of.get(impl)
-            if target is not None:
-                saved = self.book.contract_of.get(impl)
+            saved = self.book.contract_of.get(impl)
+            if target is not None:  # the target's ABI first; else any ABI of the build knows the selector
                 self.book.contract_of[impl] = target
-                self._decode_function(sub, depth + 1)
-                if saved is None:
-                    del self.book.contract_of[impl]
+            self._decode_function(sub, depth + 1)
+            if target is not None and saved is None:
+                del self.book.contract_of[impl]
+            if target is not None:
                 sub.contract = target.name if sub.function else None
-            node.args[1]["decoded"] = sub
+            node.args[at[1]]["decoded"] = sub
 
     def _deployment(self, data: bytes) -> Deployment:
         salt, initcode = data[:32], data[32:]

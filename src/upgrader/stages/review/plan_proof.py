@@ -26,6 +26,32 @@ def resolve_plan(arg: str, plans_dir: Path | None) -> tuple[dict[str, Any], Path
     return load_plan(path), path
 
 
+def find_plan(plans_dir: Path | None, manifest: Any, root: CallNode, safe: str, chain_id: int,
+              recorded: str | None = None) -> tuple[dict[str, Any], Path] | None:
+    """The plan of this batch under ``plans_dir`` (``deployments/<net>/plans/``), without --plan:
+    the one the proposal file records (``meta.planHash``), else the Safe transaction (leg) of a
+    plan made from the manifest as it is whose calls are the batch's, in order. None when no
+    plan is the batch's (a foreign batch: the review judges it without a plan)."""
+    from upgrader.governance.legs import safe_legs
+    from upgrader.stages.planfile import network_plans
+
+    if plans_dir is None or manifest is None or manifest.chain_id != chain_id:
+        return None
+    actual = effective_calls(root)
+    matching = []
+    for plan in network_plans(plans_dir, manifest.network, chain_id):
+        if plan["safe"]["address"].lower() != safe.lower():
+            continue
+        legs = [leg for leg in safe_legs(plan) if not _differences(actual, [_plan_call(c) for c in leg["calls"]])]
+        if recorded is not None and plan["plan_hash"] == recorded.lower():  # its leg of the batch, else the plan (mismatch)
+            return (legs[0] if legs else plan), plans_dir / f"{plan['plan_hash']}.json"
+        matching += [(made_from(plan, manifest), leg) for leg in legs]
+    fresh = [leg for is_fresh, leg in matching if is_fresh] or [leg for _, leg in matching]
+    if not fresh:
+        return None
+    return fresh[0], plans_dir / f"{fresh[0]['plan_hash']}.json"
+
+
 def load_simulation(plan_path: Path, plan_hash: str) -> dict[str, Any] | None:
     path = plan_path.parent / f"{plan_hash}.simulation.json"
     if not path.is_file():

@@ -44,8 +44,10 @@ class ReviewContext:
     read_code: CodeReader | None = None  # None: offline
     plan: dict[str, Any] | None = None
     plan_path: Path | None = None
+    plans_dir: Path | None = None  # deployments/<net>/plans/: where the batch's plan is looked up without --plan
     signing: dict[str, Any] | None = None  # pipeline.signing.signing_section: proposer, owner Safes' approvals
     constructor_args: list[tuple[str, bytes]] = field(default_factory=list)  # (contract, encoded args) of the modules
+    unsafe_allow: dict[str, tuple[str, ...]] = field(default_factory=dict)  # module -> `unsafe_allow` of the settings
 
 
 def constructed_of(ctx: ReviewContext) -> list[tuple[str, bytes]]:
@@ -68,6 +70,7 @@ class ReviewReport:
     signing: dict[str, Any] | None = None
     simulation: dict[str, Any] | None = None  # review --simulate (pipeline.review_sim)
     governance: list[dict[str, Any]] | None = None  # Timelock / Governor calls: ids, delay, ETA (review.governed)
+    context: ReviewContext | None = None  # what the review knew, its plan found included (review --simulate uses it)
 
     @property
     def ok(self) -> bool:
@@ -135,7 +138,13 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
     artifacts = artifacts_of(ctx.build_info)
     book = AddressBook(ctx.manifest, artifacts, subject.safe, constructed_of(ctx))
     root = Decoder(book, artifacts).decode(Call.of(tx))
+    ctx, plan_note = _with_plan_of(ctx, subject, root)
+    if plan_note == "":  # found: the plan's constructor arguments name its implementations
+        book = AddressBook(ctx.manifest, artifacts, subject.safe, constructed_of(ctx))
+        root = Decoder(book, artifacts).decode(Call.of(tx))
     warnings = _input_warnings(subject, ctx, computed)
+    if plan_note:
+        warnings.append(ReviewWarning("plan-not-found", plan_note))
     warnings += delegatecalls(root, trusted_multisend) + empty_batches(root) + no_chain_id(version)
     warnings += safe_self_calls(root, subject.safe)
     warnings += gas_refund(tx)
@@ -147,7 +156,8 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
     warnings += untrusted_targets(root, book, trusted_multisend)
     warnings += unknown_upgraders(root, book)
     warnings += decode_errors(root) + unknown_deploys(root)
-    warnings += UpgradeCheck(book, {a.fqn: a for a in artifacts}, _verdict(ctx), ctx.read_code).run(root)
+    upgrades = UpgradeCheck(book, {a.fqn: a for a in artifacts}, _verdict(ctx), ctx.read_code, lambda proxy: allowed_kinds(ctx, proxy))
+    warnings += upgrades.run(root)
     from upgrader.stages.review.governed import planned_operations, review_governed
 
     governed, governed_warnings = review_governed(root, ctx.manifest, ctx.plan, planned_operations(ctx.manifest, ctx.proposals_dir))
@@ -159,9 +169,31 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
         plan_section, plan_warnings = compare_with_plan(
             ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id, ctx.manifest)
         warnings += plan_warnings
+        for u in plan_section["upgrades"]:  # what the checker says here, not only what it said when the plan was made
+            if u["proxy"] in upgrades.rejected:
+                u["check"]["ok"] = False
     report = ReviewReport(subject, version, tx, computed, root, warnings, plan_section, ctx.signing)
     report.governance = governed or None
+    report.context = ctx
     return report
+
+
+def _with_plan_of(ctx: ReviewContext, subject: ReviewSubject, root: CallNode) -> tuple[ReviewContext, str | None]:
+    """``ctx`` with the batch's own plan found under ``plans_dir`` when none was given (--plan);
+    the note is None when nothing was looked up, "" when found, else why none was."""
+    if ctx.plan is not None or ctx.plans_dir is None:
+        return ctx, None
+    from dataclasses import replace
+
+    from upgrader.stages.review.plan_proof import find_plan
+
+    found = find_plan(ctx.plans_dir, ctx.manifest, root, subject.safe, subject.chain_id, subject.plan_hash)
+    if found is not None:
+        return replace(ctx, plan=found[0], plan_path=found[1]), ""
+    if subject.plan_hash:
+        return ctx, (f"the proposal records plan {subject.plan_hash}, which is not under {ctx.plans_dir}; the review "
+                     "judges the batch without it (pass --plan FILE if you have it)")
+    return ctx, None
 
 
 def _input_warnings(subject: ReviewSubject, ctx: ReviewContext, computed: dict[str, str] | None) -> list[ReviewWarning]:
@@ -176,10 +208,27 @@ def _input_warnings(subject: ReviewSubject, ctx: ReviewContext, computed: dict[s
         out.append(ReviewWarning("no-nonce", "the file states no nonce: pass --nonce to compute the safeTxHash to compare with your wallet"))
     elif subject.claimed_hash and subject.claimed_hash.lower() != computed["safe_tx_hash"]:
         out.append(ReviewWarning("hash-mismatch", f"the input claims safeTxHash {subject.claimed_hash}, the fields hash to {computed['safe_tx_hash']}"))
+    out += [acceptance_warning(a) for a in subject.accepted_red]
     m = ctx.manifest
     if m is not None and (m.safe.address.lower() != subject.safe.lower() or m.chain_id != subject.chain_id):
         out.append(ReviewWarning("wrong-safe", f"the batch is for Safe {subject.safe} on chain {subject.chain_id}; the manifest's Safe is {m.safe.address} on chain {m.chain_id}"))
     return out
+
+
+def allowed_kinds(ctx: ReviewContext, proxy: str) -> frozenset[str]:
+    """The validation kinds the checker allows for ``proxy``'s upgrade: exactly those its plan
+    recorded (``upgrades[].unsafe_allow``, covered by the plan hash); without a plan (or a plan
+    older than recorded allowances), the module's ``unsafe_allow`` in the settings."""
+    for u in (ctx.plan or {}).get("upgrades", []):
+        if u["proxy"] == proxy and u.get("unsafe_allow") is not None:
+            return frozenset(u["unsafe_allow"])
+    return frozenset(ctx.unsafe_allow.get(proxy, ()))
+
+
+def acceptance_warning(a: dict[str, Any]) -> ReviewWarning:
+    """An earlier signer's ``--accept-red``, shown to every signer after (yellow: the red
+    warnings it accepted are raised again by this review when they still hold)."""
+    return ReviewWarning("red-accepted", f"at {a['step']}, {a['by']} accepted the red warnings {', '.join(a['kinds'])}: {a['reason']}")
 
 
 def _verdict(ctx: ReviewContext):
@@ -187,12 +236,12 @@ def _verdict(ctx: ReviewContext):
         return None
     from upgrader.check.verdict import upgrade_verdict
 
-    cache: dict[tuple[str, str], dict[str, Any]] = {}
+    cache: dict[tuple[str, str, tuple[str, ...]], dict[str, Any]] = {}
 
-    def verdict(layout: dict[str, Any], fqn: str) -> dict[str, Any]:
-        key = (canonical_json(layout), fqn)
+    def verdict(layout: dict[str, Any], fqn: str, allowed: frozenset[str]) -> dict[str, Any]:
+        key = (canonical_json(layout), fqn, tuple(sorted(allowed)))
         if key not in cache:
-            cache[key] = upgrade_verdict(layout, ctx.build_info, fqn)  # type: ignore[arg-type]
+            cache[key] = upgrade_verdict(layout, ctx.build_info, fqn, allowed)  # type: ignore[arg-type]
         return cache[key]
 
     return verdict

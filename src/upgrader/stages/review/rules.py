@@ -6,7 +6,7 @@ display a batch file claims."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from upgrader.build.artifacts import Artifact, code_hash
@@ -29,7 +29,7 @@ KINDS: dict[str, Severity] = {
     "undeclared-state-change": "red", "implementation-initializable": "red", "implementation-code-differs": "red",
     "empty-batch": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
-    "domain-without-chain-id": "yellow",
+    "domain-without-chain-id": "yellow", "plan-not-found": "yellow", "red-accepted": "yellow",
 }
 CodeReader = Callable[[str], "bytes | None"]
 
@@ -169,8 +169,10 @@ class UpgradeCheck:
 
     book: AddressBook
     artifact_by_fqn: dict[str, Artifact]
-    verdict: Callable[[dict[str, Any], str], dict[str, Any]] | None  # (stored layout, fqn) -> verdict
+    verdict: Callable[[dict[str, Any], str, frozenset[str]], dict[str, Any]] | None  # (stored layout, fqn, allowed kinds) -> verdict
     read_code: CodeReader | None
+    allowed: Callable[[str], frozenset[str]] = lambda _proxy: frozenset()  # validation kinds the proxy's plan (or module) allows
+    rejected: set[str] = field(default_factory=set)  # proxies whose upgrade the checker rejects here
 
     def run(self, root: CallNode) -> list[ReviewWarning]:
         deployed: dict[str, Deployment] = {}
@@ -204,9 +206,12 @@ class UpgradeCheck:
                 "implementation; its code cannot be tied to the build"), node.path)]
         out = self._code(node, impl, art, expected_hash) if expected_hash else []
         if art is not None and self.verdict is not None:
-            verdict = self.verdict(record.implementation.storage_layout, art.fqn)
+            allowed = self.allowed(record.name)
+            verdict = self.verdict(record.implementation.storage_layout, art.fqn, allowed)
             if not verdict["ok"]:
+                self.rejected.add(record.name)
                 errors = "; ".join(f"{e.get('kind')}: {e.get('message')}" for e in verdict["errors"][:3])
+                errors += f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
                 out.append(ReviewWarning("checker-rejects", f"{where(node)}: upgrading {record.name} to {art.name} is rejected by the checker ({errors})", node.path))
         return out
 

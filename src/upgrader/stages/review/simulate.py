@@ -58,7 +58,7 @@ class SimulationResult:
             if not c["explained_by_plan"]:
                 out.append(ReviewWarning("proxy-changed-unplanned", (
                     f"executing it changes the {c['setting']} of proxy {c['proxy']} ({c['address']}): {c['before']} -> {c['after']}, "
-                    "and no --plan explains it")))
+                    "and no plan of this batch explains it")))
         for i in self.implementations:
             if not i["locked"]["ok"]:
                 out.append(ReviewWarning("implementation-initializable", f"proxy {i['proxy']}'s new implementation {i['address']}: {i['locked']['detail']}"))
@@ -67,7 +67,7 @@ class SimulationResult:
         for w in self.state_writes:
             if w["verdict"] == "undeclared":
                 what = w["name"] or f"slot {w['slot']}"
-                why = "no reinitializer `changes` of the plan declares it" if self.planned else "no --plan declares it"
+                why = "no reinitializer `changes` of the plan declares it" if self.planned else "no plan of this batch declares it"
                 out.append(ReviewWarning("undeclared-state-change", (
                     f"executing it changes {w['variable'] or 'existing state'} of proxy {w['proxy']} ({what}: "
                     f"{w['before']} -> {w['after']}), and {why}")))
@@ -252,7 +252,7 @@ def fork_source(network: str, fork_url: str | None) -> tuple[str, Path | None]:
 def attach_simulation(report: Any, ctx: Any, network: str, fork_url: str | None, block: int | None) -> SimulationResult:
     """Run the simulation for ``report`` and join its data and red warnings to it."""
     url, root = fork_source(network, fork_url)
-    result = simulate_review(report, ctx, url, block, root)
+    result = simulate_review(report, report.context or ctx, url, block, root)  # with the plan the review found
     report.simulation = result.to_json()
     report.warnings.extend(result.warnings)
     return result

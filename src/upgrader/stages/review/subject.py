@@ -33,6 +33,8 @@ class ReviewSubject:
     checksum: dict[str, bool] | None = None
     claimed_hash: str | None = None  # a safeTxHash the input states (field or file name)
     display_mismatches: list[str] = field(default_factory=list)
+    plan_hash: str | None = None  # the plan the proposal file says it was made from
+    accepted_red: list[dict[str, Any]] = field(default_factory=list)  # earlier signers' --accept-red
 
 
 def _json_file(path: Path) -> Any:
@@ -72,7 +74,8 @@ def subject_from_json(obj: Any, source: str, nonce: int | None = None, claimed_h
             kind="batch-file", source=source, chain_id=batch.chainId, safe=batch.meta.createdFromSafeAddress,
             calls=calls, nonce=nonce if nonce is not None else batch.stated_nonce,
             checksum=dict(validate_checksum(obj)), claimed_hash=claimed_hash or batch.safeTxHash,
-            display_mismatches=mismatches,
+            display_mismatches=mismatches, plan_hash=batch.meta.planHash,
+            accepted_red=[a.model_dump() for a in batch.meta.acceptedRed],
         )
     if "to" in obj:
         f: SafeTxFile = validated(SafeTxFile, obj, source)

@@ -47,14 +47,15 @@ def _touches(report: Any, safe: str, book: Any) -> bool:
 
 def queue_findings(ctx: Any, manifest: Any, client: Any, safe_nonce: int, max_pending_s: float,
                    now: datetime | None = None) -> list[WatchFinding]:
-    from upgrader.stages.review.report import ReviewContext, review
+    from upgrader.stages.review.context import network_context
+    from upgrader.stages.review.report import review
     from upgrader.stages.review.decode import AddressBook, artifacts_of
     from upgrader.stages.review.subject import subject_from_json
 
     safe = manifest.safe.address
     queued = [t for t in client.multisig_transactions(safe, executed=False) if t.nonce >= safe_nonce]
     ours = plan_hashes(ctx, {t.nonce for t in queued})
-    review_ctx = ReviewContext(manifest=manifest, build_info=ctx.build_info)
+    review_ctx = network_context(ctx, manifest, proposals_dir=None)  # the service's queue is the queue here
     book = AddressBook(manifest, artifacts_of(ctx.build_info), safe)
     now = now or datetime.now(timezone.utc)
     out = []

@@ -53,7 +53,8 @@ def _decoded(ctx: Any, manifest: Any, calls: list[tuple[str, int, bytes]], timel
     from upgrader.governance.operation import TimelockOperation
     from upgrader.safe.multisend import Call
     from upgrader.stages.review.decode import AddressBook, Decoder, artifacts_of
-    from upgrader.stages.review.report import ReviewContext, review
+    from upgrader.stages.review.context import network_context
+    from upgrader.stages.review.report import review
     from upgrader.stages.review.subject import subject_from_json
 
     arts = artifacts_of(ctx.build_info)
@@ -62,9 +63,8 @@ def _decoded(ctx: Any, manifest: Any, calls: list[tuple[str, int, bytes]], timel
     op = TimelockOperation(tuple(t for t, _, _ in calls), tuple(v for _, v, _ in calls), tuple(d for _, _, d in calls))
     subject = subject_from_json({"to": timelock, "value": "0", "data": "0x" + op.schedule_data(manifest.governance.timelock.min_delay).hex(),
                                  "operation": 0, "nonce": "0", "safe": manifest.safe.address, "chainId": ctx.chain_id}, "watch")
-    from upgrader.chain.rpc import code_at
-
-    report = review(subject, ReviewContext(manifest=manifest, build_info=ctx.build_info, read_code=lambda a: code_at(ctx.w3, a)))
+    # a made-up schedule at nonce 0: no proposal files to compare nonces with, no plan of its own
+    report = review(subject, network_context(ctx, manifest, proposals_dir=None, plans_dir=None))
     return shown, report.ok, sorted({w.kind for w in report.red})
 
 
