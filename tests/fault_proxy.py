@@ -6,6 +6,7 @@
         proxy.fault("eth_call", Status(429))        # rate-limited
         proxy.fault("eth_getStorageAt", Drop())     # close the connection mid-request
         proxy.fault("eth_chainId", ChainId(1))      # claim to be another chain
+        proxy.fault("eth_getTransactionReceipt", Gate(opened, reached))  # held until opened.set()
         proxy.lag(3)                                # answer as if 3 blocks behind
 
 It accepts any path (so a URL can carry a fake API key) and records what it was asked.
@@ -47,7 +48,15 @@ class ChainId:
     chain_id: int
 
 
-Fault = Delay | Hang | Drop | Status | ChainId
+@dataclass(frozen=True)
+class Gate:
+    """Hold the request until ``opened`` is set (``reached`` is set when one arrives), then answer:
+    a command held at a known point (an execute waiting for its receipt) while another runs."""
+    opened: threading.Event
+    reached: threading.Event
+
+
+Fault = Delay | Hang | Drop | Status | ChainId | Gate
 BLOCK_PARAM = {"eth_getStorageAt": 2, "eth_getCode": 1, "eth_call": 1, "eth_getBalance": 1,
                "eth_getTransactionCount": 1, "eth_getBlockByNumber": 0, "eth_estimateGas": 1}
 
@@ -111,6 +120,9 @@ class FaultProxy:
                         return
                     case Delay(seconds):
                         time.sleep(seconds)
+                    case Gate(opened, reached):
+                        reached.set()
+                        opened.wait(120)
                 replies = [proxy._answer(c, fault) for c in calls]
                 self._send(200, json.dumps(replies if isinstance(body, list) else replies[0]).encode())
 

@@ -120,3 +120,35 @@ def test_review_through_the_service_is_red_for_either_copy(cli, service):
         assert result.exit_code == 1, result.stderr
         red = [w for w in json.loads(result.stdout)["warnings"] if w["kind"] == "duplicate-proposal"]
         assert len(red) == 1 and other in red[0]["message"]
+
+
+def test_sync_while_execute_waits_for_its_receipt_records_once(cli, service, anvil):
+    """Issue 22, point 1: `sync` records the upgrade while `execute` (its RPC held at the
+    receipt by a gate in front of the same Anvil) waits; then execute records: one entry."""
+    import threading
+
+    from fault_proxy import FaultProxy, Gate
+
+    path, _ = simulated_plan(cli)
+    first, second = owners(cli)[:2]
+    h = json.loads(cli.run("propose", str(path), "--sender", first, "--json").stdout)["safe_tx_hash"]
+    assert cli.run("confirm", h, "--sender", second).exit_code == 0
+    opened, reached = threading.Event(), threading.Event()
+    with FaultProxy(anvil.url) as proxy:
+        proxy.fault("eth_getTransactionReceipt", Gate(opened, reached))
+        execute = cli.spawn("execute", h, "--json", env={"UPGRADER_RPC_LOCAL": proxy.url()})
+        try:
+            assert reached.wait(120), "execute never asked for its receipt"
+            synced = cli.run("sync", "--json")  # straight to the Anvil: the upgrade is mined
+            assert synced.exit_code == 0, synced.stderr
+            assert len(json.loads(synced.stdout)["recorded"]) == 2, synced.stdout
+        finally:
+            opened.set()
+        (code, out, err), = finish([execute])
+    assert code == 0, err
+    history = [p["history"] for p in json.loads(cli.manifest_path.read_text())["proxies"]]
+    assert sorted(len(h_) for h_ in history) == [0, 1, 1], history  # once each, not twice
+    assert all(e["from_implementation"] != e["to_implementation"] for h_ in history for e in h_)
+    assert json.loads(out)["tx"] in {e["tx"] for h_ in history for e in h_}
+    again = cli.run("sync", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["recorded"] == []

@@ -117,10 +117,7 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
     owner = chain.record.authority if chain.record else None
     notes += chain.notes + _governance_notes([r for r in records if owner is None or r.governor != owner], safe)
     manifest = Manifest(network=ctx.network.name, chain_id=ctx.chain_id, safe=safe, proxies=records, governance=chain.record)
-    with store.locked():
-        if store.exists() and not request.force:
-            raise InputError(f"{store.path} appeared while importing; re-run with --force to replace it")
-        store.save(manifest)
+    store.create(manifest, replace=request.force)
     notes += add_to_settings(ctx.config, [(r.name, r.address) for r in records])
     return ImportResult(store.path, manifest, notes)
 

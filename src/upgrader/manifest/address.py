@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -9,6 +10,7 @@ from pydantic import AfterValidator
 from upgrader.keccak import keccak
 
 
+@functools.lru_cache(maxsize=4096)  # a manifest names the same few addresses again on every load
 def checksummed(value: str) -> str:
     """An address as EIP-55: lower- or upper-case hex is accepted and checksummed; mixed case
     must already carry the right checksum (a typo is caught, not silently accepted)."""

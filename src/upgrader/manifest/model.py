@@ -55,6 +55,7 @@ class UpgradeRecord(_Strict):
     tx: str
     block: int
     origin: Literal["upgrader", "outside"] = "upgrader"  # "outside": found by `upgrader sync`
+    log_index: int | None = None  # the Upgraded log's index in its block (with tx: the event's key, manifest.history)
 
 
 ProxyKindName = Literal["uups", "uups-oz4", "transparent", "transparent-oz4", "beacon"]
@@ -115,4 +116,8 @@ class Manifest(_Strict):
         data = self.model_dump(mode="json", by_alias=True)
         if data.get("governance") is None:
             data.pop("governance", None)
+        for proxy in data["proxies"]:  # entries written before log indexes were kept read (and hash) as they were
+            for entry in proxy["history"]:
+                if entry.get("log_index") is None:
+                    entry.pop("log_index", None)
         return data

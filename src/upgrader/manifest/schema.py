@@ -89,6 +89,7 @@ DOCS: dict[str, dict[str, str]] = {
         "tx": "The transaction that upgraded the proxy.",
         "block": "Its block.",
         "origin": "`upgrader` (one of its plans) or `outside` (found by `upgrader sync`).",
+        "log_index": "The Upgraded log's index in its block: with tx, what makes the event unique (absent in older entries).",
     },
 }
 ADDRESS_FIELDS = {"address", "owners", "singleton", "proxy_factory", "multisend_call_only", "admin", "beacon",

@@ -8,6 +8,7 @@ import fcntl
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from pydantic import ValidationError
 
 from upgrader.errors import InputError
 from upgrader.manifest.model import Manifest
+
+
+_HELD = threading.local()  # the lock files this thread holds (ManifestStore.locked)
 
 
 def canonical_json(data: Any) -> str:
@@ -105,17 +109,35 @@ class ManifestStore:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """An exclusive lock held by writers for the whole read-modify-write."""
+        """An exclusive lock held by writers for the whole read-modify-write of anything recorded
+        under the network's folder (manifest, execution records, watch cursor): decide inside it on
+        what is read inside it. Re-entrant in one thread (an flock taken twice by one process
+        through two opens would wait for itself); other threads and processes wait."""
+        key = str((self.folder / ".manifest.lock").resolve())
+        held = _HELD.__dict__.setdefault("paths", set())
+        if key in held:
+            yield
+            return
         self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / ".manifest.lock", "w") as lock:
+        with open(key, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            held.add(key)
             try:
                 yield
             finally:
+                held.discard(key)
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def save(self, manifest: Manifest) -> None:
         atomic_write(self.path, json.dumps(manifest.to_json(), indent=2, sort_keys=True) + "\n")
+
+    def create(self, manifest: Manifest, replace: bool = False) -> None:
+        """Write a new manifest (``import``), deciding under the lock: one that appeared meanwhile
+        (another import) is kept unless ``replace``."""
+        with self.locked():
+            if self.exists() and not replace:
+                raise InputError(f"{self.path} appeared while importing; re-run with --force to replace it")
+            self.save(manifest)
 
     def update(self, change: Callable[[Manifest], Manifest], chain_id: int | None = None) -> Manifest:
         with self.locked():

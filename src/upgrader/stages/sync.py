@@ -10,15 +10,18 @@ new implementation, or ``unknown code``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from upgrader.build import artifacts
 from upgrader.chain.events import (ADMIN_CHANGED, BEACON_UPGRADED, EXECUTION_FAILURE, EXECUTION_SUCCESS, UPGRADED,
                                    Event, read_events)
 from upgrader.chain.rpc import code_at
-from upgrader.manifest import Implementation, Manifest, UpgradeRecord
+from upgrader.manifest import Implementation, Manifest
 from upgrader.manifest.layout import layout_snapshot
 from upgrader.stages.context import NetworkContext
+
+if TYPE_CHECKING:
+    from upgrader.manifest.history import SeenUpgrade
 
 UNKNOWN_CODE = "unknown code"
 NONCE_WINDOW = 256  # how far back a plan's batch is tried against an executed safeTxHash
@@ -40,6 +43,7 @@ class Recorded:
     block: int
     safe_tx_hash: str | None
     plan_hash: str | None
+    log_index: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,12 @@ def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
             continue
         report.recorded.append(_recorded(ctx, proxy.name, proxy.address, impl, ev, in_tx.get(ev.tx), plans, through_timelock.get(ev.tx)))
         current[proxy.name] = impl
-    if report.recorded:
-        ctx.store.update(lambda m: _apply(ctx, m, report.recorded), ctx.chain_id)
+    if report.recorded:  # what was seen above is a hint; what is written is decided under the lock (manifest.history)
+        from upgrader.manifest.history import record
+
+        by_key = {(r.tx, r.log_index): r for r in report.recorded}
+        _, written = record(ctx.store, ctx.chain_id, [_seen(ctx, r) for r in report.recorded])
+        report.recorded = [by_key[(s.tx, s.log_index)] for s in written]
     _mark_execution_records(ctx, report.executions)
     return report
 
@@ -147,26 +155,21 @@ def _recorded(ctx: NetworkContext, name: str, proxy: str, impl: str, ev: Event, 
     planned = next((u for u in (plan or {}).get("upgrades", []) if u["proxy"] == name
                     and u["to"]["implementation"].lower() == impl.lower()), None)
     if planned is not None:
-        return Recorded(name, impl, planned["to"]["contract"], "upgrader", ev.tx, ev.block, h, plan["plan_hash"])
-    return Recorded(name, impl, matching_contract(ctx, code_at(ctx.w3, impl)), "outside", ev.tx, ev.block, h, None)
+        return Recorded(name, impl, planned["to"]["contract"], "upgrader", ev.tx, ev.block, h, plan["plan_hash"], ev.log_index)
+    return Recorded(name, impl, matching_contract(ctx, code_at(ctx.w3, impl)), "outside", ev.tx, ev.block, h, None, ev.log_index)
 
 
-def _apply(ctx: NetworkContext, manifest: Manifest, recorded: list[Recorded]) -> Manifest:
-    proxies = list(manifest.proxies)
-    for r in recorded:
-        i = next(i for i, p in enumerate(proxies) if p.name == r.proxy)
-        p = proxies[i]
-        code = code_at(ctx.w3, r.implementation)
-        known = r.contract != UNKNOWN_CODE
-        ranges = artifacts.find(ctx.build_info, r.contract).immutable_ranges if known else ()
-        impl = Implementation(address=r.implementation, contract=r.contract, code_hash=artifacts.code_hash(code, ranges),
-                              storage_layout=layout_snapshot(ctx.build_info, r.contract) if known else {},
-                              deploy_tx=None, block=r.block)
-        entry = UpgradeRecord(from_implementation=p.implementation.address, to_implementation=r.implementation,
-                              to_contract=r.contract, plan_hash=r.plan_hash, safe_tx_hash=r.safe_tx_hash, tx=r.tx,
-                              block=r.block, origin=r.origin)
-        proxies[i] = p.model_copy(update={"implementation": impl, "history": [*p.history, entry]})
-    return manifest.model_copy(update={"proxies": proxies})
+def _seen(ctx: NetworkContext, r: Recorded) -> "SeenUpgrade":
+    from upgrader.manifest.history import SeenUpgrade
+
+    code = code_at(ctx.w3, r.implementation)
+    known = r.contract != UNKNOWN_CODE
+    ranges = artifacts.find(ctx.build_info, r.contract).immutable_ranges if known else ()
+    impl = Implementation(address=r.implementation, contract=r.contract, code_hash=artifacts.code_hash(code, ranges),
+                          storage_layout=layout_snapshot(ctx.build_info, r.contract) if known else {},
+                          deploy_tx=None, block=r.block)
+    return SeenUpgrade(r.proxy, impl, r.tx, r.block, r.log_index, r.plan_hash, r.safe_tx_hash,
+                       "upgrader" if r.origin == "upgrader" else "outside")
 
 
 def _mark_execution_records(ctx: NetworkContext, executions: list[SafeExecution]) -> None:

@@ -49,8 +49,31 @@ def load_record(ctx: NetworkContext, h: str) -> dict[str, Any] | None:
     return data
 
 
+STATES = ("signed", "broadcast", "included", "failed")  # how far an execution got; a record never goes back
+
+
 def save_record(ctx: NetworkContext, record: dict[str, Any]) -> None:
-    atomic_write(record_path(ctx, record["safe_tx_hash"]), json.dumps(record, indent=2, sort_keys=True) + "\n")
+    """Write ``record`` merged, under the network's lock (manifest.store), with the one on disk as
+    it is then: ``sync`` marking it included while this run waits for the receipt is kept, and an
+    attempt another run added is not dropped. ``record`` is updated to what was written."""
+    with ctx.store.locked():
+        merged = merge_records(load_record(ctx, record["safe_tx_hash"]), record)
+        atomic_write(record_path(ctx, record["safe_tx_hash"]), json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    record.clear()
+    record.update(merged)
+
+
+def merge_records(disk: dict[str, Any] | None, mine: dict[str, Any]) -> dict[str, Any]:
+    """Pure: the record that keeps what either side knows (attempts by tx, the furthest state)."""
+    if disk is None:
+        return dict(mine)
+    ahead = disk if STATES.index(disk.get("state", "signed")) > STATES.index(mine.get("state", "signed")) else mine
+    merged = {**disk, **mine, "state": ahead["state"], "tx": ahead.get("tx") or mine.get("tx") or disk.get("tx"),
+              "block": ahead.get("block") or mine.get("block") or disk.get("block")}
+    attempts = {a["tx"]: a for a in disk.get("attempts", [])}
+    attempts.update({a["tx"]: a for a in mine.get("attempts", [])})
+    merged["attempts"] = list(attempts.values())  # disk's order, then mine's new ones
+    return merged
 
 
 def run(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Any | None = None,

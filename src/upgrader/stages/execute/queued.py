@@ -10,7 +10,7 @@ from typing import Any
 from upgrader.sim.safe_exec import execute as exec_transaction
 from upgrader.sim.safe_exec import safe_contract
 from upgrader.errors import InputError, UnsafeError
-from upgrader.manifest import Implementation, Manifest, UpgradeRecord, manifest_hash
+from upgrader.manifest import Implementation, Manifest, manifest_hash
 from upgrader.manifest.layout import layout_snapshot
 from upgrader.stages.batch import plan_safe_tx
 from upgrader.stages.context import NetworkContext
@@ -224,27 +224,36 @@ def verify_onchain(ctx: NetworkContext, plan: dict[str, Any]) -> dict[str, str]:
 
 
 def record_upgrade(ctx: NetworkContext, plan: dict[str, Any], h: str | None, tx_hash: str, block: int) -> Manifest:
+    """Record the plan's upgrades made in ``tx_hash`` (manifest.history: decided under the lock,
+    so a ``sync`` that recorded them while this run waited for its receipt is not repeated)."""
     from upgrader.governance.legs import is_first_leg
+    from upgrader.manifest.history import SeenUpgrade, record
 
     if is_first_leg(plan):  # nothing upgraded yet: the last leg of the chain records it
         return ctx.manifest()
-    by_name = {u["proxy"]: u for u in plan["upgrades"]}
+    manifest = ctx.manifest()
+    logs = upgraded_logs(ctx.w3, tx_hash)
+    seen = []
+    for u in plan["upgrades"]:
+        p = manifest.proxy(u["proxy"])
+        impl = Implementation(
+            address=u["to"]["implementation"], contract=u["to"]["contract"], code_hash=u["to"]["code_hash"],
+            storage_layout=layout_snapshot(ctx.build_info, u["to"]["contract"]),
+            deploy_tx=None if u["to"].get("already_deployed") else tx_hash, block=block,
+        )
+        emitters = {a.lower() for a in (p.address, p.beacon) if a}
+        index = next((i for address, target, i in reversed(logs) if address in emitters and target == impl.address.lower()), None)
+        seen.append(SeenUpgrade(p.name, impl, tx_hash, block, index, plan["plan_hash"], h))
+    return record(ctx.store, ctx.chain_id, seen)[0]
 
-    def change(manifest: Manifest) -> Manifest:
-        proxies = []
-        for p in manifest.proxies:
-            u = by_name.get(p.name)
-            if u is None:
-                proxies.append(p)
-                continue
-            impl = Implementation(
-                address=u["to"]["implementation"], contract=u["to"]["contract"], code_hash=u["to"]["code_hash"],
-                storage_layout=layout_snapshot(ctx.build_info, u["to"]["contract"]),
-                deploy_tx=None if u["to"].get("already_deployed") else tx_hash, block=block,
-            )
-            entry = UpgradeRecord(from_implementation=p.implementation.address, to_implementation=impl.address,
-                                  to_contract=impl.contract, plan_hash=plan["plan_hash"], safe_tx_hash=h, tx=tx_hash, block=block)
-            proxies.append(p.model_copy(update={"implementation": impl, "history": [*p.history, entry]}))
-        return manifest.model_copy(update={"proxies": proxies})
 
-    return ctx.store.update(change, ctx.chain_id)
+def upgraded_logs(w3: Any, tx_hash: str) -> list[tuple[str, str, int]]:
+    """(emitter, implementation, log index) of each ERC-1967 ``Upgraded`` log of the transaction."""
+    from upgrader.chain.events import UPGRADED
+
+    out = []
+    for log in w3.eth.get_transaction_receipt(tx_hash)["logs"]:
+        topics = ["0x" + bytes(t).hex() for t in log["topics"]]
+        if len(topics) > 1 and topics[0] == UPGRADED:
+            out.append((str(log["address"]).lower(), "0x" + topics[1][-40:], int(log["logIndex"])))
+    return out

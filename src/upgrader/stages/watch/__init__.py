@@ -60,13 +60,8 @@ class Watcher:
 
             nonce = safe_contract(ctx.w3, manifest.safe.address).functions.nonce().call()
             found += queue_findings(ctx, manifest, client, nonce, opts.max_pending_s)
-        new = []
-        for f in found:
-            if not self.state.seen(f.key):
-                self.state.remember(f.key, f.kind)
-                new.append(f)
-        self.state.last_block = max(head, start - 1)
-        cursor.save(self.path, self.state, ctx.network.name, ctx.chain_id)
+        self.state, new = cursor.commit(ctx.store, self.path, found, max(head, start - 1), self.state.safe,
+                                        ctx.network.name, ctx.chain_id)
         self.last_scanned = self.state.last_block
         return new
 

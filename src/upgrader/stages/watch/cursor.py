@@ -50,3 +50,22 @@ def load(path: Path, chain_id: int) -> WatchState:
 
 def save(path: Path, state: WatchState, network: str, chain_id: int) -> None:
     atomic_write(path, canonical_json(state.to_json(network, chain_id)) + "\n")
+
+
+def commit(store: Any, path: Path, found: list[Any], head: int, safe: dict[str, Any] | None, network: str,
+           chain_id: int) -> tuple[WatchState, list[Any]]:
+    """Record one scan up to ``head`` (manifest.history's rule: decided under the network's lock on
+    the cursor as it is then): of ``found`` the findings no watcher reported yet (each ``.key``
+    once, whichever watcher is first), the block never moving back, the Safe settings of the
+    newest scan. (the cursor written, the findings to report)."""
+    with store.locked():
+        state = load(path, chain_id)
+        new = []
+        for f in found:
+            if not state.seen(f.key):
+                state.remember(f.key, f.kind)
+                new.append(f)
+        if state.last_block is None or head >= state.last_block:
+            state.last_block, state.safe = head, safe
+        save(path, state, network, chain_id)
+    return state, new
