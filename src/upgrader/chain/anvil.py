@@ -58,7 +58,9 @@ def free_port() -> int:
 
 def rpc_call(url: str, method: str, params: list | None = None, timeout: float = 5.0) -> object:
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
-    req = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    from upgrader.chain.urlauth import request
+
+    req = request(url, body)
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         reply = json.loads(resp.read())
     if "error" in reply:
@@ -210,6 +212,27 @@ def redact_all(text: str, url: str) -> str:
     return scrub(text, [url])
 
 
+# What Anvil answers when its upstream fails under a fork (foundry's fork backend: "failed to get
+# storage/account/code ...: error sending request for url (...)", "Fork Error: Transport(...)").
+UPSTREAM_SIGNS = ("error sending request", "fork error", "transport(", "operation timed out", "connection reset",
+                  "connection refused", "connection closed")
+
+
+def upstream_failure(exc: BaseException, fork_url: str) -> str | None:
+    """The reason, credentials scrubbed, when ``exc`` is the fork's JSON-RPC error for a failed
+    read from its upstream; None for anything else."""
+    text = str(exc)
+    low = text.lower()
+    bare = fork_url.split("://", 1)[-1].split("@", 1)[-1].split("/", 1)[0]
+    if not any(sign in low for sign in UPSTREAM_SIGNS) or not (bare in text or "fork error" in low):
+        return None
+    reason = redact_all(text, fork_url).rsplit(";", 1)[-1].strip(" '\"}{)")
+    for sign in UPSTREAM_SIGNS:
+        if sign in reason.lower():
+            return reason[:120]
+    return next((s.strip("( ") for s in UPSTREAM_SIGNS if s in low), "a transport error")
+
+
 @contextlib.contextmanager
 def fork_lost(node: AnvilProcess, fork_url: str) -> Iterator[None]:
     """A connection to the fork lost mid-command (it died, was killed, or closed on us) as one
@@ -219,6 +242,11 @@ def fork_lost(node: AnvilProcess, fork_url: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
+        upstream = upstream_failure(exc, fork_url)
+        if upstream is not None:
+            raise InputError(f"the fork's RPC {redact(fork_url)} failed while the fork read from it ({upstream}); "
+                             "check that it is up and answers quickly (or pass another --fork-url), then run the "
+                             "command again") from None
         if not transport.is_transport(exc):
             raise
         code = node.proc.poll()

@@ -16,7 +16,9 @@ def read_slots(url: str, address: str, slots: list[int], timeout: float = 30.0) 
             {"jsonrpc": "2.0", "id": n, "method": "eth_getStorageAt", "params": [address, hex(s), "latest"]}
             for n, s in enumerate(chunk)
         ]
-        req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+        from upgrader.chain.urlauth import request
+
+        req = request(url, json.dumps(body).encode())
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             replies = json.loads(resp.read())
         for r in replies:

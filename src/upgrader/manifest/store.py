@@ -16,7 +16,8 @@ from typing import Any
 from upgrader.keccak import keccak
 from pydantic import ValidationError
 
-from upgrader.errors import InputError
+from upgrader.errors import FileAccessError, InputError
+from upgrader.oserrors import describe, is_ours
 from upgrader.manifest.model import Manifest
 
 
@@ -46,17 +47,24 @@ def manifest_hash(manifest: Manifest) -> str:
 
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temp file in the same folder, fsync, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        if is_ours(exc):
+            raise FileAccessError(describe(exc, path)) from exc
+        raise
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if is_ours(exc):  # full disk, read-only, immutable...: one line with the path and the fix
+            raise FileAccessError(describe(exc, path)) from exc
         raise
 
 

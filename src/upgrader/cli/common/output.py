@@ -133,10 +133,15 @@ def json_error(exc: BaseException, message: str | None = None) -> None:
 
 
 def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
-    """Report a domain error, an interrupt or a lost connection and return its exit code (with
-    ``json_out`` also as JSON on stdout); anything else (and everything under ``--debug``) propagates with its
-    traceback."""
-    if isinstance(exc, UpgraderError) and not state.debug:
+    """Report a domain error, an interrupt, a lost connection or a refused file of ours and return
+    its exit code (with ``json_out`` also as JSON on stdout); anything else propagates with its
+    traceback. ``--debug`` prints the traceback first and changes nothing else."""
+    message = one_line(exc) if isinstance(exc, Exception) and not isinstance(exc, UpgraderError) else None
+    if state.debug and (isinstance(exc, (UpgraderError, KeyboardInterrupt)) or message is not None):
+        import traceback  # --debug adds the traceback; the line and the exit code stay what they are
+
+        traceback.print_exception(exc)
+    if isinstance(exc, UpgraderError):
         if json_out:
             json_error(exc)
         error_line(str(exc))
@@ -149,12 +154,13 @@ def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
     if isinstance(exc, BrokenPipeError):  # the reader (head, less) went away: stop quietly
         stdout_gone()
         return 141
-    if isinstance(exc, Exception) and not state.debug:
-        message = one_line(exc)
-        if message is not None:
-            from upgrader.errors import InputError
+    if message is not None:
+        from upgrader.errors import InputError
 
-            return exit_code_for(InputError(message), json_out)
+        if json_out:
+            json_error(InputError(message))
+        error_line(message)
+        return 2
     raise exc
 
 
@@ -164,8 +170,9 @@ def one_line(exc: Exception) -> str | None:
     install (naming the extra to install)."""
     from upgrader.chain.transport import describe
     from upgrader.cli.common.extras import missing_extra
+    from upgrader import oserrors
 
-    return describe(exc) or missing_extra(exc)
+    return describe(exc) or missing_extra(exc) or oserrors.describe(exc, written=False)
 
 
 def stdout_gone() -> None:
@@ -197,7 +204,7 @@ def handle_errors(fn: F) -> F:
 
             raise typer.Exit(code) from None
         except Exception as exc:
-            if state.debug or one_line(exc) is None:
+            if one_line(exc) is None:
                 raise
             code = exit_code_for(exc, any(kwargs.get(k) is True for k in JSON_PARAMETERS))
             import typer
