@@ -152,3 +152,22 @@ def test_sync_while_execute_waits_for_its_receipt_records_once(cli, service, anv
     assert json.loads(out)["tx"] in {e["tx"] for h_ in history for e in h_}
     again = cli.run("sync", "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["recorded"] == []
+
+
+def test_propose_at_another_nonce_than_the_queued_one_says_so(cli, service):
+    """Issue 22, point 4: `propose PLAN --nonce 5` on a plan queued at nonce 0 is exit 2 naming
+    both nonces and the queued hash (was exit 0, "already proposed at nonce 0")."""
+    path, _ = simulated_plan(cli)
+    made = cli.run("propose", str(path), "--json")
+    assert made.exit_code == 0, made.stderr
+    h0 = json.loads(made.stdout)["safe_tx_hash"]
+    before = cli.files()
+    again = cli.run("propose", str(path), "--nonce", "5")
+    assert again.exit_code == 2, again.stdout + again.stderr
+    line = one_error_line(again.stderr)
+    assert "nonce 0" in line and "--nonce 5" in line and h0 in line, line
+    assert cli.files() == before
+    queued = _client(service).multisig_transactions(json.loads(path.read_text())["safe"]["address"], executed=False)
+    assert [t.safe_tx_hash for t in queued] == [h0]
+    same = cli.run("propose", str(path), "--nonce", "0", "--json")  # the nonce it is queued at: found, exit 0
+    assert same.exit_code == 0 and json.loads(same.stdout)["safe_tx_hash"] == h0

@@ -89,9 +89,12 @@ def code_at(w3: "Web3", address: str) -> bytes:
     return bytes(w3.eth.get_code(to_checksum_address(address)))
 
 
-def send(w3: "Web3", tx: dict[str, Any], timeout_s: float = 60.0) -> Any:
-    """Send from an unlocked/dev or impersonated account and wait for the receipt; revert -> error."""
+def send(w3: "Web3", tx: dict[str, Any], timeout_s: float = 60.0, on_sent: Any = None) -> Any:
+    """Send from an unlocked/dev or impersonated account and wait for the receipt; revert -> error.
+    ``on_sent(tx_hash)`` is told the hash as soon as the node has it."""
     tx_hash = w3.eth.send_transaction(tx)
+    if on_sent is not None:
+        on_sent("0x" + bytes(tx_hash).hex())
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout_s, poll_latency=0.05)
     if receipt["status"] != 1:
         raise RuntimeError(f"transaction {tx_hash.hex()} reverted")

@@ -83,7 +83,7 @@ def _sender_resolver(chain_id: int):  # type: ignore[no-untyped-def]
 @handle_errors
 def safe_create(
     owners: Annotated[str, typer.Option("--owners", help="Comma-separated owner addresses.")],
-    threshold: Annotated[int, typer.Option("--threshold", help="Signatures needed (1..number of owners).")],
+    threshold: Annotated[int, typer.Option("--threshold", min=1, help="Signatures needed (1..number of owners).")],
     network: NetworkOpt = "local",
     sender: SenderOpt = None,
     salt_nonce: Annotated[int, typer.Option("--salt-nonce", help="Another Safe of the same owners and threshold.", min=0)] = 0,

@@ -36,7 +36,7 @@ def _client(ctx, override: Optional[str], deadline_s: float = DEFAULT_DEADLINE_S
 def propose(
     plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
     sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias (dev chains: test account address or index).")] = None,
-    nonce: Annotated[Optional[int], typer.Option("--nonce", help="Safe nonce to use (default: the next free one).")] = None,
+    nonce: Annotated[Optional[int], typer.Option("--nonce", min=0, help="Safe nonce to use (default: the next free one).")] = None,
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     skip_simulation: Annotated[bool, typer.Option("--skip-simulation", help="Propose without a passing simulation (reported loudly).")] = False,
@@ -119,7 +119,7 @@ def execute(
     sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias that signs and sends execTransaction "
                                                   "(dev chains: a node-unlocked test account too).")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Re-send the pending execTransaction at the same nonce with higher fees.")] = False,
-    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for inclusion (re-run to keep waiting).")] = 180.0,
+    wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for inclusion (re-run to keep waiting).")] = 180.0,
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     accept_red: AcceptRedOpt = None,

@@ -16,7 +16,7 @@ from upgrader.cli.common.output import console, err_console, handle_errors, prin
 def simulate(
     plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
     fork_url: Annotated[Optional[str], typer.Option("--fork-url", help="RPC to fork (default: the plan's network).")] = None,
-    fork_block: Annotated[Optional[int], typer.Option("--fork-block", help="Block number to fork at.")] = None,
+    fork_block: Annotated[Optional[int], typer.Option("--fork-block", min=0, help="Block number to fork at.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Run the plan exactly as the Safe will on a fork; check slots, code, locks, storage, smoke calls."""

@@ -14,7 +14,7 @@ from upgrader.cli.common.output import handle_errors, line, print_json
 @handle_errors
 def sync(
     network: Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")] = "local",
-    from_block: Annotated[Optional[int], typer.Option("--from-block", help="Read events from this block (default: the last recorded one).")] = None,
+    from_block: Annotated[Optional[int], typer.Option("--from-block", min=0, help="Read events from this block (default: the last recorded one).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Find upgrades (ERC-1967 events) and Safe executions since the last recorded block and record them."""

@@ -18,12 +18,12 @@ from upgrader.cli.common.output import handle_errors
 @handle_errors
 def watch(
     network: Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")] = "local",
-    interval: Annotated[float, typer.Option("--interval", help="Seconds between scans.")] = 30.0,
+    interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between scans.")] = 30.0,
     once: Annotated[bool, typer.Option("--once", help="Scan once; exit 1 if anything was found (for cron/CI).")] = False,
     metrics: Annotated[Optional[str], typer.Option("--metrics", help="Serve Prometheus text metrics on this loopback HOST:PORT.")] = None,
-    max_head_age: Annotated[float, typer.Option("--max-head-age", help="Seconds the RPC's head block may be old.")] = 300.0,
-    max_pending: Annotated[float, typer.Option("--max-pending", help="Seconds a proposal may wait for its signatures.")] = 86_400.0,
-    from_block: Annotated[Optional[int], typer.Option("--from-block", help="First block of the first scan (default: the manifest's last recorded block + 1).")] = None,
+    max_head_age: Annotated[float, typer.Option("--max-head-age", min=1, help="Seconds the RPC's head block may be old.")] = 300.0,
+    max_pending: Annotated[float, typer.Option("--max-pending", min=1, help="Seconds a proposal may wait for its signatures.")] = 86_400.0,
+    from_block: Annotated[Optional[int], typer.Option("--from-block", min=0, help="First block of the first scan (default: the manifest's last recorded block + 1).")] = None,
     tx_service: Annotated[Optional[str], typer.Option("--tx-service", help="Safe service URL (default: the network's safe_api, if any).")] = None,
     service: Annotated[bool, typer.Option("--service/--no-service", help="Read the Safe service's queue (when the network has one).")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="JSON lines even on a terminal.")] = False,

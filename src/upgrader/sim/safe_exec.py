@@ -41,7 +41,7 @@ def approve_and_execute(w3: "Web3", safe: str, tx: SafeTx, owners: list[str], ex
     return w3.eth.get_transaction_receipt(run.tx_hash)
 
 
-def execute(w3: "Web3", safe: str, tx: SafeTx, signatures: bytes, executor: str) -> Any:
+def execute(w3: "Web3", safe: str, tx: SafeTx, signatures: bytes, executor: str, on_sent: Any = None) -> Any:
     contract = safe_contract(w3, safe)
     call = contract.functions.execTransaction(*tx.contract_args()[:9], signatures)
     from web3.exceptions import ContractLogicError
@@ -50,7 +50,7 @@ def execute(w3: "Web3", safe: str, tx: SafeTx, signatures: bytes, executor: str)
         built = call.build_transaction({"from": executor})
     except ContractLogicError as exc:
         raise RuntimeError(f"execTransaction reverts: {exc.message or exc}") from exc
-    receipt = send(w3, built)
+    receipt = send(w3, built, on_sent=on_sent)
     failures = contract.events.ExecutionFailure().process_receipt(receipt, errors=_discard())
     if failures:
         raise RuntimeError(f"Safe transaction {failures[0]['args']['txHash'].hex()} failed inside the Safe")

@@ -135,6 +135,9 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
     current = onchain_nonce(ctx, safe)
     with proposing(ctx, client):  # find-or-post and the files, one run per network at a time
         existing = find_plan_proposal(client, plan, safe, current)
+        if existing is not None and nonce is not None and existing.tx.nonce != nonce:
+            raise InputError(f"the plan is already proposed at nonce {existing.tx.nonce} ({existing.safe_tx_hash}), not at "
+                             f"--nonce {nonce}: drop --nonce to use that one, or execute or reject it before queuing it again")
         created = existing is None
         if existing is not None:
             tx, h = existing.tx, existing.safe_tx_hash

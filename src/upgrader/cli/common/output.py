@@ -147,9 +147,10 @@ def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
         error_line(str(exc))
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
+        said = str(exc) or "interrupted"  # an interrupt that knows what is left says it (execute)
         if json_out:
-            json_error(exc, "interrupted")
-        sys.stderr.write("interrupted\n")
+            json_error(exc, said)
+        sys.stderr.write(said + "\n")
         return 130
     if isinstance(exc, BrokenPipeError):  # the reader (head, less) went away: stop quietly
         stdout_gone()

@@ -26,6 +26,14 @@ def _name(param: core.Parameter | None) -> str:
     return (param.human_readable_name or param.name or "").upper()
 
 
+def _range(kind: Any) -> str:
+    """click's range as words: "at least 0", "from 1 to 500"."""
+    low, high = kind.min, kind.max
+    if low is not None and high is not None:
+        return f"give one from {low} to {high}"
+    return f"give one of at least {low}" if low is not None else f"give one of at most {high}"
+
+
 def usage_message(exc: exceptions.UsageError) -> str:
     """The one line for a usage error (without the ``error:`` prefix)."""
     names, ctx = [], exc.ctx
@@ -36,7 +44,9 @@ def usage_message(exc: exceptions.UsageError) -> str:
     if isinstance(exc, exceptions.MissingParameter):
         what = f"{_name(exc.param)}: missing" if exc.param is not None else exc.format_message()
     elif isinstance(exc, exceptions.BadParameter) and exc.param is not None:
-        if isinstance(exc.param.type, (types.IntParamType, types.FloatParamType)):
+        if isinstance(exc.param.type, (types.IntRange, types.FloatRange)) and "range" in exc.message:
+            reason = f"{exc.message.split(' is not')[0]} is out of range, {_range(exc.param.type)}"
+        elif isinstance(exc.param.type, (types.IntParamType, types.FloatParamType)):
             reason = "not a number"
         else:
             reason = exc.message.rstrip(".")

@@ -128,12 +128,13 @@ def _first_broadcast(ctx: NetworkContext, mtx: MultisigTx, contract: Any, h: str
               "sender": signer.address, "nonce": tx["nonce"], "chain_id": tx["chainId"], "gas": tx["gas"],
               "to": tx["to"], "data": tx["data"], "from_block": int(ctx.w3.eth.block_number),
               "attempts": [_attempt(raw, tx)], "state": "signed", "tx": None, "block": None}
-    with interrupts_held():
+    with interrupts_held(h) as sending:
+        sending.sent(record["attempts"][-1]["tx"])
         save_record(ctx, record)  # before the broadcast: a killed process finds what it sent
         broadcast.send_raw(ctx.w3, raw)
         record["state"] = "broadcast"
         save_record(ctx, record)
-    return _await(ctx, mtx, h, record, plan, wait_s)
+        return _await(ctx, mtx, h, record, plan, wait_s)  # Ctrl-C once: still recorded; twice: says how
 
 
 def _attempt(raw: bytes, tx: dict[str, Any]) -> dict[str, Any]:

@@ -169,8 +169,9 @@ def _execute(ctx: NetworkContext, client: TransactionServiceClient, h: str, exec
     ensure_fresh(plan, ctx.manifest())
     chosen = threshold_signatures(h, mtx, contract)
     sender = executor or _default_executor(ctx, [s.signer for s in chosen])
-    with interrupts_held():  # once sent, the upgrade is verified and recorded even if Ctrl-C comes
-        receipt = send_or_lost_race(lambda: exec_transaction(ctx.w3, mtx.safe, mtx.tx, encode_signatures(chosen), sender),
+    with interrupts_held(h) as sending:  # once sent, the upgrade is verified and recorded even if Ctrl-C comes
+        receipt = send_or_lost_race(lambda: exec_transaction(ctx.w3, mtx.safe, mtx.tx, encode_signatures(chosen), sender,
+                                                             on_sent=sending.sent),
                                     ctx.w3, mtx.safe, h, mtx.nonce, lambda: int(contract.functions.nonce().call()))
         tx_hash, block = "0x" + bytes(receipt["transactionHash"]).hex(), int(receipt["blockNumber"])
         proxies = verify_onchain(ctx, plan)

@@ -68,24 +68,46 @@ def send_or_lost_race(send: Callable[[], Any], w3: Any, safe: str, safe_tx_hash:
         raise UnsafeError(f"execTransaction failed: {exc}") from None
 
 
+class InterruptedAfterSending(KeyboardInterrupt):
+    """A second Ctrl-C once execTransaction was sent: the chain may be upgraded and the manifest
+    not yet; the message says what was sent and how to record it (exit 130)."""
+
+
+class Sending:
+    """What ``interrupts_held`` knows of the transaction: ``sent(tx)`` once it has a hash."""
+
+    def __init__(self, safe_tx_hash: str) -> None:
+        self.safe_tx_hash, self.tx = safe_tx_hash, None  # type: str, str | None
+
+    def sent(self, tx: str) -> None:
+        self.tx = tx if tx.startswith("0x") else "0x" + tx
+
+    def message(self) -> str:
+        what = f"sent as {self.tx}" if self.tx else "may have been sent"
+        return (f"interrupted: the Safe transaction {self.safe_tx_hash} {what}; run `upgrader execute "
+                f"{self.safe_tx_hash}` to record it")
+
+
 @contextlib.contextmanager
-def interrupts_held() -> Iterator[None]:
+def interrupts_held(safe_tx_hash: str = "") -> Iterator[Sending]:
     """Hold Ctrl-C (SIGINT) for the block: the first one is noted and the block finishes; a
-    second one stops at once. Only the main thread can handle signals; elsewhere a no-op."""
+    second one stops at once, saying what was sent and how to record it. Only the main thread
+    can handle signals; elsewhere signals are not held."""
+    sending = Sending(safe_tx_hash)
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield sending
         return
     seen: list[int] = []
 
     def note(signum: int, frame: Any) -> None:
         seen.append(signum)
         if len(seen) > 1:
-            raise KeyboardInterrupt
+            raise InterruptedAfterSending(sending.message())
         sys.stderr.write("interrupt: the Safe transaction is sent; recording it first (Ctrl-C again to stop now)\n")
         sys.stderr.flush()
 
     previous = signal.signal(signal.SIGINT, note)
     try:
-        yield
+        yield sending
     finally:
         signal.signal(signal.SIGINT, previous)
