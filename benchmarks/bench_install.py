@@ -1,5 +1,6 @@
 """What a CI runner pays before its first verdict (issue 19): a fresh install of the lean package
-(`upgrader check` and `layout`; no ape, web3 or chain stack) from this checkout, in a fresh venv,
+(`upgrader check` and `layout`; no ape, web3 or chain stack) from this checkout, in a fresh venv
+(pip; uv pip; uv sync from the lock, as the GitHub action's install step does),
 beside `npm install @openzeppelin/upgrades-core` in a fresh folder. Wall time, size on disk of
 what was created (the whole venv; node_modules) and the number of packages.
 
@@ -70,6 +71,18 @@ def uv_install(scratch: Path, env: dict[str, str]) -> tuple[float, int, int]:
     return wall, size_of(venv), packages_in(venv)
 
 
+def action_install(scratch: Path, env: dict[str, str]) -> tuple[float, int, int]:
+    """What the GitHub action's install step runs (tools/action/run.sh install): the lock's
+    versions, no extra, no dev group, not editable, bytecode compiled."""
+    venv = scratch / "venv"
+    start = time.perf_counter()
+    timed([str(UV), "sync", "--project", str(ROOT), "--frozen", "--no-dev", "--no-editable", "--compile-bytecode",
+           "--quiet", "--python", str(PYTHON)], {**env, "UV_PROJECT_ENVIRONMENT": str(venv)})
+    wall = time.perf_counter() - start
+    check(venv)
+    return wall, size_of(venv), packages_in(venv)
+
+
 def npm_install(scratch: Path, env: dict[str, str]) -> tuple[float, int, int]:
     folder = scratch / "project"
     folder.mkdir()
@@ -93,7 +106,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cold", action="store_true", help="empty download caches for every run")
     args = parser.parse_args()
-    tools = {"pip install <checkout>": pip_install, "uv pip install <checkout>": uv_install, "npm install upgrades-core": npm_install}
+    tools = {"pip install <checkout>": pip_install, "uv pip install <checkout>": uv_install,
+             "uv sync --frozen (the action)": action_install, "npm install upgrades-core": npm_install}
     results: dict[str, list[tuple[float, int, int]]] = {name: [] for name in tools}
     for _ in range(args.runs):  # alternate, so all see the same machine and network
         for name, install in tools.items():

@@ -133,7 +133,9 @@ def _extract(path: Path, cache_root: Path | None) -> Facts:
 
     cache = FactsCache(cache_root)
     key, data = _read(path, cache)
-    facts = extract(open_build(path, data))
+    build = open_build(path, data)
+    del data  # the bytes are not needed once decoded: a worker's peak is one file's ASTs, not also its text
+    facts = extract(build)
     cache.put(key, facts)
     return facts
 

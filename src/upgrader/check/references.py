@@ -77,4 +77,4 @@ def _matches(builds: CheckBuilds, name: str, folder: str) -> list[Ref]:
     prefix = f"{folder}:" if folder else ""
     if name in builds.owner:
         return [Ref(builds, name, prefix + name)]
-    return [Ref(builds, fqn, prefix + fqn) for fqn in sorted(builds.owner) if fqn.rpartition(":")[2] == name]
+    return [Ref(builds, fqn, prefix + fqn) for fqn in builds.named(name)]
