@@ -13,7 +13,9 @@ import pytest
 pytestmark = pytest.mark.chain
 
 PLANTED = {  # contract -> the failure the oracle must report
-    "RentVaultRounding": {"state-diverged", "divergence"},
+    # a deposit of an amount not a multiple of 1e12 after the upgrade, or before it (then the
+    # rounded balance reads differently across the upgrade)
+    "RentVaultRounding": {"state-diverged", "divergence", "view-changed"},
     "RentVaultWrongSlot": {"view-changed"},
     "RentVaultReinit": {"view-changed"},
 }
@@ -44,6 +46,17 @@ def test_fuzz_finds_and_shrinks_the_planted_bug(fuzz_project, contract: str) -> 
     again = fuzz_project.run_json("fuzz", "--replay", str(example), code=1)
     assert again["trace"]["failure"]["kind"] == trace["failure"]["kind"]
     assert [s.get("function") for s in again["trace"]["steps"]] == [s.get("function") for s in trace["steps"]]
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_the_rounding_bug_is_found_under_other_seeds(fuzz_project, seed: int) -> None:
+    """Not one lucky seed: the search needs the right sender (a tenant, a landlord), an existing
+    id and an amount that is not round, and finds them in well under the default 1000 examples
+    (about 150-300 on the demo state with seeds 1-8)."""
+    fuzz_project.target("RentVault", "RentVaultRounding")
+    found = fuzz_project.run_json("fuzz", "--seed", str(seed), "--examples", "600", code=1)
+    assert found["trace"]["failure"]["kind"] in PLANTED["RentVaultRounding"], found["trace"]["failure"]
+    assert len([s for s in found["trace"]["steps"] if "upgrade" not in s]) <= 5
 
 
 def test_a_fixed_v2_passes_the_saved_example(fuzz_project) -> None:

@@ -66,3 +66,53 @@ def test_pool_learns_typed_events_and_results() -> None:
     (fn,) = functions_of(abi).values()
     pool.learn_call(fn, (), (b"\x07" * 32,))
     assert pool.values["key"] == [b"\x07" * 32]
+
+
+def test_weights_count() -> None:
+    """``draws`` gives a function that changes state ``mutator_weight`` times the chance of a view:
+    ``st.one_of`` keeps each strategy object once, so repeating a branch there weighs nothing
+    (the fuzzer drew deposit() as often as a constant's getter until this held)."""
+    from hypothesis import HealthCheck
+
+    from upgrader.fuzz.abi import functions_of
+    from upgrader.fuzz.strategies import draws
+
+    abi = [{"type": "function", "name": "deposit", "stateMutability": "nonpayable",
+            "inputs": [{"name": "id", "type": "uint256"}], "outputs": []},
+           {"type": "function", "name": "total", "stateMutability": "view",  # the same inputs: as many distinct calls
+            "inputs": [{"name": "id", "type": "uint256"}], "outputs": [{"name": "", "type": "uint256"}]}]
+    deposit, total = functions_of(abi).values()
+    seen = {deposit.selector: 0, total.selector: 0}
+
+    @settings(max_examples=400, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(draws([(0, deposit), (0, total)], mutator_weight=4))
+    def count(draw) -> None:
+        seen[draw.selector] += 1
+
+    count()
+    share = seen[deposit.selector] / sum(seen.values())
+    assert 0.7 < share < 0.9, seen  # 4/5 expected; 1/2 when the weight is lost
+
+
+def test_named_picks_and_callers_fall_back() -> None:
+    """A pick under a parameter's name takes the values seen under that name (ids apart from
+    amounts), and its base kind while there are none; a contract's callers fall back to the actors."""
+    from upgrader.fuzz.pool import callers, named
+    from upgrader.fuzz.strategies import Pick
+
+    pool = _pool()
+    pool.add(named("int", "_propertyId"), 3)
+    assert resolve(Pick("int:propertyid", 5, "uint256"), pool) == 3
+    assert resolve(Pick("int:propertyid", 0, "uint256", offset=1), pool) == 4
+    assert resolve(Pick("int:amount", 0, "uint256"), pool) == 7  # nothing named amount yet: any integer
+    vault = "0x" + "44" * 20
+    assert pool.pick(callers(vault), 1) == "0x" + "22" * 20
+    pool.add(callers(vault), "0x" + "22" * 20)
+    assert pool.pick(callers(vault), 0) == pool.pick(callers(vault), 7) == "0x" + "22" * 20
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(["uint8", "uint64", "uint256", "int8", "int256"]).flatmap(lambda t: st.tuples(st.just(t), abi_value(t))))
+def test_integers_stay_in_their_type(drawn) -> None:
+    abi_type, value = drawn
+    assert fit_int(abi_type, value) == value

@@ -5,7 +5,7 @@ ether. Built from the build's ABI (``Artifact.abi``); encoding and decoding go t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
@@ -25,6 +25,8 @@ class AbiFunction:
     inputs: tuple[str, ...]  # canonical ABI types
     outputs: tuple[str, ...]
     mutability: str  # pure | view | nonpayable | payable
+    input_names: tuple[str, ...] = ()  # as the source names them ("propertyId"), "" when unnamed
+    output_names: tuple[str, ...] = ()
 
     @property
     def is_view(self) -> bool:
@@ -62,13 +64,24 @@ def functions_of(abi: list[dict[str, Any]]) -> dict[bytes, AbiFunction]:
             inputs=tuple(canonical_type(p) for p in entry.get("inputs") or []),
             outputs=tuple(canonical_type(p) for p in entry.get("outputs") or []),
             mutability=entry.get("stateMutability") or ("view" if entry.get("constant") else "nonpayable"),
+            input_names=tuple(p.get("name") or "" for p in entry.get("inputs") or []),
+            output_names=tuple(p.get("name") or "" for p in entry.get("outputs") or []),
         )
         out[fn.selector] = fn
     return out
 
 
-def event_types(abi: list[dict[str, Any]]) -> dict[bytes, tuple[list[str], list[str]]]:
-    """topic0 -> (indexed types, data types) for every non-anonymous event of ``abi``."""
+class EventShape(NamedTuple):
+    """An event's indexed and data parameters: their types, and their names."""
+
+    indexed: list[str]
+    data: list[str]
+    indexed_names: list[str] = []
+    data_names: list[str] = []
+
+
+def event_types(abi: list[dict[str, Any]]) -> dict[bytes, EventShape]:
+    """topic0 -> its ``EventShape``, for every non-anonymous event of ``abi``."""
     from upgrader.keccak import keccak
 
     out = {}
@@ -77,9 +90,17 @@ def event_types(abi: list[dict[str, Any]]) -> dict[bytes, tuple[list[str], list[
             continue
         inputs = entry.get("inputs") or []
         sig = f"{entry['name']}({','.join(canonical_type(p) for p in inputs)})"
-        out[keccak(sig.encode())] = ([canonical_type(p) for p in inputs if p.get("indexed")],
-                                     [canonical_type(p) for p in inputs if not p.get("indexed")])
+        indexed = [p for p in inputs if p.get("indexed")]
+        data = [p for p in inputs if not p.get("indexed")]
+        out[keccak(sig.encode())] = EventShape([canonical_type(p) for p in indexed], [canonical_type(p) for p in data],
+                                               [p.get("name") or "" for p in indexed], [p.get("name") or "" for p in data])
     return out
+
+
+def name_key(name: str) -> str:
+    """A parameter's name as the pool files values under it: ``_propertyId`` and
+    ``propertyId_`` are ``propertyid``; "" for an unnamed one."""
+    return name.strip("_").lower()
 
 
 def base_type(abi_type: str) -> str:

@@ -20,9 +20,9 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from upgrader.fuzz.abi import AbiFunction
+from upgrader.fuzz.abi import AbiFunction, name_key
 from upgrader.fuzz.engine import Engine
-from upgrader.fuzz.pool import Pool
+from upgrader.fuzz.pool import Pool, callers, named
 from upgrader.fuzz.strategies import Draw, fit_int, resolve
 from upgrader.fuzz.target import Contract, Target
 from upgrader.fuzz.trace import Call, Mismatch, Step, Trace
@@ -96,7 +96,7 @@ class Runner:
         fn = contract.function(draw.selector)
         if contract.only_after(fn) and not upgraded:
             return None  # a function only the new version has: nothing to call yet
-        sender = pool.pick("actor", draw.sender.index)
+        sender = pool.pick(draw.sender.kind, draw.sender.index)
         return Call(contract.name, contract.address, fn, tuple(resolve(list(draw.args), pool)), sender,
                     int(resolve(draw.value, pool)))
 
@@ -110,6 +110,8 @@ class Runner:
         trace.steps.append(Step(call, a, b, upgraded, compared))
         pool.learn_call(call.fn, call.args, call.fn.decode_output(a.data) if a.ok else None)
         pool.learn_logs(a.logs)
+        if b.ok and not call.fn.is_view:  # a sender that got through once is tried again
+            pool.add(callers(call.address), call.sender)
         if compared and not a.same_result(b):
             if upgraded:
                 trace.fail("divergence", f"{call.contract}.{call.fn.signature} gives another result after the upgrade")
@@ -171,7 +173,7 @@ def probes(contract: Contract, functions: dict[bytes, AbiFunction], pool: Pool,
     for fn in functions.values():
         if not fn.is_view or fn.signature in skip or len(fn.inputs) > 2:
             continue
-        choices = [_keys(t, pool) for t in fn.inputs]
+        choices = [_keys(t, n, pool) for t, n in zip(fn.inputs, fn.input_names or ("",) * len(fn.inputs))]
         if any(c is None for c in choices):
             continue
         for args in itertools.islice(itertools.product(*choices), KEYED_CALLS):  # type: ignore[arg-type]
@@ -179,14 +181,20 @@ def probes(contract: Contract, functions: dict[bytes, AbiFunction], pool: Pool,
     return out
 
 
-def _keys(abi_type: str, pool: Pool) -> list[Any] | None:
+def _keys(abi_type: str, name: str, pool: Pool) -> list[Any] | None:
+    """The first keys of a kind the example started with and the first it added (the id a
+    registration just returned): an integer parameter is keyed by the values seen under its
+    own name when there are any (``balanceOf(propertyId)`` by the property ids)."""
+    def first(kind: str) -> list[Any]:
+        return pool.of(kind)[:KEYS_PER_KIND] + pool.fresh(kind)[:KEYS_PER_KIND]
+
     if abi_type == "address":
-        return (pool.values["actor"][:KEYS_PER_KIND] + pool.values["address"][:KEYS_PER_KIND]) or None
+        return list(dict.fromkeys(first("actor") + first("address"))) or None
     if abi_type.startswith(("uint", "int")):
-        return sorted({fit_int(abi_type, v) for v in [0, 1, *pool.values["int"][:KEYS_PER_KIND]]})
+        kind = named("int", name) if name_key(name) and pool.values.get(named("int", name)) else "int"
+        return sorted({fit_int(abi_type, v) for v in [0, 1, *first(kind)]})
     if abi_type == "bytes32":
-        return pool.values["key"][:KEYS_PER_KIND] or [bytes(32)]
+        return first("key") or [bytes(32)]
     if abi_type == "bool":
         return [False, True]
     return None
-

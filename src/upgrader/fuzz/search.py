@@ -54,7 +54,7 @@ def search(runner: Runner, examples: int, steps: int, seed: int | None, database
 
     target = runner.target
     functions = [(i, fn) for i, c in enumerate(target.contracts) for fn in c.callable()]
-    step = draws(functions)
+    step = draws(functions, addresses={i: c.address for i, c in enumerate(target.contracts)})
     stats = SearchStats()
     failing: list[Trace] = []
     last = [0.0]

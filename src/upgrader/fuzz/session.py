@@ -13,7 +13,7 @@ from eth_utils import to_checksum_address
 
 from upgrader.fuzz.abi import event_types
 from upgrader.fuzz.engine import Engine
-from upgrader.fuzz.pool import Pool
+from upgrader.fuzz.pool import Pool, callers
 from upgrader.fuzz.runner import Pair, probes
 from upgrader.fuzz.target import Target, build_target
 from upgrader.keccak import keccak
@@ -115,9 +115,14 @@ def seed_pool(ctx: Any, target: Target, manifest: Any, engine: Engine, block: in
     for c in target.contracts:
         pool.add("address", c.address)
     pool.add("address", target.safe)
-    for kind in ("address", "int", "key"):
-        for value in named.values[kind]:
-            pool.add(kind, value)
+    for kind, values in named.values.items():
+        if kind != "actor":
+            for value in values:
+                pool.add(kind, value)
+    for event in history:  # a contract's callers: the actors its events name (a vault's tenants and landlords)
+        for t, _, value in named.log_values(tuple(bytes.fromhex(t[2:]) for t in event.topics), event.data) or ():
+            if t == "address" and to_checksum_address(value) in pool.seen["actor"]:
+                pool.add(callers(event.address), to_checksum_address(value))
     reads = [r for c in target.contracts for r in probes(c, {s: f for s, f in c.before.items() if not f.inputs}, pool)]
     for (c, fn, args), out in zip(reads, engine.views([(c.address, fn.encode(args)) for c, fn, args in reads])):
         if out.ok:
