@@ -171,3 +171,50 @@ def test_propose_at_another_nonce_than_the_queued_one_says_so(cli, service):
     assert [t.safe_tx_hash for t in queued] == [h0]
     same = cli.run("propose", str(path), "--nonce", "0", "--json")  # the nonce it is queued at: found, exit 0
     assert same.exit_code == 0 and json.loads(same.stdout)["safe_tx_hash"] == h0
+
+
+@pytest.mark.parametrize("field", ["safe", "safeTxHash"])
+def test_service_answer_about_another_safe_or_hash(cli, service, field):
+    """Issue 22, point 2: the service answers `GET multisig-transactions/<h>` with another Safe's
+    transaction (or another hash): execute is exit 2 naming both, nothing sent or written (was
+    BadFunctionCallOutput, exit 1)."""
+    import threading
+    import urllib.request
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    path, _ = simulated_plan(cli)
+    first, second = owners(cli)[:2]
+    h = json.loads(cli.run("propose", str(path), "--sender", first, "--json").stdout)["safe_tx_hash"]
+    assert cli.run("confirm", h, "--sender", second).exit_code == 0
+    other = {"safe": "0x" + "5a" * 20, "safeTxHash": "0x" + "cd" * 32}[field]
+
+    class Rewriting(BaseHTTPRequestHandler):  # the real local service, one field of that answer changed
+        def do_GET(self) -> None:  # noqa: N802
+            with urllib.request.urlopen(service.url.rstrip("/") + self.path, timeout=30) as answer:
+                data = json.loads(answer.read())
+            if f"multisig-transactions/{h}" in self.path:
+                data[field] = other
+            body = json.dumps(data).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Rewriting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    before = cli.files()
+    try:
+        result = cli.run("execute", h, env={"UPGRADER_TX_SERVICE": f"http://127.0.0.1:{server.server_address[1]}"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 2, result.stdout + result.stderr
+    line = one_error_line(result.stderr)
+    assert h in line and other.lower() in line.lower(), line
+    if field == "safe":
+        assert json.loads(cli.manifest_path.read_text())["safe"]["address"] in line
+    assert cli.files() == before
