@@ -42,6 +42,12 @@ class Reinitializer:
     # the existing state it may change, as the layout names it (`_roles`, ERC-7201 members as
     # `Namespace.member`); any other write to existing state fails `simulate` and `review --simulate`
     changes: tuple[str, ...] = ()
+    # reinitializers of the target this upgrade leaves out on purpose (function names): the version
+    # passes them, so they can never run; any other one skipped fails the incomplete-reinitialization probe
+    skips: tuple[str, ...] = ()
+    # new variables left at zero on purpose although the code reads them in a condition
+    # (else left-unset-after-upgrade), named as `changes` names them
+    unset: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, config=_STRICT)

@@ -61,5 +61,23 @@ def derived_fixtures() -> dict[str, str]:
     # The implementation left initializable: no constructor calling _disableInitializers.
     open_ = _edit(_renamed(v2, "RentVaultOpen"),
                   "    /// @custom:oz-upgrades-unsafe-allow constructor\n    constructor() {\n        _disableInitializers();\n    }\n", "")
+    # A V3 (issue 24, incomplete reinitialization): one more variable, set by initializeV3 and read
+    # by deposit; applied to a V1 proxy with only initializeV3, V2's reinitializer never runs.
+    v3 = _edit(_renamed(v2, "RentVaultV3"), "    mapping(uint256 => uint64) private _dueDate;\n",
+               "    mapping(uint256 => uint64) private _dueDate;\n    // --- V3: appended, taken from the gap ---\n"
+               "    uint256 private _minDeposit;\n")
+    v3 = _edit(v3, "    uint256[48] private __gap;\n", "    uint256[47] private __gap;\n")
+    v3 = _edit(v3, "    /// @notice Pay `amount` of rent", "    /// @notice V3: the smallest deposit accepted.\n"
+               "    function initializeV3(uint256 minDeposit_) external reinitializer(3) {\n"
+               "        if (msg.sender != _governance) revert NotGovernance(msg.sender);\n"
+               "        _minDeposit = minDeposit_;\n    }\n\n    /// @notice Pay `amount` of rent")
+    v3 = _edit(v3, "external nonReentrant {\n        if (amount == 0) revert ZeroAmount();\n        if (!IPropertyRegistry",
+               "external nonReentrant {\n        if (amount == 0) revert ZeroAmount();\n"
+               "        if (amount < _minDeposit) revert ZeroAmount();\n        if (!IPropertyRegistry")
+    # Re-initialization after upgrade (issue 24, Audius 2022): V2's `initialize` re-guarded with
+    # reinitializer(3), so after the batch (version 2) anyone can call it and take governance.
+    reopen = _edit(_renamed(v2, "RentVaultReopen"), "        external\n        initializer\n    {\n",
+                   "        external\n        reinitializer(3)\n    {\n")
     return {"RentVaultEvil.sol": evil, "RentVaultUnsafe.sol": unsafe, "AccessHubGrant.sol": grant,
-            "RentVaultResetTotal.sol": reset, "RentVaultOpen.sol": open_}
+            "RentVaultResetTotal.sol": reset, "RentVaultOpen.sol": open_, "RentVaultV3.sol": v3,
+            "RentVaultReopen.sol": reopen}

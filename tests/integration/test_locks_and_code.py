@@ -147,3 +147,21 @@ def test_the_honest_one_pre_deployed_is_green_and_review_links_it_to_its_build_a
     assert not [w for w in reviewed.warnings if w.severity == "red"], reviewed.warnings
     shown = json.dumps(reviewed.to_json())
     assert f"PlainVaultV2 (build, CREATE2, constructor arguments 0x{CAP:064x})" in shown and address in shown
+
+
+def test_code_that_differs_only_in_its_metadata_hash_is_red(chain, anvil, plain, fixture_build):
+    """Provenance (issue 24): the metadata hash is the build's too; the same code compiled from
+    other sources or settings, planted at the CREATE2 address, says so with both hashes."""
+    from upgrader.build.artifacts import strip_metadata
+    from upgrader.sim.code import IPFS_KEY, metadata_hash
+
+    built = bytes(chain.w3.eth.get_code(_deploy(chain, fixture_build, "PlainVaultV2", CAP)))
+    at = len(strip_metadata(built)) + built[len(strip_metadata(built)):].index(IPFS_KEY) + len(IPFS_KEY) + 2
+    other = built[:at] + bytes([built[at] ^ 0xFF]) + built[at + 1:]  # one byte of the ipfs digest
+    planted = create2.address_of(_initcode(fixture_build, CAP))
+    chain.w3.provider.make_request("anvil_setCode", [planted, "0x" + other.hex()])
+    plan = make_plan(plain)
+    failed = [c for c in simulate(plain, plan).checks if not c.ok]
+    assert [c.name for c in failed] == ["PlainVault: runtime-code"]
+    assert "only in its CBOR metadata" in failed[0].detail
+    assert metadata_hash(other) in failed[0].detail and metadata_hash(built) in failed[0].detail

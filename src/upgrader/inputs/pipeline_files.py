@@ -57,6 +57,8 @@ class PlanCheck(_Loose):
 class PlanInit(_Loose):
     function: Optional[str]  # present, null when the upgrade calls nothing
     changes: list[str] = []  # existing state the reinitializer may change (absent in older plans)
+    skips: list[str] = []  # reinitializers left out on purpose (absent when none)
+    unset: list[str] = []  # new variables left at zero on purpose (absent when none)
 
 
 class PlanSmoke(_Loose):

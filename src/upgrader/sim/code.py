@@ -4,8 +4,10 @@ the fork, through the same CREATE2 deployer and salt, so at the same address (im
 hold ``address(this)``, as UUPSUpgradeable's ``__self``, come out the same): a
 ``debug_traceCall`` of that deployment with the address emptied by state overrides (code,
 nonce and storage, so no collision) returns the runtime code the CREATE2 frame would leave,
-and nothing changes on the fork. Only the CBOR metadata trailer may differ, and only when the
-build's settings append one (``settings.metadata.appendCBOR``, solc's default true)."""
+and nothing changes on the fork. The CBOR metadata trailer must be the build's too (provenance,
+issue 24): the CREATE2 address already commits to the init code, metadata included, so code
+there that differs only in its metadata hash was compiled from other sources or settings and
+put there another way; the detail names both hashes."""
 
 from __future__ import annotations
 
@@ -44,14 +46,28 @@ def appends_cbor(build_info: dict[str, Any] | None) -> bool:
     return bool(metadata.get("appendCBOR", True))
 
 
+IPFS_KEY = b"\x64ipfs\x58\x22"  # CBOR: text "ipfs", then 34 bytes (solc's default bytecodeHash)
+
+
+def metadata_hash(code: bytes) -> str:
+    """The metadata hash solc embedded in ``code``'s CBOR trailer (``ipfs`` multihash, else
+    the whole trailer), hex."""
+    trailer = code[len(strip_metadata(code)):]
+    at = trailer.find(IPFS_KEY)
+    if at >= 0:
+        return "0x" + trailer[at + len(IPFS_KEY) : at + len(IPFS_KEY) + 34].hex()
+    return "0x" + trailer.hex() if trailer else "none"
+
+
 def compare(on_chain: bytes, built: bytes | None, cbor: bool, immutables: tuple[tuple[int, int], ...] = ()) -> CodeMatch:
     if built is None:
         return CodeMatch(False, "the build's init code with the recorded constructor arguments does not deploy there")
     if on_chain == built:
         return CodeMatch(True, "equals the build's deployment with the recorded constructor arguments, immutables included")
-    if cbor and strip_metadata(on_chain) == strip_metadata(built):
-        return CodeMatch(True, "equals the build's deployment with the recorded constructor arguments, immutables "
-                               "included; only the CBOR metadata differs")
+    if cbor and strip_metadata(on_chain) == strip_metadata(built):  # provenance (issue 24): the metadata hash too
+        return CodeMatch(False, f"differs from the build's deployment only in its CBOR metadata: metadata hash "
+                                f"{metadata_hash(on_chain)} on chain, {metadata_hash(built)} built (compiled from other "
+                                "sources or settings than this build's)")
     if len(on_chain) != len(built):
         return CodeMatch(False, f"differs from the build's deployment: {len(on_chain)} bytes on chain, {len(built)} built")
     first = next(i for i, (a, b) in enumerate(zip(on_chain, built)) if a != b)

@@ -39,7 +39,7 @@ class LockProbe:
     calls: tuple[tuple[str, str], ...] = ()  # (signature, outcome)
 
 
-def _signature(entry: dict[str, Any]) -> str:
+def signature(entry: dict[str, Any]) -> str:
     return f"{entry['name']}({','.join(canonical_type(i) for i in entry.get('inputs', []))})"
 
 
@@ -120,7 +120,7 @@ def probe(w3: Any, impl: str, build_info: dict[str, Any], fqn: str, abi: list[di
     at_max = kind != "none" and version == where.locked
     calls, open_ = [], []
     for entry in entries:
-        sig = _signature(entry)
+        sig = signature(entry)
         types = [canonical_type(i) for i in entry.get("inputs", [])]
         data = selector(entry) + abi_encode(types, [sample(i) for i in entry.get("inputs", [])])
         outcome = call_as(w3, STRANGER, impl, data)

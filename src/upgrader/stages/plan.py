@@ -62,7 +62,30 @@ def _init_call(ctx: NetworkContext, record: ProxyRecord, target: Artifact) -> di
     if unknown := [c for c in changes if c not in known]:
         raise InputError(f"upgrader.modules.{name}.reinitializer.changes: {', '.join(unknown)} is no variable of "
                          f"{record.implementation.contract.rsplit(':', 1)[-1]} or {target.name} (known: {', '.join(sorted(known))})")
-    return {"function": fn, "args": [str(a) if isinstance(a, int) else a for a in args], "data": data, "changes": changes}
+    init = {"function": fn, "args": [str(a) if isinstance(a, int) else a for a in args], "data": data, "changes": changes}
+    return init | _declared_omissions(ctx, name, target, known)
+
+
+def _declared_omissions(ctx: NetworkContext, name: str, target: Artifact, known: set[str]) -> dict[str, list[str]]:
+    """The reinitializer's ``skips`` and ``unset`` (issue 24's probes), checked against the target;
+    recorded only when declared, so a plan without them keeps its hash."""
+    from upgrader.sim.probes.source import reinitializers
+
+    module = ctx.config.modules[name].reinitializer
+    assert module is not None
+    out: dict[str, list[str]] = {}
+    skips, unset = sorted(set(module.skips)), sorted(set(module.unset))
+    if skips:
+        declared = {fn for fn, _ in reinitializers(ctx.build_info, target.fqn).values()}
+        if unknown := [s for s in skips if s not in declared]:
+            raise InputError(f"upgrader.modules.{name}.reinitializer.skips: {', '.join(unknown)} is no reinitializer of "
+                             f"{target.name} (its reinitializers: {', '.join(sorted(declared)) or 'none'})")
+        out["skips"] = skips
+    if unset:
+        if unknown := [u for u in unset if u not in known]:
+            raise InputError(f"upgrader.modules.{name}.reinitializer.unset: {', '.join(unknown)} is no variable of {target.name}")
+        out["unset"] = unset
+    return out
 
 
 def target_initcode(ctx: NetworkContext, name: str, target: Artifact) -> bytes:

@@ -128,6 +128,9 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
             (u["proxy"], holder): _snapshot(node.url, w3, holder, StorageLayout.from_json(manifest.proxy(u["proxy"]).implementation.storage_layout), keys)
             for u in plan["upgrades"] for holder in storage_holders(manifest.proxy(u["proxy"]))
         }
+        from upgrader.sim import probes
+
+        probed = probes.read_before(w3, manifest, ctx.build_info)  # versions and owners, for the probes
         report.timings["read_before"] = int((time.monotonic() - t) * 1000)
         t = time.monotonic()
         progress("executing through the Safe's execTransaction")
@@ -163,6 +166,11 @@ def simulate(ctx: NetworkContext, plan: dict[str, Any], fork_url: str | None = N
         for u in plan["upgrades"]:
             report.checks.extend(_verify_upgrade(ctx, w3, node.url, u, manifest.proxy(u["proxy"]), targets[u["proxy"]], before,
                                                  written, keys, report))
+        upgraded = [probes.Upgraded(manifest.proxy(u["proxy"]), targets[u["proxy"]].fqn, targets[u["proxy"]].abi,
+                                    frozenset(u["init"].get("skips") or ()), frozenset(u["init"].get("unset") or ()))
+                    for u in plan["upgrades"]]
+        for f in probes.run(w3, manifest, upgraded, probed, [run.tx_hash, *legs.txs], ctx.build_info):
+            report.checks.append(Check(f"{f.proxy}: {f.check}" if f.proxy else f.check, f.ok, f.detail))
         report.timings["verify"] = int((time.monotonic() - t) * 1000)
     return report
 

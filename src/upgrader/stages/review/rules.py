@@ -28,6 +28,9 @@ KINDS: dict[str, Severity] = {
     "simulation-reverted": "red", "safe-config-changed": "red", "proxy-changed-unplanned": "red",  # review --simulate
     "undeclared-state-change": "red", "implementation-initializable": "red", "implementation-code-differs": "red",
     "empty-batch": "red",
+    # review --simulate's pre-sign probes (issue 24, sim.probes)
+    "incomplete-reinitialization": "red", "left-unset-after-upgrade": "red", "reinitializable-after-upgrade": "red",
+    "authority-granted": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
     "domain-without-chain-id": "yellow", "plan-not-found": "yellow", "red-accepted": "yellow",
 }

@@ -20,7 +20,7 @@ from eth_utils import to_checksum_address
 from upgrader.errors import InputError
 from upgrader.stages.review.rules import ReviewWarning
 from upgrader.stages.review import config_watch
-from upgrader.sim import diff
+from upgrader.sim import diff, probes
 from upgrader.sim import reasons
 from upgrader.sim.runner import Execution, run_safe_tx
 from upgrader.proxies import kind_of
@@ -40,6 +40,7 @@ class SimulationResult:
     proxy_changes: list[dict[str, Any]] = field(default_factory=list)
     state_writes: list[dict[str, Any]] = field(default_factory=list)  # writes to upgraded proxies' storage, judged
     implementations: list[dict[str, Any]] = field(default_factory=list)  # each new implementation: lock probe, code
+    probes: list[dict[str, Any]] = field(default_factory=list)  # issue 24's pre-sign probes (sim.probes), each judged
     timings_ms: dict[str, int] = field(default_factory=dict)
     planned: bool = False
     at_eta: "SimulationResult | None" = None  # the operation this batch schedules, run at its ETA (review.governed_sim)
@@ -71,6 +72,9 @@ class SimulationResult:
                 out.append(ReviewWarning("undeclared-state-change", (
                     f"executing it changes {w['variable'] or 'existing state'} of proxy {w['proxy']} ({what}: "
                     f"{w['before']} -> {w['after']}), and {why}")))
+        for f in self.probes:
+            if not f["ok"]:
+                out.append(ReviewWarning(f["kind"], (f"proxy {f['proxy']}: " if f["proxy"] else "") + f["detail"]))
         if self.at_eta is not None:
             out += [ReviewWarning(w.kind, f"at its ETA, the operation this batch schedules: {w.message}") for w in self.at_eta.warnings]
         return out
@@ -79,7 +83,7 @@ class SimulationResult:
         return {"fork_block": self.fork_block, "execution": self.execution.to_json(), "storage": self.storage,
                 "eth_balances": self.eth, "erc20_balances": self.erc20, "events": self.events,
                 "safe_changes": self.safe_changes, "proxy_changes": self.proxy_changes, "state_writes": self.state_writes,
-                "implementations": self.implementations, "timings_ms": self.timings_ms,
+                "implementations": self.implementations, "probes": self.probes, "timings_ms": self.timings_ms,
                 "at_eta": self.at_eta.to_json() if self.at_eta is not None else None, "later_checks": self.later_checks,
                 "signing_safes": self.signing_safes}
 
@@ -116,26 +120,29 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
         from upgrader.stages.review.signing_safes import signing_safes
 
         signers = signing_safes(w3, safe, tx)  # read before the run moves the owner Safes' nonces
+        probed = probes.read_before(w3, ctx.manifest, ctx.build_info)
         run = run_safe_tx(w3, safe, tx)
         timings["execute"] = _ms(t)
         result = SimulationResult(fork_block=fork_block, execution=run, timings_ms=timings, signing_safes=signers)
         if run.tx_hash is None:
             return result
         t = time.monotonic()
-        _judge(w3, result, know, safe, ctx, safe_before, proxies_before)
+        _judge(w3, result, know, safe, ctx, safe_before, proxies_before, probed)
         timings["describe"] = _ms(t)
         from upgrader.stages.review.governed_sim import run_at_eta  # what a Timelock runs later, at its ETA
 
+        probed = probes.read_before(w3, ctx.manifest, ctx.build_info)  # before what runs at the ETA
         later = run_at_eta(w3, report.root, ctx.manifest, safe) if run.ok else None
         if later is not None:
             execution, result.later_checks = later
             result.at_eta = SimulationResult(fork_block=fork_block, execution=execution)
             if execution.tx_hash is not None:
-                _judge(w3, result.at_eta, know, safe, ctx, config_watch.safe_settings(w3, safe), proxies_before)
+                _judge(w3, result.at_eta, know, safe, ctx, config_watch.safe_settings(w3, safe), proxies_before, probed)
     return result
 
 
-def _judge(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any, safe_before: Any, proxies_before: Any) -> None:
+def _judge(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any, safe_before: Any, proxies_before: Any,
+           probed: probes.Before) -> None:
     """The decoded state diff of ``result``'s transaction and what it changes, judged."""
     changed_storage = _describe(w3, result, know, safe, ctx)
     result.safe_changes = config_watch.changes(safe_before, config_watch.safe_settings(w3, safe))
@@ -145,6 +152,28 @@ def _judge(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, c
     result.planned = ctx.plan is not None
     result.state_writes = upgrade_writes(w3, result, ctx, know, *changed_storage)
     result.implementations = implementation_probes(w3, result, ctx, know)
+    result.probes = presign_probes(w3, result, ctx, know, probed)
+
+
+def presign_probes(w3: Any, result: SimulationResult, ctx: Any, know: diff.Knowledge, probed: probes.Before) -> list[dict[str, Any]]:
+    """Issue 24's probes after the transaction (``sim.probes``): each proxy it upgrades to a
+    build contract, with what the plan's reinitializer declares (nothing without --plan)."""
+    if ctx.manifest is None or result.execution.tx_hash is None or not result.execution.ok:
+        return []
+    planned = {u["proxy"]: u for u in (ctx.plan or {}).get("upgrades", [])}
+    upgraded = []
+    for c in result.proxy_changes:
+        if c["setting"] != "implementation" or c["proxy"] not in {p.name for p in ctx.manifest.proxies}:
+            continue
+        impl = to_checksum_address(c["after"])
+        art = know.book.built.get(impl) or know.artifact_for_code(bytes(w3.eth.get_code(impl)))
+        if art is None:
+            continue  # not built here: implementation-unknown says so
+        init = (planned.get(c["proxy"]) or {}).get("init") or {}
+        upgraded.append(probes.Upgraded(ctx.manifest.proxy(c["proxy"]), art.fqn, art.abi,
+                                        frozenset(init.get("skips") or ()), frozenset(init.get("unset") or ())))
+    found = probes.run(w3, ctx.manifest, upgraded, probed, [result.execution.tx_hash], ctx.build_info)
+    return [f.to_json() for f in found]
 
 
 def _describe(w3: Any, result: SimulationResult, know: diff.Knowledge, safe: str, ctx: Any) -> tuple[dict[str, Any], Any]:

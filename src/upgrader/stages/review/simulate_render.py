@@ -51,6 +51,11 @@ def simulation_lines(sim: dict[str, Any]) -> list[str]:
         style = "green" if c["explained_by_plan"] else "bold red"
         why = "as the plan says" if c["explained_by_plan"] else "NOT in any plan"
         out.append(f"  [{style}]{escape(c['proxy'])} {c['setting']}[/]: {c['before']} → {c['after']} ({why})")
+    if sim.get("probes"):
+        out.append("\n[bold]Pre-sign probes[/]")
+    for f in sim.get("probes", []):
+        where = f"{escape(f['proxy'])} " if f["proxy"] else ""
+        out.append(f"  {'[green]ok[/]' if f['ok'] else '[bold red]FAILS[/]'} {where}{escape(f['check'])}: {escape(f['detail'])}")
     if sim.get("later_checks"):
         out.append("\n[bold]What the Timelock runs later, at its ETA[/]")
         out += [f"  {'[green]ok[/]' if c['ok'] else '[bold red]FAILS[/]'} {escape(c['name'])}: {escape(c['detail'])}" for c in sim["later_checks"]]
