@@ -23,10 +23,10 @@ def _safe_exec(chain, to, data):
     approve_and_execute(chain.w3, chain.safe, SafeTx(to=to, data=data, nonce=nonce), chain.owners[:2])
 
 
-def _upgrade_outside(chain):
+def _upgrade_outside(chain, build=None, name="RentVaultV2"):
     from upgrader.build import artifacts
 
-    art = artifacts.find(chain.build_info, "RentVaultV2")
+    art = artifacts.find(build or chain.build_info, name)
     receipt = send(chain.w3, {"from": chain.deployer, "data": "0x" + art.initcode.hex()})
     impl = receipt["contractAddress"]
     vault = chain.contract("RentVault", "RentVaultV2")
@@ -59,6 +59,24 @@ def test_an_outside_upgrade_and_an_added_owner_are_reported_once(cli, chain):
     assert again.exit_code == 0 and again.stdout == ""
     cursor = json.loads((cli.deployments / "local" / "watch.json").read_text())
     assert cursor["last_block"] == chain.w3.eth.block_number and cursor["counts"] == {"safe-settings-changed": 1, "unplanned-upgrade": 1}
+
+
+def test_an_outside_upgrade_is_probed_as_a_plan_would_be(cli, chain, fixture_build):
+    """Issue 24's probes feed watch: the new implementation's provenance (a contract of this
+    build, or not built here), whether a stranger can initialize it, and the proxy."""
+    assert cli.run("watch", "--once", "--json", *CALM).exit_code == 0
+    honest = _upgrade_outside(chain)  # RentVaultV2 without its reinitializer: initializeV2 stays pending (guarded)
+    found = _lines(cli.run("watch", "--once", "--json", *CALM))
+    probes = next(f for f in found if f["kind"] == "unplanned-upgrade")["probes"]
+    assert probes["ok"] and probes["built"] == "contracts/v2/RentVaultV2.sol:RentVaultV2", probes
+    assert any("initializeV2(uint16,uint32) is pending" in n for n in probes["notes"]), probes
+
+    open_ = _upgrade_outside(chain, fixture_build, "RentVaultOpen")  # no _disableInitializers
+    found = _lines(cli.run("watch", "--once", "--json", *CALM))
+    upgrade = next(f for f in found if f["kind"] == "unplanned-upgrade")
+    assert upgrade["new"] == open_ and not upgrade["probes"]["ok"]
+    assert "a stranger can initialize the implementation" in upgrade["message"]
+    assert honest != open_
 
 
 def test_a_stale_head_is_reported_once(cli, chain):

@@ -44,11 +44,30 @@ def upgrade_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Watc
             continue
         what = {"Upgraded": "implementation", "AdminChanged": "admin", "BeaconUpgraded": "beacon"}[ev.name]
         via = f"Safe transaction {executed[ev.tx]}" if ev.tx in executed else "a transaction not from the Safe"
+        details = {"proxy": record.name, "address": ev.address, "setting": what, "new": new, "tx": ev.tx, "block": ev.block,
+                   "safe_tx_hash": executed.get(ev.tx)}
+        probed = _probes(ctx, record, new) if what == "implementation" else None
+        said = ""
+        if probed is not None:
+            details["probes"] = probed
+            said = "; probes: " + "; ".join(probed["problems"] or probed["notes"][:1])
         out.append(WatchFinding("unplanned-upgrade", f"event:{ev.tx}:{ev.log_index}",
-                           f"{record.name} ({ev.address}) {what} changed to {new} in tx {ev.tx} (block {ev.block}, {via}); no executed plan explains it",
-                           {"proxy": record.name, "address": ev.address, "setting": what, "new": new, "tx": ev.tx, "block": ev.block,
-                            "safe_tx_hash": executed.get(ev.tx)}))
+                           f"{record.name} ({ev.address}) {what} changed to {new} in tx {ev.tx} (block {ev.block}, {via}); no executed plan explains it{said}",
+                           details))
     return out
+
+
+def _probes(ctx: Any, record: Any, impl: str) -> dict[str, Any] | None:
+    """Issue 24's probes of an implementation that changed outside a plan (``sim.probes.live``),
+    on the chain as it is now; None when the implementation no longer answers (a later upgrade)."""
+    from upgrader.sim.probes.live import probe_implementation
+
+    try:
+        return probe_implementation(ctx.w3, ctx.build_info, record, impl)
+    except (ConnectionError, TimeoutError):
+        raise
+    except Exception as exc:  # an RPC that refuses eth_call from an unfunded address: say so, keep watching
+        return {"built": None, "ok": False, "problems": [f"probes could not run: {type(exc).__name__}: {str(exc)[:120]}"], "notes": []}
 
 
 def _construction(w3: Any, manifest: Any) -> Any:
