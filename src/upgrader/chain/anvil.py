@@ -159,12 +159,12 @@ def stopped_on_exit(anvil: AnvilProcess) -> Iterator[AnvilProcess]:
                 signal.signal(s, handler)
 
 
-def probe_fork_url(fork_url: str, timeout_s: float = FORK_ANSWER_S) -> None:
-    """The fork URL answers eth_chainId within ``timeout_s``; InputError naming it otherwise
+def probe_fork_url(fork_url: str, timeout_s: float = FORK_ANSWER_S) -> int | None:
+    """The fork URL answers eth_chainId within ``timeout_s`` (its chain id); InputError naming it otherwise
     (Anvil itself would wait on a hung URL far longer and then only say that it did not start)."""
     where = redact(fork_url)
     try:
-        rpc_call(fork_url, "eth_chainId", timeout=timeout_s)
+        answer = rpc_call(fork_url, "eth_chainId", timeout=timeout_s)
     except TimeoutError:
         raise InputError(f"the fork URL {where} did not answer within {timeout_s:.0f} s; check --fork-url or the network's rpc") from None
     except urllib.error.URLError as exc:
@@ -173,6 +173,13 @@ def probe_fork_url(fork_url: str, timeout_s: float = FORK_ANSWER_S) -> None:
         raise InputError(f"the fork URL {where} is unreachable ({exc.reason}); check --fork-url or the network's rpc") from None
     except (OSError, ValueError, RuntimeError) as exc:
         raise InputError(f"the fork URL {where} did not answer JSON-RPC ({type(exc).__name__}); check --fork-url or the network's rpc") from None
+    try:
+        return int(str(answer), 0)
+    except (TypeError, ValueError):
+        return None
+
+
+DEV_CHAIN_IDS = (31337, 1337)  # Anvil/Hardhat and Ganache/Geth --dev: blocks that can be reverted
 
 
 @contextlib.contextmanager
@@ -185,8 +192,13 @@ def fork(fork_url: str, fork_block: int | None = None, root: Path | None = None)
     the child's environment only."""
     import tempfile
 
-    probe_fork_url(fork_url)
+    chain_id = probe_fork_url(fork_url)
     args = ["--fork-url", FORK_ALIAS, "--silent", "--timeout", str(int(FORK_START_S * 1000) - 1000), "--retries", "1"]
+    if chain_id in DEV_CHAIN_IDS:
+        # Anvil caches a fork's state per chain and block on disk (~/.foundry/cache/rpc/anvil-hardhat/<block>
+        # for 31337), and reads it back for the next fork at that block number; a dev chain's block N
+        # is not final (evm_revert, a restarted node), so a later fork read the old code and storage
+        args += ["--no-storage-caching"]
     if fork_block is not None:
         args += ["--fork-block-number", str(fork_block)]
     env = {"ETH_RPC_URL": fork_url}
