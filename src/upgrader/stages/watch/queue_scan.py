@@ -11,24 +11,14 @@ from upgrader.stages.watch.kinds import WatchFinding
 
 
 def plan_hashes(ctx: Any, nonces: set[int]) -> set[str]:
-    """safeTxHashes our plans' batches have at these nonces."""
-    from upgrader.errors import InputError
-    from upgrader.stages.batch import plan_safe_tx
-    from upgrader.stages.planfile import load_plan
+    """safeTxHashes our plans' batches (a Timelock's execute leg included) have at these nonces."""
+    from upgrader.governance.legs import safe_legs
     from upgrader.safe.tx import SafeDomain, safe_tx_hash
+    from upgrader.stages.batch import plan_safe_tx
+    from upgrader.stages.planfile import network_plans
 
     out: set[str] = set()
-    if not ctx.plans_dir.is_dir():
-        return out
-    for path in sorted(ctx.plans_dir.glob("0x*.json")):
-        if path.name.endswith(".simulation.json"):
-            continue
-        try:
-            plan = load_plan(path)
-        except InputError:
-            continue
-        from upgrader.governance.legs import safe_legs  # a Timelock's execute leg is one of our batches too
-
+    for plan in network_plans(ctx.plans_dir, ctx.network.name, ctx.chain_id):
         domain = SafeDomain(ctx.chain_id, plan["safe"]["address"], plan["safe"]["version"])
         out.update("0x" + safe_tx_hash(plan_safe_tx(leg, n), domain).hex() for leg in safe_legs(plan) for n in nonces)
     return out
