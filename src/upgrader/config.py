@@ -73,6 +73,9 @@ class ModuleConfig:
     # validation kinds this module's target may have (OpenZeppelin's names, as `--unsafe-allow`):
     # recorded in the plan (covered by its hash), and what review's checker-rejects honours
     unsafe_allow: tuple[str, ...] = ()
+    # new variables left at zero on purpose although the code reads them in a condition (else
+    # left-unset-after-upgrade), as `reinitializer.unset` says for an upgrade that runs one
+    unset: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.target:

@@ -53,7 +53,7 @@ class Flow:
 
     def ok(self, name: str, *args: str, **kw: Any) -> Step:
         step = self.run(name, *args, **kw)
-        assert step.exit_code == 0, f"{name}: exit {step.exit_code}\n{step.stdout[-3000:]}\n{step.stderr[-3000:]}"
+        assert step.exit_code == 0, f"{name}: exit {step.exit_code}\n{_failed_parts(step.stdout)}{step.stdout[-3000:]}\n{step.stderr[-3000:]}"
         return step
 
     def table(self) -> str:
@@ -91,3 +91,25 @@ def make_repository(template: Path, dest: Path, work: Path) -> Path:
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "the team's repository")
     return dest
+
+
+def _failed_parts(stdout: str) -> str:
+    """The entries of a --json answer that say ``"ok": false`` (the tail alone may not show them)."""
+    try:
+        answer = json.loads(stdout)
+    except ValueError:
+        return ""
+    found: list[Any] = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, dict):
+            if x.get("ok") is False and x is not answer:
+                found.append(x)
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(answer)
+    return "".join(f"not ok: {json.dumps(x)[:600]}\n" for x in found)

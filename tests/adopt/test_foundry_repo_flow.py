@@ -42,6 +42,7 @@ proxy = "{proxies['RewardsDistributor']}"
 target = "RewardsDistributorUpgradeableV2"
 constructor_args = [604800]
 unsafe_allow = ["state-variable-immutable"]
+unset = ["paused"]  # V2's pause switch starts off; no reinitializer runs (left-unset-after-upgrade)
 smoke = [{{ function = "epochs", expect = 2 }}, {{ function = "version", expect = 2 }}]
 """
 

@@ -44,7 +44,8 @@ def _init_call(ctx: NetworkContext, record: ProxyRecord, target: Artifact) -> di
     name = record.name
     module = ctx.config.modules[name]
     if module.reinitializer is None:
-        return {"function": None, "args": [], "data": "0x", "changes": []}
+        init: dict[str, Any] = {"function": None, "args": [], "data": "0x", "changes": []}
+        return init | _declared_omissions(ctx, name, target, variables(extract_layout(ctx.build_info, target.fqn)))
     fn, args = module.reinitializer.function, list(module.reinitializer.args)
     overloads = [f for f in target.abi if f.get("type") == "function" and f.get("name") == fn]
     if not overloads:
@@ -67,14 +68,17 @@ def _init_call(ctx: NetworkContext, record: ProxyRecord, target: Artifact) -> di
 
 
 def _declared_omissions(ctx: NetworkContext, name: str, target: Artifact, known: set[str]) -> dict[str, list[str]]:
-    """The reinitializer's ``skips`` and ``unset`` (issue 24's probes), checked against the target;
-    recorded only when declared, so a plan without them keeps its hash."""
+    """The reinitializer's ``skips`` and the new variables left ``unset`` on purpose (issue 24's
+    probes; ``unset`` in the module or its reinitializer, so an upgrade without one can declare
+    it too), checked against the target; recorded only when declared, so a plan without them
+    keeps its hash."""
     from upgrader.sim.probes.source import reinitializers
 
-    module = ctx.config.modules[name].reinitializer
-    assert module is not None
+    module = ctx.config.modules[name]
+    reinit = module.reinitializer
     out: dict[str, list[str]] = {}
-    skips, unset = sorted(set(module.skips)), sorted(set(module.unset))
+    skips = sorted(set(reinit.skips)) if reinit is not None else []
+    unset = sorted(set(module.unset) | set(reinit.unset if reinit is not None else ()))
     if skips:
         declared = {fn for fn, _ in reinitializers(ctx.build_info, target.fqn).values()}
         if unknown := [s for s in skips if s not in declared]:
@@ -83,7 +87,7 @@ def _declared_omissions(ctx: NetworkContext, name: str, target: Artifact, known:
         out["skips"] = skips
     if unset:
         if unknown := [u for u in unset if u not in known]:
-            raise InputError(f"upgrader.modules.{name}.reinitializer.unset: {', '.join(unknown)} is no variable of {target.name}")
+            raise InputError(f"upgrader.modules.{name}.unset: {', '.join(unknown)} is no variable of {target.name}")
         out["unset"] = unset
     return out
 

@@ -44,7 +44,9 @@ def usage_message(exc: exceptions.UsageError) -> str:
     if isinstance(exc, exceptions.MissingParameter):
         what = f"{_name(exc.param)}: missing" if exc.param is not None else exc.format_message()
     elif isinstance(exc, exceptions.BadParameter) and exc.param is not None:
-        if isinstance(exc.param.type, (types.IntRange, types.FloatRange)) and "range" in exc.message:
+        # click says "'abc' is not a valid integer range." for a non-number given to a range
+        # type and "5 is not in the range x>=0." for a number outside it
+        if isinstance(exc.param.type, (types.IntRange, types.FloatRange)) and "not in the range" in exc.message:
             reason = f"{exc.message.split(' is not')[0]} is out of range, {_range(exc.param.type)}"
         elif isinstance(exc.param.type, (types.IntParamType, types.FloatParamType)):
             reason = "not a number"

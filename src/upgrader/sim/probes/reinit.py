@@ -8,7 +8,7 @@ with its selector that succeeded) or be declared unnecessary (``reinitializer.sk
 
 And the state those would have set: a variable the new layout adds (not in the recorded one)
 that is still zero after the batch while the code reads it in a condition is
-``left-unset-after-upgrade``, unless declared left at zero on purpose (``reinitializer.unset``).
+``left-unset-after-upgrade``, unless declared left at zero on purpose (the module's ``unset``).
 Only value types are judged (a mapping or an array is empty by design)."""
 
 from __future__ import annotations
@@ -106,5 +106,5 @@ def left_unset(w3: Any, u: Upgraded, build_info: dict[str, Any]) -> list[Finding
         if unset:
             out.append(Finding("left-unset", "left-unset-after-upgrade", False, (
                 f"new state no initializer set is still zero and the code reads it in a condition: {'; '.join(unset)}; set it "
-                "in the reinitializer, or declare it in the module's reinitializer.unset"), label))
+                "in the reinitializer, or declare it left at zero on purpose in the module's unset"), label))
     return out
