@@ -27,6 +27,24 @@ PROXIABLE_UUID = _fn("proxiableUUID", [], ["bytes32"], "view")
 IMPLEMENTATION = _fn("implementation", [], ["address"], "view")  # UpgradeableBeacon
 OWNER = _fn("owner", [], ["address"], "view")
 
+
+
+def _event(name: str, inputs: list[tuple[str, str, bool]]) -> dict[str, Any]:
+    return {"type": "event", "name": name, "anonymous": False,
+            "inputs": [{"name": n, "type": t, "indexed": i} for n, t, i in inputs]}
+
+
+# The events every OpenZeppelin proxy and its admin emit, whatever the implementation's ABI holds
+# (a Transparent proxy's implementation, e.g. a plain Initializable contract, declares none of them):
+# ERC-1967's as in OpenZeppelin Contracts interfaces/IERC1967.sol (5.x; proxy/ERC1967/ERC1967Upgrade.sol
+# in 4.x), and Ownable's (access/Ownable.sol), which ProxyAdmin and UpgradeableBeacon emit.
+PROXY_EVENTS = [
+    _event("Upgraded", [("implementation", "address", True)]),
+    _event("AdminChanged", [("previousAdmin", "address", False), ("newAdmin", "address", False)]),
+    _event("BeaconUpgraded", [("beacon", "address", True)]),
+    _event("OwnershipTransferred", [("previousOwner", "address", True), ("newOwner", "address", True)]),
+]
+
 UUPS_ABI = [UPGRADE_TO, UPGRADE_TO_AND_CALL, UPGRADE_INTERFACE_VERSION, PROXIABLE_UUID, OWNER]
 PROXY_ADMIN_ABI = [ADMIN_UPGRADE, ADMIN_UPGRADE_AND_CALL, UPGRADE_INTERFACE_VERSION, OWNER]
 BEACON_ABI = [UPGRADE_TO, IMPLEMENTATION, OWNER]

@@ -41,7 +41,7 @@ def simulation_lines(sim: dict[str, Any]) -> list[str]:
         out.append("\n[bold]Events[/]")
     for e in sim["events"]:
         if e["event"]:
-            args = ", ".join(f"{k}={v}" for k, v in e["args"].items())
+            args = ", ".join(f"{k}={_brief(v)}" for k, v in e["args"].items())
             out.append(f"  {escape(e['emitter'])}.{e['event']}({escape(args)})")
         else:
             out.append(f"  {escape(e['emitter'])}: undecoded log, topic0 {e['topics'][0] if e['topics'] else '-'}")
@@ -62,6 +62,17 @@ def simulation_lines(sim: dict[str, Any]) -> list[str]:
     if sim.get("at_eta"):
         out += ["  " + line for line in simulation_lines(sim["at_eta"])[1:]]
     return out
+
+
+LONG_BYTES = 64  # an event's bytes argument longer than this is shown by its start and length (--json has it all)
+
+
+def _brief(value: str) -> str:
+    """An event argument as a signer reads it: a long ``bytes`` value (a Safe's
+    SafeMultiSigTransaction carries the whole batch, already decoded above) is shortened."""
+    if value.startswith("0x") and len(value) > 2 + 2 * LONG_BYTES and all(c in "0123456789abcdefABCDEF" for c in value[2:]):
+        return f"{value[:18]}… ({(len(value) - 2) // 2} bytes)"
+    return value
 
 
 def _signed(delta: str) -> str:
