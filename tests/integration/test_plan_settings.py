@@ -73,6 +73,31 @@ def test_a_plan_made_under_other_smoke_calls_is_refused(cli, edit_modules, fork_
     assert fork_spy.started == []
 
 
+def test_a_plan_made_under_other_allowances_is_refused(cli, edit_modules, fork_spy):
+    """A validation kind the team stopped allowing does not pass on a plan made while it was allowed."""
+    edit_modules(lambda m: m["RentVault"].update(unsafe_allow=["delegatecall"]))
+    _, path = _plan(cli)
+    edit_modules(lambda m: m["RentVault"].update(unsafe_allow=[]))
+    line = assert_bad_input(cli.run("simulate", str(path), "--json"), "unsafe_allow changed since")
+    assert "the plan allows [delegatecall], the settings now []" in line, line
+    assert fork_spy.started == []
+
+
+def test_a_plans_command_line_allowances_are_not_a_change_of_settings(cli, edit_modules):
+    """`plan --unsafe-allow K` records K apart from the settings' kinds: its simulation runs; and a
+    later edit of the settings is still seen beside it."""
+    made = cli.run("plan", "--json", "--unsafe-allow", "selfdestruct")
+    assert made.exit_code == 0, made.stderr
+    answer = json.loads(made.stdout)
+    assert answer["plan"]["unsafe_allow_command_line"] == ["selfdestruct"]
+    assert {u["proxy"]: u["unsafe_allow"] for u in answer["plan"]["upgrades"]}["RentVault"] == ["selfdestruct"]
+    simulated = cli.run("simulate", answer["path"], "--json")
+    assert simulated.exit_code == 0, simulated.stdout[-2000:] + simulated.stderr
+    edit_modules(lambda m: m["RentVault"].update(unsafe_allow=["delegatecall"]))
+    line = assert_bad_input(cli.run("simulate", answer["path"]), "unsafe_allow changed since")
+    assert "the settings now [delegatecall] and the plan's --unsafe-allow [selfdestruct]" in line, line
+
+
 def test_a_missing_reinitializer_is_one_line(cli, edit_modules):
     edit_modules(lambda m: m["RentVault"].update(reinitializer={"function": "initializeV9", "args": [1]}))
     result = cli.run("plan")

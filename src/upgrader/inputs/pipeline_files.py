@@ -129,6 +129,8 @@ class PlanFile(_Loose):
     upgrades: list[PlanUpgrade]
     calls: list[PlanCall]
     governance: Optional[PlanGovernance] = None
+    # `plan --unsafe-allow`'s kinds (absent when none): what of each upgrade's unsafe_allow the settings did not say
+    unsafe_allow_command_line: list[str] = []
 
 
 class SimulationCheck(_Loose):

@@ -232,9 +232,12 @@ def make_plan(ctx: NetworkContext, only: list[str] | None = None, unsafe_allow: 
     if len(calls) > 1 and not safe.multisend_call_only:
         raise InputError(f"the manifest records no MultiSendCallOnly for Safe {safe.address}, and this plan's {len(calls)} calls "
                          f"go through one: re-run `upgrader import --network {ctx.network.name} ... --multisend ADDRESS --force`")
+    from upgrader.check.engine import parse_allowed
     from upgrader.governance import chain_of
 
-    return seal(chain_of(manifest).wrap(ctx.w3, manifest, {  # a Timelock or Governor makes the Safe's calls one leg of several
+    given = sorted(parse_allowed(unsafe_allow))  # only when given, so plans made without keep their hash
+    return seal(chain_of(manifest).wrap(ctx.w3, manifest, {
+        **({"unsafe_allow_command_line": given} if given else {}),  # a Timelock or Governor makes the Safe's calls one leg of several
         "schema": PLAN_SCHEMA,
         "network": ctx.network.name,
         "chain_id": ctx.chain_id,

@@ -1,7 +1,7 @@
 """What of ``[modules.<name>]`` decides a plan's verdicts beyond its calls, recorded in the plan
 so its hash covers them: the validation kinds the checker allowed (``unsafe_allow``, plus
 ``--unsafe-allow`` at plan time) and the smoke calls `simulate` makes. `simulate` refuses a plan
-whose module settings (smoke calls, reinitializer) changed since it was made."""
+whose module settings (smoke calls, reinitializer, allowed validation kinds) changed since it was made."""
 
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ def module_settings(ctx: NetworkContext, name: str, allow: frozenset[str]) -> di
 
 
 def ensure_settings(ctx: NetworkContext, plan: dict[str, Any]) -> None:
-    """The plan's recorded module settings (smoke calls, reinitializer) are the settings' now;
-    a plan made under other settings is refused (exit 2): its verdicts were about those."""
+    """The plan's recorded module settings (smoke calls, reinitializer, allowed validation kinds)
+    are the settings' now; a plan made under other settings is refused (exit 2): its verdicts were
+    about those (a kind the team has since stopped allowing must not pass on an older plan)."""
+    given = frozenset(plan.get("unsafe_allow_command_line") or ())
     for u in plan["upgrades"]:
         name = u["proxy"]
         module = ctx.config.modules.get(name)
@@ -50,9 +52,14 @@ def ensure_settings(ctx: NetworkContext, plan: dict[str, Any]) -> None:
         now = (reinit.function, [str(a) if isinstance(a, int) else a for a in reinit.args]) if reinit else (None, [])
         if now != (u["init"]["function"], list(u["init"].get("args") or [])):
             changed.append("reinitializer")
+        detail = ""
+        if u.get("unsafe_allow") is not None and sorted(module_allow(ctx, name, given)) != sorted(u["unsafe_allow"]):
+            changed.append("unsafe_allow")
+            detail = (f": the plan allows [{', '.join(u['unsafe_allow'])}], the settings now [{', '.join(sorted(module_allow(ctx, name)))}]"
+                      + (f" and the plan's --unsafe-allow [{', '.join(sorted(given))}]" if given else ""))
         if changed:
             raise InputError(f"plan {plan['plan_hash'][:18]}… was made with other upgrader.modules.{name} settings "
-                             f"({', '.join(changed)} changed since); re-run `upgrader plan`")
+                             f"({', '.join(changed)} changed since{detail}); re-run `upgrader plan`")
 
 
 def module_allow(ctx: NetworkContext, name: str, extra: frozenset[str] = frozenset()) -> frozenset[str]:
