@@ -15,10 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from eth_utils import to_checksum_address
-
 from upgrader.fuzz.abi import AbiFunction, EventShape, array_parts, name_key, split_tuple
-from upgrader.fuzz.engine import Log
+from upgrader.fuzz.engine import Log, checksummed
 
 CAP = 48  # per kind: new values beyond this are not learned (the first ones stay reachable)
 KINDS = ("actor", "address", "int", "key")
@@ -30,7 +28,7 @@ def named(kind: str, name: str) -> str:
 
 
 def callers(address: str) -> str:
-    return f"caller:{to_checksum_address(address)}"
+    return f"caller:{checksummed(address)}"
 
 
 @dataclass
@@ -79,7 +77,7 @@ class Pool:
             for t, v in zip(split_tuple(abi_type), value):
                 self.learn_value(t, v)
         elif abi_type == "address":
-            self.add("address", to_checksum_address(value))
+            self.add("address", checksummed(value))
         elif abi_type.startswith(("uint", "int")):
             self.add("int", int(value))
             if name_key(name):
@@ -122,7 +120,7 @@ class Pool:
         stay far below 2**150), an id or amount when smaller, a key otherwise."""
         value = int.from_bytes(w, "big")
         if 2**150 <= value < 2**160:
-            self.add("address", to_checksum_address(w[12:]))
+            self.add("address", checksummed(w[12:]))
         elif value < 2**150:
             self.add("int", value)
         else:

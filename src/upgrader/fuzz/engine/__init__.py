@@ -12,6 +12,7 @@ transactions see the same block numbers and times and no balance moves for gas."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 GAS = 10_000_000  # per fuzz transaction and view
@@ -63,3 +64,12 @@ def view(engine: Engine, to: str, data: bytes) -> Outcome:
 
 def word(value: int) -> bytes:
     return value.to_bytes(32, "big")
+
+
+@lru_cache(maxsize=8192)
+def checksummed(address: str) -> str:
+    """``to_checksum_address``, remembered: the same few addresses recur in every example's
+    logs and results, and checksumming hashes each time (a tenth of the hot loop uncached)."""
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address(address)

@@ -20,9 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from eth_utils import to_checksum_address
-
-from upgrader.fuzz.engine import BLOCK_TIME, GAS, Log, Outcome
+from upgrader.fuzz.engine import BLOCK_TIME, GAS, Log, Outcome, checksummed
 
 ZERO = "0x" + "00" * 20
 _REVERT = re.compile(r"Revert \{ gas_used: \d+, output: 0x([0-9a-fA-F]*) \}")
@@ -65,7 +63,7 @@ class RevmEngine:
             return _failure(exc)
         finally:
             self.evm.reset_transient_storage()
-        logs = tuple(Log(to_checksum_address(log.address), tuple(bytes(t) for t in log.data[0]), bytes(log.data[1]))
+        logs = tuple(Log(checksummed(log.address), tuple(bytes(t) for t in log.data[0]), bytes(log.data[1]))
                      for log in self.evm.result.logs)
         return Outcome(True, output, logs)
 
