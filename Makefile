@@ -47,3 +47,4 @@ bench: install
 	$(BIN)/python benchmarks/bench_foundation.py
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_review_large.py
+	$(BIN)/python benchmarks/bench_fuzz.py
