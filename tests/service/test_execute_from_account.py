@@ -14,7 +14,7 @@ from eth_account import Account
 
 from fault_proxy import FaultProxy
 from upgrader.chain.rpc import connect
-from upgrader.errors import InputError
+from upgrader.errors import InputError, UnsafeError
 from upgrader.stages.context import NetworkContext
 from upgrader.stages.execute.queued import confirm
 from upgrader.stages.execute.from_account import load_record, record_path, run
@@ -127,3 +127,28 @@ def test_replace_is_the_only_second_payload_at_the_same_nonce(proxied, confirmed
     assert result.tx == second["tx"]
     assert ctx.w3.eth.get_transaction(second["tx"])["nonce"] == record["nonce"]
     assert ctx.w3.eth.get_transaction_count(sender.address) == record["nonce"] + 1
+
+
+def test_replace_follows_the_review_as_the_first_send_does(proxied, confirmed, client, sender, chain, simulated_plan):
+    """A replacement is a new signed transaction: a review turned red since the first send (here
+    its simulation report is gone: not-simulated) refuses it unless --accept-red."""
+    from upgrader.stages.simulate import simulation_path
+
+    ctx, proxy = proxied
+    automine(chain, False)
+    try:
+        with pytest.raises(InputError, match="not included after"):
+            run(ctx, client, confirmed, sender, wait_s=0.5)
+        simulation_path(ctx.plans_dir, simulated_plan["plan_hash"]).unlink()
+        with pytest.raises(UnsafeError, match="not-simulated"):
+            run(ctx, client, confirmed, sender, replace=True, wait_s=0.5)
+        assert len(load_record(ctx, confirmed)["attempts"]) == 1 and raw_sends(proxy) == 1  # nothing signed or sent
+        with pytest.raises(InputError, match="not included after"):
+            run(ctx, client, confirmed, sender, wait_s=0.5)  # the same bytes again: signed after the first review
+        with pytest.raises(InputError, match="not included after"):
+            run(ctx, client, confirmed, sender, replace=True, wait_s=0.5, accept_red="the fork run is redone off-line")
+        assert len(load_record(ctx, confirmed)["attempts"]) == 2
+    finally:
+        automine(chain, True)
+    chain.w3.provider.make_request("evm_mine", [])  # the replacement included; the chain is reverted after the test
+    assert run(ctx, client, confirmed).tx == load_record(ctx, confirmed)["attempts"][1]["tx"]

@@ -79,14 +79,15 @@ def merge_records(disk: dict[str, Any] | None, mine: dict[str, Any]) -> dict[str
 def run(ctx: NetworkContext, client: TransactionServiceClient, h: str, signer: Any | None = None,
         replace: bool = False, wait_s: float = WAIT_S, accept_red: str | None = None) -> ExecuteResult:
     """Execute ``h``, resume an interrupted execution of it, or record it if it already ran.
-    A first send follows the review: red warnings refuse it (exit 1) unless ``accept_red``."""
+    Every transaction this signs follows the review, the first send and each ``replace``: red
+    warnings refuse it (exit 1) unless ``accept_red`` (re-sending bytes signed earlier does not)."""
     from upgrader.stages.netlock import network_lock
     from upgrader.stages.review.gate import gate_queued
 
     h = h.lower()
     mtx, contract = fetch_verified(ctx, client, h)
     executed = mtx.is_executed or mtx.nonce < int(contract.functions.nonce().call())
-    if not executed and load_record(ctx, h) is None:  # nothing sent yet: review before sending
+    if not executed and (replace or load_record(ctx, h) is None):  # about to sign a transaction: review it first
         gate_queued(ctx, h, mtx.tx, mtx.safe, "execute", accept_red, signer.address if signer else "the executor")
     if load_record(ctx, h) is None and not executed and (signer is None or _unlocked_on_node(ctx, signer.address)):
         return execute(ctx, client, h, None if signer is None else signer.address)  # a node-unlocked account (dev chains)
