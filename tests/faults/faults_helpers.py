@@ -69,3 +69,45 @@ def finish(procs: list[Any], timeout: float = 240) -> list[tuple[int, str, str]]
         out, err = p.communicate(timeout=timeout)
         done.append((p.returncode, out, err))
     return done
+
+
+class RewrittenService:
+    """An HTTP server in front of the real local Safe service that changes one field of its
+    answer to ``GET multisig-transactions/<safe_tx_hash>/`` (``rewrite``: field -> value);
+    every other request is passed through unchanged.
+
+        with RewrittenService(service.url, h, {"safe": other}) as url: ...
+    """
+
+    def __init__(self, upstream: str, safe_tx_hash: str, rewrite: dict[str, Any]) -> None:
+        self.upstream, self.safe_tx_hash, self.rewrite = upstream.rstrip("/"), safe_tx_hash, rewrite
+
+    def __enter__(self) -> str:
+        import threading
+        import urllib.request
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+
+        class Rewriting(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                with urllib.request.urlopen(outer.upstream + self.path, timeout=30) as answer:
+                    status, body = answer.status, answer.read()
+                if f"multisig-transactions/{outer.safe_tx_hash}" in self.path:
+                    body = json.dumps({**json.loads(body), **outer.rewrite}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Rewriting)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from faults_helpers import finish, key_signer, one_error_line, owners, simulated_plan
+from faults_helpers import RewrittenService, finish, key_signer, one_error_line, owners, simulated_plan
 
 pytestmark = pytest.mark.chain
 
@@ -173,48 +173,65 @@ def test_propose_at_another_nonce_than_the_queued_one_says_so(cli, service):
     assert same.exit_code == 0 and json.loads(same.stdout)["safe_tx_hash"] == h0
 
 
+ANOTHER = {"safe": "0x" + "5a" * 20, "safeTxHash": "0x" + "cd" * 32}
+
+
 @pytest.mark.parametrize("field", ["safe", "safeTxHash"])
 def test_service_answer_about_another_safe_or_hash(cli, service, field):
     """Issue 22, point 2: the service answers `GET multisig-transactions/<h>` with another Safe's
     transaction (or another hash): execute is exit 2 naming both, nothing sent or written (was
     BadFunctionCallOutput, exit 1)."""
-    import threading
-    import urllib.request
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     path, _ = simulated_plan(cli)
     first, second = owners(cli)[:2]
     h = json.loads(cli.run("propose", str(path), "--sender", first, "--json").stdout)["safe_tx_hash"]
     assert cli.run("confirm", h, "--sender", second).exit_code == 0
-    other = {"safe": "0x" + "5a" * 20, "safeTxHash": "0x" + "cd" * 32}[field]
-
-    class Rewriting(BaseHTTPRequestHandler):  # the real local service, one field of that answer changed
-        def do_GET(self) -> None:  # noqa: N802
-            with urllib.request.urlopen(service.url.rstrip("/") + self.path, timeout=30) as answer:
-                data = json.loads(answer.read())
-            if f"multisig-transactions/{h}" in self.path:
-                data[field] = other
-            body = json.dumps(data).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Rewriting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    other = ANOTHER[field]
     before = cli.files()
-    try:
-        result = cli.run("execute", h, env={"UPGRADER_TX_SERVICE": f"http://127.0.0.1:{server.server_address[1]}"})
-    finally:
-        server.shutdown()
-        server.server_close()
+    with RewrittenService(service.url, h, {field: other}) as url:
+        result = cli.run("execute", h, env={"UPGRADER_TX_SERVICE": url})
     assert result.exit_code == 2, result.stdout + result.stderr
     line = one_error_line(result.stderr)
     assert h in line and other.lower() in line.lower(), line
     if field == "safe":
         assert json.loads(cli.manifest_path.read_text())["safe"]["address"] in line
     assert cli.files() == before
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+@pytest.mark.parametrize("field", ["safe", "safeTxHash"])
+def test_review_of_a_batch_file_checks_the_service_answer(cli, service, field, json_out):
+    """Issue 22, point 4: `review <batch file> --tx-service` while the service holds another
+    Safe's transaction (or another safeTxHash) under the batch's hash is exit 2 naming both (was
+    exit 0: the answer was only read for the signers section, its errors swallowed)."""
+    path, _ = simulated_plan(cli)
+    h = json.loads(cli.run("propose", str(path), "--json").stdout)["safe_tx_hash"]
+    batch = cli.folder / "proposals" / f"{h}.json"
+    honest = cli.run("review", str(batch), "--tx-service", service.url, "--json")
+    assert honest.exit_code == 0, honest.stdout + honest.stderr  # the same file and service, unchanged: green
+    other = ANOTHER[field]
+    before = cli.files()
+    with RewrittenService(service.url, h, {field: other}) as url:
+        result = cli.run("review", str(batch), "--tx-service", url, *(["--json"] if json_out else []))
+    assert result.exit_code == 2, result.stdout + result.stderr
+    line = one_error_line(result.stderr)
+    assert h in line and other.lower() in line.lower(), line
+    if field == "safe":
+        assert json.loads(cli.manifest_path.read_text())["safe"]["address"] in line
+    if json_out:
+        assert json.loads(result.stdout)["error"]["kind"] == "input"
+    else:
+        assert result.stdout == ""
+    assert cli.files() == before
+
+
+def test_review_of_a_batch_file_is_red_when_the_service_holds_other_fields(cli, service):
+    """The service holds this Safe's transaction under the batch's hash, with another value: a red
+    `service-mismatch` (exit 1), the rest of the review shown."""
+    path, _ = simulated_plan(cli)
+    h = json.loads(cli.run("propose", str(path), "--json").stdout)["safe_tx_hash"]
+    batch = cli.folder / "proposals" / f"{h}.json"
+    with RewrittenService(service.url, h, {"value": "1"}) as url:
+        result = cli.run("review", str(batch), "--tx-service", url, "--json")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    red = [w for w in json.loads(result.stdout)["warnings"] if w["severity"] == "red"]
+    assert [w["kind"] for w in red] == ["service-mismatch"] and h in red[0]["message"], red

@@ -275,7 +275,17 @@ class TransactionServiceClient(ABC):
             raise
         found = self._parse(payload, self.dialect.parse_tx, call)
         if found.safe_tx_hash != _hash(safe_tx_hash):
-            raise ServiceBadResponse(f"{self.title} at {self.url} answered for {safe_tx_hash} with transaction {found.safe_tx_hash}")
+            raise ServiceBadResponse(f"the {self.title} at {self.url} answered for {safe_tx_hash} with another transaction, "
+                                     f"{found.safe_tx_hash}; check the network's service URL (tx_service / safe_api)")
+        return found
+
+    def transaction_of(self, safe: str, safe_tx_hash: str) -> MultisigTx | None:
+        """``multisig_transaction``, which must also be a transaction of ``safe``: an answer
+        about another Safe (or another hash) is ``ServiceBadResponse`` naming both (issue 22)."""
+        found = self.multisig_transaction(safe_tx_hash)
+        if found is not None and found.safe.lower() != safe.lower():
+            raise ServiceBadResponse(f"the {self.title} at {self.url} says {safe_tx_hash} is a transaction of the Safe "
+                                     f"{found.safe}, not of {safe}; check the hash and the network's service URL")
         return found
 
     def queued(self, safe: str, onchain_nonce: int) -> list[MultisigTx]:

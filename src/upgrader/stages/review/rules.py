@@ -21,6 +21,7 @@ from upgrader.stages.review.decode import (
 Severity = Literal["red", "yellow"]
 KINDS: dict[str, Severity] = {
     "checksum-invalid": "red", "display-mismatch": "red", "hash-mismatch": "red", "wrong-safe": "red",
+    "service-mismatch": "red",
     "delegatecall": "red", "safe-settings-change": "red", "safe-self-call": "red", "gas-refund": "red",
     "nonce-conflict": "red", "duplicate-proposal": "red", "untrusted-target": "red", "unknown-deploy": "red", "undecodable": "red",
     "implementation-mismatch": "red", "implementation-unknown": "red", "checker-rejects": "red",

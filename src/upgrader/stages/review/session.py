@@ -41,21 +41,42 @@ def review_with_service(target: str, ctx: ReviewContext, nonce: int | None, url:
 
     client = service_client(url, network, ctx)  # the API key comes from the environment
     local = ctx.proposals_dir / f"{target.lower()}.json" if ctx.proposals_dir else None
+    fetched = None
     if SAFE_TX_HASH.match(target) and not Path(target).exists() and not (local and local.is_file()):
         if ctx.manifest is None:
             raise InputError("fetching from the service needs the network's manifest (for the chain id); use --network")
-        subject = subject_from_service(client, target, ctx.manifest.chain_id)
+        subject, fetched = subject_from_service(client, target, ctx.manifest.chain_id)
     else:
         subject = load_subject(target, ctx.proposals_dir, nonce)
     pending = client.multisig_transactions(subject.safe, executed=False)  # nonce rivals and duplicates
     ctx.queued = {t.safe_tx_hash.lower(): t.nonce for t in pending}
     ctx.queued_txs = {t.safe_tx_hash.lower(): t.tx for t in pending}
     report = review(subject, ctx)
-    report.signing = _signing(network, client, subject.safe, (report.hashes or {}).get("safe_tx_hash"))
+    h = (report.hashes or {}).get("safe_tx_hash")
+    if fetched is None and h is not None:  # what the service holds under the file's hash: this Safe's, these fields
+        fetched = client.transaction_of(subject.safe, h)  # another Safe's or hash's: exit 2 naming both, as execute
+        report.warnings += service_copy_warnings(client.url, h, fetched, report)
+    report.signing = _signing(network, client, subject.safe, h, fetched if fetched and fetched.safe_tx_hash == h else None)
     return report
 
 
-def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None) -> Any:
+def service_copy_warnings(url: str, h: str, fetched: Any, report: ReviewReport) -> list[Any]:
+    """Red when the service holds other fields under the batch's hash: owners would confirm
+    there a transaction whose fields are not this batch's (a genuine service recomputes the
+    hash from the fields, so only a wrong or hostile one answers so)."""
+    from upgrader.safe.tx import SafeDomain, safe_tx_hash
+    from upgrader.stages.review.rules import ReviewWarning
+
+    if fetched is None:
+        return []
+    domain = SafeDomain(report.subject.chain_id, report.subject.safe, report.safe_version)
+    if "0x" + safe_tx_hash(fetched.tx, domain).hex() == h.lower():
+        return []
+    return [ReviewWarning("service-mismatch", f"the Safe service at {url} holds other fields under {h} than this batch "
+                                              "(they hash to something else): do not confirm it there")]
+
+
+def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None, mtx: Any) -> Any:
     """Who proposed, and each owner Safe's inner approval (pipeline.signing), when the
     network's RPC answers; None otherwise (the rest of the review stands without it)."""
     from upgrader import config as project_config
@@ -66,7 +87,7 @@ def _signing(network: str, client: Any, safe: str, safe_tx_hash: str | None) -> 
         return None
     try:
         w3 = connect(project_config.load().network(network).rpc_urls(), give_up_after_s=2.0)
-        return signing_section(w3, client, safe, safe_tx_hash, client.multisig_transaction(safe_tx_hash))
+        return signing_section(w3, client, safe, safe_tx_hash, mtx)
     except (InputError, UnavailableError):  # the RPC or the service did not answer: the review stands without it
         return None
 

@@ -150,11 +150,11 @@ def queued_safe_txs(proposals_dir: Path | None, chain_id: int, safe: str, multis
     return out
 
 
-def subject_from_service(client: Any, safe_tx_hash: str, chain_id: int) -> ReviewSubject:
-    """A proposal fetched from a Transaction Service client (``upgrader.safe_service``); the
-    service's own ``safeTxHash`` is kept as the claim the review checks."""
+def subject_from_service(client: Any, safe_tx_hash: str, chain_id: int) -> tuple[ReviewSubject, Any]:
+    """A proposal fetched from a Transaction Service client (``upgrader.safe_service``), and the
+    service's answer; the service's own ``safeTxHash`` is kept as the claim the review checks."""
     found = client.multisig_transaction(safe_tx_hash)
     if found is None:
         raise InputError(f"no proposal {safe_tx_hash} locally or in the Transaction Service at {client.url}")
     obj = {**found.tx.to_json(), "safe": found.safe, "chainId": chain_id}
-    return subject_from_json(obj, f"{client.url} {safe_tx_hash}", claimed_hash=found.safe_tx_hash)
+    return subject_from_json(obj, f"{client.url} {safe_tx_hash}", claimed_hash=found.safe_tx_hash), found
