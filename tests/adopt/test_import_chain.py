@@ -161,3 +161,19 @@ def test_one_transparent_proxy_named_twice_says_so_without_a_beacon(adopted):
     line = one_error_line(run(adopted, "import", "--network", "anvil", "--proxy", f"Vault={transparent}",
                               "--proxy", f"Safebox={transparent}"))
     assert "is already imported as Vault" in line and "beacon" not in line and "None" not in line, line
+
+
+def test_code_compiled_by_another_solc_is_named_so(adopted: Any, monkeypatch: pytest.MonkeyPatch):
+    """The same sources compiled by another solc match nothing: import names both compilers and
+    how to pin the deployed one (was: 'build the revision that was deployed', which it is). Seen on
+    Cyfrin/foundry-upgrades-cu (no solc pinned; forge had 0.8.25, upgrader's highest installed was 0.8.30)."""
+    from eth_utils import to_checksum_address
+
+    from upgrader.adopt.match import compiler_of
+
+    assert compiler_of(bytes(adopted.w3.eth.get_code(to_checksum_address(proxies(adopted)[0][1])))) == "0.8.28"  # forge's
+    monkeypatch.setenv("FOUNDRY_SOLC_VERSION", "0.8.25")  # a pin of another solc in the team's shell (CliRunner adds to os.environ)
+    result = run(adopted, "import", "--network", "anvil", "--from-forge-broadcast", str(adopted.broadcast))
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "the deployed code was compiled by solc 0.8.28, this build by solc 0.8.25:" in result.stderr, result.stderr
+    assert 'solc = "0.8.28"' in result.stderr and "build the revision" not in result.stderr, result.stderr

@@ -166,8 +166,9 @@ def _record(ctx: "NetworkContext", cand: Candidate, found: Detected, builds: _Bu
         near = match.closest(code, [a for a, _ in builds.artifacts])
         if stored is None:
             closest = f"; the closest is {near[0].fqn} ({near[1]:.0%} alike)" if near else ""
-            raise UnsafeError(f"{shown}: the code at implementation {found.implementation} matches no contract of the build{closest}; "
-                              "build the revision that was deployed, or pass --layout-from git:<rev>")
+            compiler = match.compiler_hint(code, builds.infos[0])
+            raise UnsafeError(f"{shown}: the code at implementation {found.implementation} matches no contract of the build{closest}"
+                              + (compiler or "; build the revision that was deployed, or pass --layout-from git:<rev>"))
         return _from_oz_layout(cand, found, code, stored, oz.path, near[0].name if near else "Deployed", notes, taken)
     art, info = hit
     name = module_name(cand.name, [found.address, *found.beacon_proxies, *([found.beacon] if found.beacon else [])],
