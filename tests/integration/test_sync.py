@@ -91,3 +91,100 @@ def test_cli_sync_json(cli, chain):
     data = json.loads(out.stdout)
     assert [r["proxy"] for r in data["recorded"]] == ["RentVault"]
     assert json.loads(cli.run("status", "--json").stdout)["drifted"] == []
+
+
+def _upgraded_block(chain: Any, proxy: str) -> int:
+    (ev,) = [e for e in read_events(chain.w3, [chain.address(proxy)], [UPGRADED], 0, chain.w3.eth.block_number)][-1:]
+    return ev.block
+
+
+def test_an_upgrade_older_than_from_block_is_found_from_the_deploy_block(chain, make_ctx):
+    """Issue 22: `sync --from-block` past an upgrade of another proxy: the proxy whose chain
+    implementation the window leaves unexplained is read again from its deploy block."""
+    ctx = make_ctx()
+    old = through_the_safe(chain, "RentVault", artifacts.find(chain.build_info, "RentVaultV2"))
+    older = _upgraded_block(chain, "RentVault")
+    newer_impl = through_the_safe(chain, "PropertyRegistry", artifacts.find(chain.build_info, "PropertyRegistryV2"))
+    newer = _upgraded_block(chain, "PropertyRegistry")
+    assert older < newer
+    report = sync(ctx, from_block=newer)
+    assert {(r.proxy, r.implementation, r.block) for r in report.recorded} == {
+        ("RentVault", old, older), ("PropertyRegistry", newer_impl, newer)}
+    assert [n for n in report.notes if n.startswith("RentVault: upgraded to")], report.notes
+    assert status(ctx).drifted == []
+    assert ctx.manifest().proxy("RentVault").history[-1].block == older
+    again = sync(ctx)
+    assert again.recorded == [] and again.notes == []  # nothing twice, no note once the chain is explained
+
+
+def test_an_upgrade_older_than_the_last_recorded_block_is_recorded(chain, make_ctx):
+    """RentVault is upgraded outside upgrader; later another proxy's upgrade is recorded (as
+    `execute` records its own, through manifest.history.record), which moves the cursor past
+    RentVault's upgrade: a plain `sync` still finds it, once, in chain order."""
+    from upgrader.manifest.history import record
+    from upgrader.stages.sync import Recorded, _seen, last_recorded_block
+
+    ctx = make_ctx()
+    old = through_the_safe(chain, "RentVault", artifacts.find(chain.build_info, "RentVaultV2"))
+    older = _upgraded_block(chain, "RentVault")
+    impl = through_the_safe(chain, "PropertyRegistry", artifacts.find(chain.build_info, "PropertyRegistryV2"))
+    (ev,) = [e for e in read_events(chain.w3, [chain.address("PropertyRegistry")], [UPGRADED], older + 1, chain.w3.eth.block_number)]
+    seen = Recorded("PropertyRegistry", impl, "contracts/v2/PropertyRegistryV2.sol:PropertyRegistryV2", "outside",
+                    ev.tx, ev.block, None, None, ev.log_index)
+    record(ctx.store, ctx.chain_id, [_seen(ctx, seen)])
+    assert last_recorded_block(ctx.manifest()) == ev.block > older
+    report = sync(ctx)
+    assert report.from_block == ev.block
+    assert [(r.proxy, r.implementation, r.block) for r in report.recorded] == [("RentVault", old, older)]
+    history = ctx.manifest().proxy("RentVault").history
+    assert [(e.to_implementation, e.block) for e in history] == [(old, older)]
+    assert status(ctx).drifted == []
+    assert sync(ctx).recorded == []
+
+
+def test_an_implementation_set_without_an_event_is_a_note_not_a_record(chain, make_ctx):
+    """A slot written without an Upgraded log (here anvil_setStorageAt): nothing is made up;
+    the note says the chain is unexplained and status keeps showing the (true) drift."""
+    from upgrader.constants import IMPLEMENTATION_SLOT
+
+    ctx = make_ctx()
+    impl, _, _ = create2.ensure_deployed(chain.w3, chain.deployer, artifacts.find(chain.build_info, "RentVaultV2").initcode)
+    before = ctx.manifest()
+    chain.w3.provider.make_request("anvil_setStorageAt", [
+        chain.address("RentVault"), hex(IMPLEMENTATION_SLOT), "0x" + impl[2:].lower().rjust(64, "0")])
+    report = sync(ctx)
+    assert report.recorded == []
+    (note,) = [n for n in report.notes if n.startswith("RentVault:")]
+    assert impl in note and "nothing recorded" in note and report.unexplained == ["RentVault"]
+    assert ctx.manifest() == before
+    assert status(ctx).drifted == ["RentVault"]
+
+
+def test_cli_sync_says_what_no_event_explains(cli, chain):
+    from upgrader.constants import IMPLEMENTATION_SLOT
+
+    impl, _, _ = create2.ensure_deployed(chain.w3, chain.deployer, artifacts.find(chain.build_info, "RentVaultV2").initcode)
+    chain.w3.provider.make_request("anvil_setStorageAt", [
+        chain.address("RentVault"), hex(IMPLEMENTATION_SLOT), "0x" + impl[2:].lower().rjust(64, "0")])
+    out = cli.run("sync")
+    assert out.exit_code == 0, out.stderr
+    assert "already matches" not in out.stdout and "no event explains what the chain runs for RentVault" in out.stdout
+    data = json.loads(cli.run("sync", "--json").stdout)
+    assert data["unexplained"] == ["RentVault"] and data["recorded"] == []
+
+
+def test_an_explained_chain_reads_no_older_logs(chain, deployments):
+    """No drift, no back-scan: through a recording proxy in front of the same Anvil, sync asks
+    for logs of its window only, and says nothing about proxies."""
+    from fault_proxy import FaultProxy
+
+    from integration_helpers import network_context
+
+    from upgrader.chain.rpc import connect
+
+    with FaultProxy(chain.w3.provider.endpoint_uri) as proxy:
+        ctx = network_context(chain.config, connect(proxy.url()), chain.build_info, deployments, None)
+        report = sync(ctx)
+        logs = proxy.methods().count("eth_getLogs")
+    assert report.recorded == [] and report.notes == []
+    assert logs == 1  # one eth_getLogs: the window (proxies, beacons, Safe); each proxy costs one slot read

@@ -33,5 +33,7 @@ def sync(
         line(f"  Safe {'executed' if e.ok else 'FAILED'} {e.safe_tx_hash} in tx {e.tx}" + (f" (plan {e.plan_hash})" if e.plan_hash else ""))
     for note in report.notes:
         line(f"  note: {note}")
-    if not report.recorded:
+    if report.unexplained:
+        line(f"  no event explains what the chain runs for {', '.join(report.unexplained)}: `upgrader status` shows the drift")
+    elif not report.recorded:
         line("  the manifest already matches the chain")

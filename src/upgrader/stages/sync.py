@@ -1,4 +1,7 @@
 """`upgrader sync`: bring the manifest up to what the chain did since the last recorded block.
+A proxy whose implementation on chain is not the one the manifest ends with after that window
+is read again from its own deploy block: its upgrade was older than the cursor (recorded later
+for another proxy, or ``--from-block`` past it) and is recorded after the one the manifest holds.
 
 Reads (paged, ``chain.events``) each proxy's (and beacon's) ``Upgraded`` / ``AdminChanged`` /
 ``BeaconUpgraded`` and the Safe's ``ExecutionSuccess`` / ``ExecutionFailure``; an upgrade
@@ -18,6 +21,7 @@ from upgrader.chain.events import (ADMIN_CHANGED, BEACON_UPGRADED, EXECUTION_FAI
 from upgrader.chain.rpc import code_at
 from upgrader.manifest import Implementation, Manifest
 from upgrader.manifest.layout import layout_snapshot
+from upgrader.proxies import kind_of
 from upgrader.stages.context import NetworkContext
 
 if TYPE_CHECKING:
@@ -63,11 +67,12 @@ class SyncReport:
     recorded: list[Recorded] = field(default_factory=list)
     executions: list[SafeExecution] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unexplained: list[str] = field(default_factory=list)  # proxies whose chain implementation no event explains
 
     def to_json(self) -> dict[str, Any]:
         return {"network": self.network, "from_block": self.from_block, "to_block": self.to_block,
                 "recorded": [asdict(r) for r in self.recorded], "safe_executions": [asdict(e) for e in self.executions],
-                "notes": self.notes}
+                "notes": self.notes, "unexplained": self.unexplained}
 
 
 def matching_contract(ctx: NetworkContext, code: bytes) -> str:
@@ -139,6 +144,14 @@ def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
             continue
         report.recorded.append(_recorded(ctx, proxy.name, proxy.address, impl, ev, in_tx.get(ev.tx), plans, through_timelock.get(ev.tx)))
         current[proxy.name] = impl
+    for proxy in manifest.proxies:  # a proxy the window leaves unexplained: its upgrade is older than the cursor
+        live = kind_of(proxy).implementation(ctx.w3, proxy)
+        if live.lower() != current[proxy.name].lower():
+            found = _older_upgrades(ctx, manifest, proxy, start, known_txs, nonce)
+            report.recorded += found
+            report.notes.append(_older_note(proxy, live, start, found))
+            if not found or found[-1].implementation.lower() != live.lower():
+                report.unexplained.append(proxy.name)
     if report.recorded:  # what was seen above is a hint; what is written is decided under the lock (manifest.history)
         from upgrader.manifest.history import record
 
@@ -147,6 +160,45 @@ def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
         report.recorded = [by_key[(s.tx, s.log_index)] for s in written]
     _mark_execution_records(ctx, report.executions)
     return report
+
+
+def _older_upgrades(ctx: NetworkContext, manifest: Manifest, proxy: Any, start: int, known_txs: set[str],
+                    nonce: int) -> list[Recorded]:
+    """The upgrades of ``proxy`` between its deploy block and ``start`` that follow the one the
+    manifest records (the last ``Upgraded`` to its implementation, or a recorded transaction):
+    what a cursor past them missed (another proxy recorded later, ``--from-block``). Without
+    that anchor the order is unknown and nothing is recorded (the note says so)."""
+    first = proxy.deploy_block or 0
+    if first >= start:
+        return []
+    addresses = [proxy.address, *([proxy.beacon] if proxy.beacon else [])]
+    upgraded = [e for e in read_events(ctx.w3, addresses, [UPGRADED], first, start - 1) if e.name == "Upgraded"]
+    anchors = [i for i, e in enumerate(upgraded)
+               if e.tx.lower() in known_txs or e.address_arg().lower() == proxy.implementation.address.lower()]
+    if not anchors:
+        return []
+    later = upgraded[anchors[-1] + 1:]
+    in_tx: dict[str, str] = {}
+    for block in sorted({e.block for e in later}):  # the Safe executions those upgrades were part of
+        for ev in read_events(ctx.w3, [manifest.safe.address], [EXECUTION_SUCCESS], block, block):
+            in_tx[ev.tx] = ev.safe_tx_hash()
+    plans = plans_by_safe_tx_hash(ctx, set(in_tx.values()), nonce)
+    from upgrader.governance.track import executed_operations
+
+    out = []
+    for ev in later:
+        timelock = executed_operations(ctx, manifest, ev.block, ev.block).get(ev.tx)
+        out.append(_recorded(ctx, proxy.name, proxy.address, ev.address_arg(), ev, in_tx.get(ev.tx), plans, timelock))
+    return out
+
+
+def _older_note(proxy: Any, live: str, start: int, found: list[Recorded]) -> str:
+    if found and found[-1].implementation.lower() == live.lower():
+        return (f"{proxy.name}: upgraded to {live} before block {start} (the last recorded block) in tx {found[-1].tx} "
+                f"(block {found[-1].block}); found from its deploy block {proxy.deploy_block or 0}")
+    return (f"{proxy.name}: the chain points to {live}, the manifest records {proxy.implementation.address}, and no "
+            f"Upgraded event after the recorded one explains it between its deploy block {proxy.deploy_block or 0} and "
+            "the head; nothing recorded for it (`upgrader status` shows the drift)")
 
 
 def _recorded(ctx: NetworkContext, name: str, proxy: str, impl: str, ev: Event, h: str | None,
