@@ -145,6 +145,9 @@ def test_a_foundry_repository_is_adopted_and_upgraded_by_upgrader_alone(tmp_path
             assert flow.ok("sync", "sync", "--network", "dev", "--json").json()
             watched = flow.run("watch --once", "watch", "--network", "dev", "--once")
             assert watched.exit_code == 0 and not watched.stdout.strip(), watched.stdout + watched.stderr
+            late = flow.ok("review (after execute)", "review", h, "--network", "dev", "--json").json()  # a late signer, an audit
+            assert late["ok"] and "already-executed" in {w["kind"] for w in late["warnings"]}, late["warnings"]
+            assert "nothing left to sign" in flow.ok("review (after, text)", "review", h, "--network", "dev").stdout
         finally:
             flow.run("node stop", "node", "stop", "--network", "dev")
     print("\n" + flow.table())

@@ -119,6 +119,32 @@ def test_plan_made_from_another_manifest_state_is_stale(ctx, upgrade_calls, tmp_
     assert "plan-stale" not in kinds(run(batch_file(upgrade_calls), ctx))
 
 
+def test_a_batch_the_manifest_records_as_executed_is_not_stale(ctx, upgrade_calls, tmp_path):
+    """Reviewed after it ran (a late signer, an audit): the manifest moved on because this very
+    batch was executed, which is said in yellow, not as a red plan-stale (seen on the public repo
+    Cyfrin/foundry-upgrades-cu: `review <safeTxHash>` after `execute` said DO NOT SIGN)."""
+    plan = make_plan(upgrade_calls, manifest=ctx.manifest)
+    with_plan(ctx, plan, tmp_path, {"ok": True})
+    h = run(batch_file(upgrade_calls), ctx).hashes["safe_tx_hash"]
+    data = ctx.manifest.model_dump()
+    vault = next(p for p in data["proxies"] if p["name"] == "RentVault")
+    entry = {"from_implementation": vault["implementation"]["address"], "to_implementation": ATTACKER,
+             "to_contract": "contracts/v2/RentVaultV2.sol:RentVaultV2", "plan_hash": plan["plan_hash"], "tx": "0x" + "ab" * 32, "block": 9}
+    vault["implementation"]["contract"] = "contracts/v2/RentVaultV2.sol:RentVaultV2"
+    for other_hash, other_plan in (("0x" + "cd" * 32, plan["plan_hash"]), (h, "0x" + "ef" * 32)):  # another batch, another plan
+        vault["history"] = [{**entry, "safe_tx_hash": other_hash, "plan_hash": other_plan}]
+        ctx.manifest = type(ctx.manifest).model_validate(data)
+        assert "plan-stale" in kinds(run(batch_file(upgrade_calls), ctx))
+    vault["history"] = [{**entry, "safe_tx_hash": h}]
+    ctx.manifest = type(ctx.manifest).model_validate(data)
+    report = run(batch_file(upgrade_calls), ctx)
+    assert kinds(report) == set() and report.ok, [w.message for w in report.warnings]
+    (note,) = [w.message for w in report.warnings if w.kind == "already-executed"]
+    assert f"executed in tx 0x{'ab' * 32} (block 9)" in note and "nothing is left to sign" in note
+    assert not report.plan["stale"] and report.plan["executed"] == {"tx": "0x" + "ab" * 32, "block": 9}
+    assert "STALE" not in render_markdown(report) and "nothing left to sign" in render_markdown(report)
+
+
 def test_batch_that_deviates_from_its_plan_is_red(ctx, upgrade_calls, tmp_path):
     with_plan(ctx, make_plan(upgrade_calls), tmp_path, {"ok": True})
     reordered = run(batch_file(list(reversed(upgrade_calls))), ctx)

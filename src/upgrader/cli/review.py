@@ -152,7 +152,9 @@ def render(report: Any, show_all: bool = False) -> None:
         for text in simulation_lines(report.simulation):
             console.print(text, soft_wrap=True)
     _render_warnings(report.warnings, show_all)
-    if report.ok:
+    if report.ok and (report.plan or {}).get("executed"):
+        console.print("[bold green]no red warnings[/]: executed already, nothing left to sign")
+    elif report.ok:
         console.print("[bold green]no red warnings[/]: compare the hashes above with your wallet before signing")
     else:
         console.print(f"[bold red]DO NOT SIGN[/]: {len(report.red)} red warning(s)")

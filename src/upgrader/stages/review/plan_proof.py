@@ -101,13 +101,27 @@ def stale_against(plan: dict[str, Any], manifest: Any) -> bool:
     return not made_from(plan, manifest)
 
 
+def executed_entry(plan: dict[str, Any], manifest: Any, safe_tx_hash: str | None) -> Any:
+    """The manifest's record of this plan executed as Safe transaction ``safe_tx_hash``, or None."""
+    if manifest is None or not safe_tx_hash:
+        return None
+    return next((e for p in manifest.proxies for e in p.history
+                 if (e.safe_tx_hash or "").lower() == safe_tx_hash.lower() and e.plan_hash == plan["plan_hash"]), None)
+
+
 def compare_with_plan(plan: dict[str, Any], plan_path: Path, root: CallNode, tx: SafeTx | None,
-                      safe: str, chain_id: int, manifest: Any = None) -> tuple[dict[str, Any], list[ReviewWarning]]:
+                      safe: str, chain_id: int, manifest: Any = None,
+                      safe_tx_hash: str | None = None) -> tuple[dict[str, Any], list[ReviewWarning]]:
     from upgrader.stages.batch import plan_safe_tx
 
     warnings: list[ReviewWarning] = []
     stale = stale_against(plan, manifest)
-    if stale:
+    executed = executed_entry(plan, manifest, safe_tx_hash) if stale else None
+    if executed is not None:  # the manifest moved on because this very batch ran: not a reason for red
+        warnings.append(ReviewWarning("already-executed", (
+            f"this Safe transaction was executed in tx {executed.tx} (block {executed.block}), as the {plan['network']} "
+            f"manifest records; nothing is left to sign (what follows is what plan {plan['plan_hash'][:18]}… proved before it ran)")))
+    elif stale:
         warnings.append(ReviewWarning("plan-stale", (
             f"plan {plan['plan_hash'][:18]}… was made from an earlier state of the {plan['network']} manifest "
             "(an upgrade was executed or the manifest changed since); what it proves is about that state: "
@@ -138,7 +152,8 @@ def compare_with_plan(plan: dict[str, Any], plan_path: Path, root: CallNode, tx:
         "plan_hash": plan["plan_hash"],
         "path": str(plan_path),
         "matches": not diffs,
-        "stale": stale,
+        "stale": stale and executed is None,
+        "executed": None if executed is None else {"tx": executed.tx, "block": executed.block},
         "differences": diffs,
         "upgrades": [{
             "proxy": u["proxy"], "address": u["address"], "from": u["from"]["contract"], "to": u["to"]["contract"],

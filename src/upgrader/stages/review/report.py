@@ -167,7 +167,8 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
         from upgrader.stages.review.plan_proof import compare_with_plan
 
         plan_section, plan_warnings = compare_with_plan(
-            ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id, ctx.manifest)
+            ctx.plan, ctx.plan_path or Path("."), root, tx if computed else None, subject.safe, subject.chain_id, ctx.manifest,
+            computed["safe_tx_hash"] if computed else None)
         warnings += plan_warnings
         for u in plan_section["upgrades"]:  # what the checker says here, not only what it said when the plan was made
             if u["proxy"] in upgrades.rejected:
@@ -283,6 +284,8 @@ def render_markdown(report: ReviewReport) -> str:
         lines += ["", f"## Plan {p['plan_hash']}", "", f"Batch matches the plan: **{'yes' if p['matches'] else 'NO'}**", ""]
         if p["stale"]:
             lines += ["The plan is **STALE**: the manifest changed since it was made.", ""]
+        if p.get("executed"):
+            lines += [f"Executed in tx `{p['executed']['tx']}` (block {p['executed']['block']}): nothing left to sign.", ""]
         lines += [f"- {u['proxy']}: {u['from']} → {u['to']} at `{u['implementation']}`, checker {'ok' if u['check']['ok'] else 'REJECTS'}" for u in p["upgrades"]]
         sim = p["simulation"]
         lines += ["", "Simulation: " + ("**missing**" if sim is None else ("passed" if sim["ok"] else "**FAILED**"))]

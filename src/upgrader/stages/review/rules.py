@@ -34,6 +34,7 @@ KINDS: dict[str, Severity] = {
     "authority-granted": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
     "domain-without-chain-id": "yellow", "plan-not-found": "yellow", "red-accepted": "yellow",
+    "already-executed": "yellow",
 }
 CodeReader = Callable[[str], "bytes | None"]
 
