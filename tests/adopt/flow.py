@@ -73,19 +73,20 @@ def git(cwd: Path, *args: str) -> None:
                     *args], cwd=cwd, check=True, capture_output=True, timeout=120)
 
 
-def make_repository(template: Path, dest: Path, work: Path) -> Path:
-    """``template`` as a git repository whose lib/ holds OpenZeppelin 4.9 as git submodules (each
-    a repository of its own with the release's sources under contracts/, as OpenZeppelin's are),
-    the submodule URLs in .gitmodules pointing at GitHub as in a clone."""
+def make_repository(template: Path, dest: Path, work: Path, submodules: dict[str, tuple[str, str]] = SUBMODULES) -> Path:
+    """``template`` as a git repository whose lib/ holds OpenZeppelin (4.9 unless ``submodules``
+    says otherwise) as git submodules (each a repository of its own with the release's sources
+    under contracts/, as OpenZeppelin's are), the submodule URLs in .gitmodules pointing at GitHub
+    as in a clone."""
     shutil.copytree(template, dest, ignore=shutil.ignore_patterns("v2"))
     git(dest, "init", "-q")
-    for name, (package, url) in SUBMODULES.items():
+    for name, (package, url) in submodules.items():
         source = work / "upstream" / name
         shutil.copytree(ROOT / "node_modules" / "@openzeppelin" / package, source / "contracts",
                         ignore=shutil.ignore_patterns("build", "*.json", "*.md"))
         git(source, "init", "-q")
         git(source, "add", "-A")
-        git(source, "commit", "-q", "-m", "v4.9.6")
+        git(source, "commit", "-q", "-m", package)
         git(dest, "submodule", "add", "-q", str(source), f"lib/{name}")
         git(dest, "config", "-f", ".gitmodules", f"submodule.lib/{name}.url", url)
     git(dest, "add", "-A")
