@@ -16,4 +16,4 @@ def foundry_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return forge_home(tmp_path_factory.mktemp("forge"), "0.8.28", "0.8.24")
+    return forge_home(tmp_path_factory.mktemp("forge"), "0.8.28", "0.8.24", "0.8.12")

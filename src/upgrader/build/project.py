@@ -55,7 +55,7 @@ class CompilerSettings:
         if self.remappings:
             settings["remappings"] = list(self.remappings)
         if self.metadata is not None:
-            settings["metadata"] = dict(self.metadata)
+            settings["metadata"] = _metadata_for(self.version, self.metadata)
         if self.evm_version:
             settings["evmVersion"] = self.evm_version
         if self.via_ir is not None:
@@ -63,6 +63,21 @@ class CompilerSettings:
         if self.libraries is not None:
             settings["libraries"] = dict(self.libraries)
         return settings
+
+
+APPEND_CBOR_SINCE = (0, 8, 18)  # solc's `settings.metadata.appendCBOR` (earlier releases refuse the key)
+
+
+def _metadata_for(version: str, metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The metadata settings this solc release accepts: as forge drops what an older solc does not
+    know (foundry-compilers/ethers-solc ``Settings::sanitize``: ``cbor_metadata = None`` below
+    0.8.18), a project's ``cbor_metadata`` is left out for solc < 0.8.18, which appends CBOR anyway."""
+    from upgrader.build.versions import parse
+
+    out = dict(metadata)
+    if parse(version) < APPEND_CBOR_SINCE:
+        out.pop("appendCBOR", None)
+    return out
 
 
 def find_root(start: Path | None = None) -> Path:
