@@ -32,6 +32,7 @@ from upgrader.sim.safe_exec import domain_of, safe_contract
 SAFE_NONCE_SLOT = 5  # Safe 1.x storage: singleton, modules, owners, ownerCount, threshold, nonce
 GAS_LIMIT = 25_000_000
 MAX_NESTING = 3
+GET_THRESHOLD = bytes.fromhex("e75235b8")  # getThreshold()
 ANYONE = to_checksum_address("0x" + "e0" * 20)  # anyone may call execTransaction with valid signatures
 
 
@@ -63,11 +64,13 @@ class CallOutcome:
 def is_safe(w3: Any, address: str) -> bool:
     if not bytes(w3.eth.get_code(to_checksum_address(address))):
         return False
+    # the raw answer, not a decoded one: a contract without getThreshold() that stops answers
+    # nothing, which a lenient decoder would read as 0 (upgrader.chain.strict_abi)
     try:
-        safe_contract(w3, address).functions.getThreshold().call()
-        return True
-    except Exception:  # not a Safe (no getThreshold)
+        answer = bytes(w3.eth.call({"to": to_checksum_address(address), "data": "0x" + GET_THRESHOLD.hex()}))
+    except Exception:  # reverted: not a Safe
         return False
+    return len(answer) == 32
 
 
 def _impersonate(w3: Any, account: str) -> None:

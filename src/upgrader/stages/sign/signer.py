@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from upgrader.chain import strict_abi
 from upgrader.keccak import keccak
 from upgrader.errors import InputError
 from upgrader.safe.signatures import recover_signature, sign_eip712
@@ -89,9 +90,13 @@ class KeySigner:
 
 @contextlib.contextmanager
 def prompts_on_stderr() -> Iterator[None]:
-    """ape (click) prompts and confirms on stdout; stdout is for results (``--json``)."""
-    with contextlib.redirect_stdout(sys.stderr):
-        yield
+    """ape (click) prompts and confirms on stdout; stdout is for results (``--json``). And what
+    ape loaded meanwhile leaves eth_abi's uint decoding strict (``upgrader.chain.strict_abi``)."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        strict_abi.restore()
 
 
 class ApeSigner:
@@ -226,6 +231,13 @@ def resolve_signer(sender: str | None, chain_id: int, owners: list[str]) -> Sign
     """``sender`` is an ape account alias, or on a dev chain an address or index of the test
     accounts (Anvil's dev mnemonic). With no sender on a dev chain: the first Safe owner
     among the test accounts."""
+    try:
+        return _resolve_signer(sender, chain_id, owners)
+    finally:
+        strict_abi.restore()  # loading ape's accounts made eth_abi's uint decoding lenient (upgrader.chain.strict_abi)
+
+
+def _resolve_signer(sender: str | None, chain_id: int, owners: list[str]) -> Signer:
     accounts = ape_accounts()
     if chain_id in DEV_CHAIN_IDS:
         test = list(accounts.test_accounts)
