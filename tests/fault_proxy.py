@@ -6,6 +6,7 @@
         proxy.fault("eth_call", Status(429))        # rate-limited
         proxy.fault("eth_getStorageAt", Drop())     # close the connection mid-request
         proxy.fault("eth_chainId", ChainId(1))      # claim to be another chain
+        proxy.fault("debug_traceTransaction", RpcError(-32601, "method not found"))  # a JSON-RPC error reply
         proxy.fault("eth_getTransactionReceipt", Gate(opened, reached))  # held until opened.set()
         proxy.lag(3)                                # answer as if 3 blocks behind
 
@@ -49,6 +50,13 @@ class ChainId:
 
 
 @dataclass(frozen=True)
+class RpcError:
+    """Answer HTTP 200 with a JSON-RPC error object (a method the node lacks, a refused read)."""
+    code: int
+    message: str
+
+
+@dataclass(frozen=True)
 class Gate:
     """Hold the request until ``opened`` is set (``reached`` is set when one arrives), then answer:
     a command held at a known point (an execute waiting for its receipt) while another runs."""
@@ -56,7 +64,7 @@ class Gate:
     reached: threading.Event
 
 
-Fault = Delay | Hang | Drop | Status | ChainId | Gate
+Fault = Delay | Hang | Drop | Status | ChainId | Gate | RpcError
 BLOCK_PARAM = {"eth_getStorageAt": 2, "eth_getCode": 1, "eth_call": 1, "eth_getBalance": 1,
                "eth_getTransactionCount": 1, "eth_getBlockByNumber": 0, "eth_estimateGas": 1}
 
@@ -133,7 +141,14 @@ class FaultProxy:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                import sys
+
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up: not news
+                    super().handle_error(request, client_address)
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -154,6 +169,8 @@ class FaultProxy:
         method, rid = call.get("method"), call.get("id")
         if isinstance(fault, ChainId) and method == "eth_chainId":
             return {"jsonrpc": "2.0", "id": rid, "result": hex(fault.chain_id)}
+        if isinstance(fault, RpcError):
+            return {"jsonrpc": "2.0", "id": rid, "error": {"code": fault.code, "message": fault.message}}
         if self.lag_blocks:
             lagged = self._lagged(call)
             if lagged is not None:

@@ -100,7 +100,7 @@ def test_simulate_fork_killed_mid_command(cli, anvil, json_out):
     line = one_error_line(err)
     assert "Anvil fork at http://127.0.0.1:" in line and "again" in line, line
     if json_out:
-        assert json.loads(out)["error"]["kind"] == "input"
+        assert json.loads(out)["error"]["kind"] == "unavailable"  # a lost node is an outage, not bad input
     else:
         assert out == ""
     assert not list(cli.plans.glob("*.simulation.json")), "a simulation report was written"
@@ -154,6 +154,6 @@ def test_connection_closed_mid_command_is_one_line(cli, closing_rpc, json_out):
     assert f"http://127.0.0.1:{port}" in line and "again" in line, line
     assert "secretkey" not in result.stderr + result.stdout, "the URL's key was printed"
     if json_out:
-        assert json.loads(result.stdout)["error"]["kind"] == "input"
+        assert json.loads(result.stdout)["error"]["kind"] == "unavailable"  # an outage, not bad input
     else:
         assert result.stdout == ""

@@ -22,6 +22,7 @@ from unit_helpers import (
 )
 
 from upgrader.chain.rpc import implementation_of
+from upgrader.errors import TransactionFailed
 from upgrader.sim.safe_exec import domain_of, execute, safe_contract
 from upgrader.safe.multisend import Batch
 from upgrader.safe.signatures import encode_signatures, sign_eip712
@@ -135,7 +136,7 @@ def test_one_owner_signature_is_not_enough(chain, owner_keys):
     tx = SafeTx(to=chain.address(name), data=calldata(upgrade_fn(chain, name, impl)), nonce=safe_nonce(chain))
     digest = safe_tx_hash(tx, domain_of(chain.w3, chain.safe))
     one = encode_signatures([sign_eip712(owner_keys[chain.owners[0]], digest)])
-    with pytest.raises(RuntimeError, match="GS020"):  # signatures data too short for threshold 2
+    with pytest.raises(TransactionFailed, match="GS020"):  # signatures data too short for threshold 2
         execute(chain.w3, chain.safe, tx, one, executor=chain.owners[0])
     assert implementation_of(chain.w3, chain.address(name)) != impl
 
@@ -146,7 +147,7 @@ def test_upgrade_to_a_non_uups_contract_is_refused(chain):
     before = implementation_of(chain.w3, proxy.address)
     fn = upgrade_fn(chain, "RentVault", token)
     assert revert_data(fn, chain.safe) == error_data(proxy.abi, "ERC1967InvalidImplementation", token)
-    with pytest.raises(RuntimeError, match="GS013") as failed:
+    with pytest.raises(TransactionFailed, match="GS013") as failed:
         safe_call(chain, proxy.address, calldata(fn))
     # the reason is the proxy's own revert, not the caught one of its proxiableUUID probe
     shown = str(failed.value)  # by name once a review has taught sim.reasons the build's errors, else raw
@@ -203,10 +204,10 @@ def test_reinitializer_runs_once(chain, name):
     # what the Safe would hit: the reinitializer's version 2 is already used up
     assert revert_data(again, chain.safe) == oz_error("InvalidInitialization")
     nonce = safe_nonce(chain)
-    with pytest.raises(RuntimeError, match="GS013"):
+    with pytest.raises(TransactionFailed, match="GS013"):
         safe_call(chain, proxy.address, calldata(again))
     # nor by re-running the upgrade with the initializer attached
-    with pytest.raises(RuntimeError, match="GS013"):
+    with pytest.raises(TransactionFailed, match="GS013"):
         safe_call(chain, proxy.address, calldata(upgrade_fn(chain, name, impl, init_v2_data(chain, name, other))))
     assert safe_nonce(chain) == nonce
     assert v2_config(chain, name) == V2_INIT[name]
@@ -240,6 +241,6 @@ def test_invalid_v2_settings_make_the_whole_upgrade_revert(chain, name, args, er
     before = implementation_of(chain.w3, proxy.address)
     fn = upgrade_fn(chain, name, deploy_impl(chain, V2[name]), init_v2_data(chain, name, args))
     assert revert_data(fn, chain.safe) == error_data(proxy.abi, *error)
-    with pytest.raises(RuntimeError, match="GS013"):
+    with pytest.raises(TransactionFailed, match="GS013"):
         safe_call(chain, proxy.address, calldata(fn))
     assert implementation_of(chain.w3, proxy.address) == before

@@ -18,6 +18,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError
 from upgrader.build import artifacts
 from upgrader.chain import create2
 from upgrader.chain.rpc import send
+from upgrader.errors import TransactionFailed
 from upgrader.sim.safe_exec import approve_and_execute, safe_contract
 from upgrader.safe.tx import SafeTx
 
@@ -59,7 +60,7 @@ def assert_reverts(fn: Any, sender: str, expected: bytes) -> None:
     got = revert_data(fn, sender)
     assert got == expected, f"revert data 0x{got.hex()} != expected 0x{expected.hex()}"
     # Sent with a fixed gas limit (no estimation), so the revert happens on chain: status 0.
-    with pytest.raises(RuntimeError, match="reverted"):
+    with pytest.raises(TransactionFailed, match="reverted"):
         send(fn.w3, {"from": sender, "to": fn.address, "data": fn._encode_transaction_data(), "gas": 3_000_000})
 
 

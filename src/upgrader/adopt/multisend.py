@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 def _bundled(version: str) -> tuple[str, str] | None:
     """(address, code hash) of ape-safe's MultiSendCallOnly of ``version`` as `safe create` deploys it."""
     from upgrader.deploy.safe import deterministic_address, runtime_hash
+    from upgrader.errors import SetupError
 
     try:
         return deterministic_address("MultiSendCallOnly", version), runtime_hash("MultiSendCallOnly", version)
-    except (KeyError, FileNotFoundError, RuntimeError):
+    except (KeyError, FileNotFoundError, SetupError):
         return None
 
 

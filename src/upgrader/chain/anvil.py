@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from upgrader.errors import InputError
+from upgrader.errors import InputError, NodeError, NodeUnavailable
 
 from upgrader.chain import procs
 from upgrader.chain.redact import redact
@@ -64,7 +64,7 @@ def rpc_call(url: str, method: str, params: list | None = None, timeout: float =
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         reply = json.loads(resp.read())
     if "error" in reply:
-        raise RuntimeError(f"{method}: {reply['error'].get('message')}")
+        raise NodeError(f"{redact(url)} answered {method} with an error: {reply['error'].get('message')}")
     return reply["result"]
 
 
@@ -72,7 +72,7 @@ def is_up(url: str, timeout: float = 1.0) -> bool:
     try:
         rpc_call(url, "eth_chainId", timeout=timeout)
         return True
-    except (OSError, urllib.error.URLError, ValueError, RuntimeError):
+    except (OSError, urllib.error.URLError, ValueError, NodeError):
         return False
 
 
@@ -171,7 +171,7 @@ def probe_fork_url(fork_url: str, timeout_s: float = FORK_ANSWER_S) -> int | Non
         if isinstance(exc.reason, TimeoutError) or "timed out" in str(exc.reason):
             raise InputError(f"the fork URL {where} did not answer within {timeout_s:.0f} s; check --fork-url or the network's rpc") from None
         raise InputError(f"the fork URL {where} is unreachable ({exc.reason}); check --fork-url or the network's rpc") from None
-    except (OSError, ValueError, RuntimeError) as exc:
+    except (OSError, ValueError, NodeError) as exc:
         raise InputError(f"the fork URL {where} did not answer JSON-RPC ({type(exc).__name__}); check --fork-url or the network's rpc") from None
     try:
         return int(str(answer), 0)
@@ -245,6 +245,19 @@ def upstream_failure(exc: BaseException, fork_url: str) -> str | None:
     return next((s.strip("( ") for s in UPSTREAM_SIGNS if s in low), "a transport error")
 
 
+UPSTREAM_ERROR_REPLY = "server returned an error response"  # Anvil's words for an upstream's JSON-RPC error
+
+
+def upstream_error_reply(exc: BaseException, fork_url: str) -> str | None:
+    """The upstream's own error, credentials scrubbed, when ``exc`` is the fork's error for a read
+    its upstream answered with a JSON-RPC error (a pruned state, a refused method); else None."""
+    text = str(exc)
+    at = text.lower().find(UPSTREAM_ERROR_REPLY)
+    if at < 0:
+        return None
+    return redact_all(text[at + len(UPSTREAM_ERROR_REPLY):], fork_url).strip(" :'\"}{)")[:160] or "no message"
+
+
 @contextlib.contextmanager
 def fork_lost(node: AnvilProcess, fork_url: str) -> Iterator[None]:
     """A connection to the fork lost mid-command (it died, was killed, or closed on us) as one
@@ -254,9 +267,13 @@ def fork_lost(node: AnvilProcess, fork_url: str) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
+        answered = upstream_error_reply(exc, fork_url)
+        if answered is not None:
+            raise NodeError(f"the fork's RPC {redact(fork_url)} answered a read of the fork with an error ({answered}); "
+                            "use an RPC that serves that block's state (an archive node, or another --fork-url)") from None
         upstream = upstream_failure(exc, fork_url)
         if upstream is not None:
-            raise InputError(f"the fork's RPC {redact(fork_url)} failed while the fork read from it ({upstream}); "
+            raise NodeUnavailable(f"the fork's RPC {redact(fork_url)} failed while the fork read from it ({upstream}); "
                              "check that it is up and answers quickly (or pass another --fork-url), then run the "
                              "command again") from None
         if not transport.is_transport(exc):
@@ -265,5 +282,5 @@ def fork_lost(node: AnvilProcess, fork_url: str) -> Iterator[None]:
         if code is None and transport.endpoint(exc) not in (node.url, None):
             raise
         how = "stopped answering" if code is None else f"exited (code {code})"
-        raise InputError(f"the Anvil fork at {node.url} (of {redact(fork_url)}) {how} mid-command "
+        raise NodeUnavailable(f"the Anvil fork at {node.url} (of {redact(fork_url)}) {how} mid-command "
                          f"({transport.kind(exc)}); run the command again") from None

@@ -8,6 +8,7 @@ from upgrader.keccak import keccak
 from eth_utils import to_checksum_address
 
 from upgrader.chain.rpc import code_at, send
+from upgrader.errors import InputError, TransactionFailed
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -37,8 +38,9 @@ def ensure_deployed(w3: "Web3", sender: str, initcode: bytes, salt: bytes | None
     if code_at(w3, address):
         return address, None, None
     if not code_at(w3, DEPLOYER):
-        raise RuntimeError(f"no CREATE2 deployer at {DEPLOYER} on this chain")
+        raise InputError(f"this chain has no CREATE2 deployer at {DEPLOYER}; deploy it first (the presigned transaction of "
+                         "github.com/Arachnid/deterministic-deployment-proxy) or use a chain that has it")
     receipt = send(w3, {"from": sender, "to": DEPLOYER, "data": "0x" + deploy_calldata(initcode, salt).hex()})
     if not code_at(w3, address):
-        raise RuntimeError(f"CREATE2 deployment to {address} produced no code")
+        raise TransactionFailed(f"the CREATE2 deployment to {address} (tx 0x{bytes(receipt['transactionHash']).hex()}) left no code there: the constructor failed")
     return address, "0x" + bytes(receipt["transactionHash"]).hex(), int(receipt["blockNumber"])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from upgrader.chain.redact import redact, scrub
-from upgrader.errors import InputError, UnsafeError
+from upgrader.errors import InputError, NodeUnavailable, UnsafeError
 
 CALL_TIMEOUT_S = 8.0  # one call
 FAILURE_BUDGET_S = 10.0  # time one command may lose to failing calls, all endpoints together
@@ -197,7 +197,7 @@ class EndpointPool:
                 tried.append(f"{ep.name} ({exc})")
                 if method != "eth_sendRawTransaction":
                     break
-        raise InputError(f"{method} got no answer from {', '.join(tried)}; the outcome is unknown: "
+        raise NodeUnavailable(f"{method} got no answer from {', '.join(tried)}; the outcome is unknown: "
                          "re-run the command, it finds what happened")
 
     def _observe(self, method: str, reply: dict[str, Any]) -> None:
@@ -293,7 +293,7 @@ class EndpointPool:
                 time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
         if not seen:
             why = "; ".join(f"{e.name} ({e.last_failure or 'no answer'})" for e in self.endpoints)
-            raise InputError(f"RPC endpoint unreachable after {give_up_after_s:.0f} s: {why}; check the URL or start the node")
+            raise NodeUnavailable(f"RPC endpoint unreachable after {give_up_after_s:.0f} s: {why}; check the URL or start the node")
         for ep in pending:
             self.warn(ep.url + ":down", f"{ep.name} did not answer eth_chainId; using the other endpoints")
         if expected is not None:

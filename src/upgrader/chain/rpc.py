@@ -92,10 +92,18 @@ def code_at(w3: "Web3", address: str) -> bytes:
 def send(w3: "Web3", tx: dict[str, Any], timeout_s: float = 60.0, on_sent: Any = None) -> Any:
     """Send from an unlocked/dev or impersonated account and wait for the receipt; revert -> error.
     ``on_sent(tx_hash)`` is told the hash as soon as the node has it."""
-    tx_hash = w3.eth.send_transaction(tx)
+    from web3.exceptions import ContractLogicError
+
+    from upgrader.errors import TransactionFailed
+
+    try:  # a call that reverts is found when the node estimates its gas
+        tx_hash = w3.eth.send_transaction(tx)
+    except ContractLogicError as exc:
+        raise TransactionFailed(f"the transaction from {tx.get('from')} to {tx.get('to') or 'a new contract'} reverts: "
+                                f"{exc.message or exc}") from None
     if on_sent is not None:
         on_sent("0x" + bytes(tx_hash).hex())
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout_s, poll_latency=0.05)
     if receipt["status"] != 1:
-        raise RuntimeError(f"transaction {tx_hash.hex()} reverted")
+        raise TransactionFailed(f"transaction 0x{bytes(tx_hash).hex()} reverted")
     return receipt

@@ -23,6 +23,9 @@ def read_slots(url: str, address: str, slots: list[int], timeout: float = 30.0) 
             replies = json.loads(resp.read())
         for r in replies:
             if "error" in r:
-                raise RuntimeError(f"eth_getStorageAt failed: {r['error'].get('message')}")
+                from upgrader.chain.redact import redact
+                from upgrader.errors import NodeError
+
+                raise NodeError(f"{redact(url)} answered eth_getStorageAt of {address} with an error: {r['error'].get('message')}")
             out[chunk[r["id"]]] = int(r["result"], 16)
     return out

@@ -20,7 +20,7 @@ from eth_utils import to_checksum_address
 from upgrader.chain import create2
 from upgrader.chain.rpc import code_at
 from upgrader.constants import ZERO_ADDRESS
-from upgrader.errors import InputError
+from upgrader.errors import InputError, SetupError
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -48,7 +48,7 @@ def safe_contracts(version: str = SAFE_VERSION) -> dict[str, SafeContract]:
 def _manifest_path(version: str) -> Path:
     spec = importlib.util.find_spec("ape_safe")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("ape-safe is not installed; run `make install`")
+        raise SetupError("ape-safe (the Safe contracts' bytecode) is not installed; run `make install`")
     return Path(next(iter(spec.submodule_search_locations))) / "manifests" / f"safe-v{version}.json"
 
 

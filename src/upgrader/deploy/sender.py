@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import is_hex_address, to_checksum_address
 
-from upgrader.errors import InputError
+from upgrader.errors import InputError, TransactionFailed
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -31,7 +31,7 @@ class Sender:
 
             try:
                 return send(self.w3, {"from": self.address, "to": to_checksum_address(to), "data": "0x" + data.hex()})
-            except RuntimeError as exc:
+            except TransactionFailed as exc:
                 raise InputError(f"{exc} (sent by {self.address} to {to})") from None
         from upgrader.chain import broadcast
 

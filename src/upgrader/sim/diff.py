@@ -30,7 +30,10 @@ def prestate_diff(w3: Any, tx_hash: str) -> dict[str, dict[str, Any]]:
     """address -> {storage: {slot: (before, after)}, balance: (before, after), created: bool}."""
     raw = w3.provider.make_request("debug_traceTransaction", [tx_hash, {"tracer": "prestateTracer", "tracerConfig": {"diffMode": True}}])
     if "result" not in raw:
-        raise RuntimeError(f"the fork cannot trace the transaction: {raw.get('error')}")
+        from upgrader.errors import NodeError
+
+        raise NodeError(f"the fork cannot trace transaction {tx_hash} (debug_traceTransaction with the prestateTracer: "
+                        f"{raw.get('error')}); simulate against a node that serves it (Anvil does)")
     pre, post = raw["result"].get("pre", {}), raw["result"].get("post", {})
     out: dict[str, dict[str, Any]] = {}
     for address in sorted(set(pre) | set(post)):

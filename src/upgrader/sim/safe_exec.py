@@ -10,6 +10,7 @@ from eth_utils import to_checksum_address
 
 from upgrader.chain.rpc import send
 from upgrader.deploy.safe import safe_abi
+from upgrader.errors import TransactionFailed
 from upgrader.safe.signatures import approved_hash_signature, encode_signatures
 from upgrader.safe.tx import SafeDomain, SafeTx, safe_tx_hash
 
@@ -32,12 +33,12 @@ def impersonate(w3: "Web3", account: str) -> None:
 
 def approve_and_execute(w3: "Web3", safe: str, tx: SafeTx, owners: list[str], executor: str | None = None) -> Any:
     """Have ``owners`` approve the hash on chain (impersonated on Anvil), then execute, through
-    the one fork runner (``sim.runner``); the receipt, or RuntimeError with the revert reason."""
+    the one fork runner (``sim.runner``); the receipt, or TransactionFailed with the revert reason."""
     from upgrader.sim.runner import run_safe_tx
 
     run = run_safe_tx(w3, safe, tx, owners=owners, executor=executor)
     if not run.ok or run.tx_hash is None:
-        raise RuntimeError(f"Safe transaction {run.safe_tx_hash} failed: {run.revert}")
+        raise TransactionFailed(f"Safe transaction {run.safe_tx_hash} failed: {run.revert}")
     return w3.eth.get_transaction_receipt(run.tx_hash)
 
 
@@ -49,11 +50,12 @@ def execute(w3: "Web3", safe: str, tx: SafeTx, signatures: bytes, executor: str,
     try:  # with safeTxGas 0 a failing batch reverts the whole execTransaction (GS013), found at estimation
         built = call.build_transaction({"from": executor})
     except ContractLogicError as exc:
-        raise RuntimeError(f"execTransaction reverts: {exc.message or exc}") from exc
+        raise TransactionFailed(f"execTransaction reverts: {exc.message or exc}") from exc
     receipt = send(w3, built, on_sent=on_sent)
     failures = contract.events.ExecutionFailure().process_receipt(receipt, errors=_discard())
     if failures:
-        raise RuntimeError(f"Safe transaction {failures[0]['args']['txHash'].hex()} failed inside the Safe")
+        raise TransactionFailed(f"Safe transaction 0x{bytes(failures[0]['args']['txHash']).hex()} failed inside the Safe "
+                                f"(ExecutionFailure in tx 0x{bytes(receipt['transactionHash']).hex()})")
     return receipt
 
 

@@ -124,7 +124,7 @@ def error_kind(exc: BaseException) -> str:
         return own
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
-    return "unsafe" if getattr(exc, "exit_code", 2) == 1 else "input"
+    return "unsafe" if getattr(exc, "exit_code", 2) == 1 else "input"  # InputError, and UpgraderError itself
 
 
 def json_error(exc: BaseException, message: str | None = None) -> None:
@@ -156,10 +156,8 @@ def exit_code_for(exc: BaseException, json_out: bool = False) -> int:
         stdout_gone()
         return 141
     if message is not None:
-        from upgrader.errors import InputError
-
         if json_out:
-            json_error(InputError(message))
+            json_error(as_domain_error(exc, message))
         error_line(message)
         return 2
     raise exc
@@ -174,6 +172,21 @@ def one_line(exc: Exception) -> str | None:
     from upgrader import oserrors
 
     return describe(exc) or missing_extra(exc) or oserrors.describe(exc, written=False)
+
+
+def as_domain_error(exc: Exception, message: str) -> UpgraderError:
+    """``one_line``'s failure as the class of the tree it is (``upgrader.errors``), for its
+    ``--json`` kind: a lost connection is an outage (``unavailable``), a missing extra is the
+    setup's, a refused file of ours is the input's."""
+    from upgrader.chain.transport import describe
+    from upgrader.cli.common.extras import missing_extra
+    from upgrader.errors import InputError, NodeUnavailable, SetupError
+
+    if describe(exc) is not None:
+        return NodeUnavailable(message)
+    if missing_extra(exc) is not None:
+        return SetupError(message)
+    return InputError(message)
 
 
 def stdout_gone() -> None:

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from upgrader.errors import InputError, UnsafeError
+from upgrader.errors import InputError, TransactionFailed, UnsafeError
 from upgrader.keccak import keccak
 
 EXECUTION_SUCCESS = "0x" + keccak(b"ExecutionSuccess(bytes32,uint256)").hex()
@@ -61,7 +61,7 @@ def send_or_lost_race(send: Callable[[], Any], w3: Any, safe: str, safe_tx_hash:
 
     try:
         return send()
-    except (RuntimeError, ContractLogicError) as exc:
+    except (TransactionFailed, ContractLogicError) as exc:
         current = read_nonce()
         if current > nonce:
             raise already_executed(w3, safe, safe_tx_hash, nonce, current) from None

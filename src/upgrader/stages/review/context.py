@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from upgrader.errors import InputError
+from upgrader.errors import InputError, UnavailableError
 from upgrader.stages.review.report import ReviewContext
 
 __all__ = ["network_context", "project_context"]
@@ -88,7 +88,7 @@ def lazy_code_reader(url: list[str]) -> Any:
 
             try:
                 state["w3"] = connect(url, give_up_after_s=2.0)
-            except InputError:
+            except (InputError, UnavailableError):  # a wrong URL, or no node answering: the review goes on offline
                 state["w3"] = None
         if state["w3"] is None:
             return None

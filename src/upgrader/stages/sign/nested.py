@@ -26,7 +26,7 @@ from typing import Any
 
 from upgrader.sim.safe_exec import execute as exec_transaction
 from upgrader.sim.safe_exec import safe_contract
-from upgrader.errors import InputError, UnsafeError
+from upgrader.errors import InputError, TransactionFailed, UnsafeError
 from upgrader.stages.sign.signer import Signer, signed
 from upgrader.safe.tx import SafeDomain, encode_typed_data, typed_data
 from upgrader.stages.sign import eip1271
@@ -117,7 +117,7 @@ def confirm_through_owner_safe(w3: Any, client: TransactionServiceClient, safe: 
         chosen = sorted(sigs.values(), key=lambda s: int(s.signer, 16))[: inner.threshold]
         try:
             receipt = exec_transaction(w3, owner_safe, inner.tx, encode_signatures(chosen), executor or _sender(w3, signer.address))
-        except RuntimeError as exc:
+        except TransactionFailed as exc:
             raise UnsafeError(f"the owner Safe {owner_safe} could not execute its approval: {exc}") from None
         executed = "0x" + bytes(receipt["transactionHash"]).hex()
     approved = _approved(w3, safe, owner_safe, h)
