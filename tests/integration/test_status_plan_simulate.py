@@ -390,7 +390,10 @@ def test_unresponsive_rpc_gives_up_within_10_s_naming_the_endpoint():
         thread.start()
         thread.join(timeout=10.5)
     assert not thread.is_alive(), f"connect({url}) still waiting after 10.5 s"
-    assert isinstance(outcome["error"], InputError) and url in str(outcome["error"])
+    from upgrader.errors import NodeUnavailable
+
+    error = outcome["error"]  # an outage, not bad input (issue 18): exit 2, --json kind unavailable
+    assert isinstance(error, NodeUnavailable) and error.exit_code == 2 and url in str(error)
 
 
 def _chain_id_1(m: dict) -> None:
