@@ -25,7 +25,7 @@ DEFAULTS = {
     "contract": None,
     "reference": None,
     "unsafe_allow": None,
-    "as_json": False,
+    "json_out": False,
     "exclude": None,
     "reference_build_info": None,
     "require_reference": False,

@@ -37,7 +37,7 @@ def run_check(
     contract: str | None = None,
     reference: str | None = None,
     unsafe_allow: str | None = None,
-    as_json: bool = False,
+    json_out: bool = False,
     exclude: Sequence[str] | None = None,
     reference_build_info: Sequence[str] | None = None,
     require_reference: bool = False,
@@ -49,7 +49,7 @@ def run_check(
     from upgrader.check.engine import CheckOptions, check
     from upgrader.check.load import load_folder
 
-    fmt = _format(output_format, as_json)
+    fmt = _format(output_format, json_out)
     allowed = frozenset(k.strip() for k in (unsafe_allow or "").split(",") if k.strip())
     options = CheckOptions(
         unsafe_allow=allowed,

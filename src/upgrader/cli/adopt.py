@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 
@@ -25,7 +26,7 @@ def import_(
     safe: Annotated[Optional[str], typer.Option("--safe", help="The Safe that proposes upgrades (default: the Safe that owns the proxies).")] = None,
     multisend: Annotated[Optional[str], typer.Option("--multisend", help="The Safe's MultiSendCallOnly, when not at its canonical address.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing manifest.")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Record an existing deployment: per proxy its kind, implementation, build contract, layout and governance."""
     from upgrader.adopt.importer import ImportRequest, run_import
@@ -67,7 +68,6 @@ app.add_typer(solc_app, name="solc")
 
 NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")]
 SenderOpt = Annotated[Optional[str], typer.Option("--sender", help="Who sends: an ape account alias, or an account the node unlocked (address or index).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 def _sender_resolver(chain_id: int):  # type: ignore[no-untyped-def]
@@ -87,7 +87,7 @@ def safe_create(
     network: NetworkOpt = "local",
     sender: SenderOpt = None,
     salt_nonce: Annotated[int, typer.Option("--salt-nonce", help="Another Safe of the same owners and threshold.", min=0)] = 0,
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Create a Safe 1.4.1 (the canonical deployments when the chain has them, else deploys them); idempotent."""
     from upgrader.deploy.safe import make_safe
@@ -113,7 +113,7 @@ def handover(
     network: NetworkOpt = "local",
     sender: SenderOpt = None,
     yes: Annotated[bool, typer.Option("--yes", help="Send every transfer without asking.")] = False,
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Transfer the owner of every recorded proxy (UUPS proxy, ProxyAdmin, beacon) to the manifest's Safe; idempotent."""
     from upgrader.deploy.handover import hand_over, with_governors
@@ -167,7 +167,7 @@ def _can_answer() -> bool:
 @handle_errors
 def solc_path(
     version: Annotated[str, typer.Argument(help="A solc 0.8.x release, e.g. 0.8.21.")],
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Print the solc executable upgrader compiles with (installed from npm on first use): FOUNDRY_SOLC=$(upgrader solc path 0.8.21)."""
     import sys

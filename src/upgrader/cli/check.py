@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from upgrader.check.run import BUILD_INFO_HELP, run_check
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import handle_errors
 
@@ -34,7 +35,7 @@ def check_command(
         Optional[str],
         typer.Option("--unsafe-allow", "--unsafeAllow", help="Comma-separated validation kinds to allow everywhere."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine output on stdout.")] = False,
+    json_out: JsonOption = False,
     exclude: Annotated[
         Optional[list[str]],
         typer.Option("--exclude", help="Skip contracts (and findings) in source paths matching this glob; repeatable."),
@@ -71,7 +72,7 @@ def check_command(
             contract,
             reference,
             unsafe_allow,
-            as_json,
+            json_out,
             exclude,
             reference_build_info,
             require_reference,

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.common.output import err_console, handle_errors, line, print_json
 from upgrader.cli.main import app
 
@@ -23,7 +24,7 @@ def fuzz(
     replay_file: Annotated[Optional[Path], typer.Option("--replay", help="Run one saved example (deployments/<net>/fuzz/<hash>.json) again.")] = None,
     engine: Annotated[str, typer.Option("--engine", help="revm (in process, the default) or anvil (the reference).")] = "revm",
     fork_block: Annotated[Optional[int], typer.Option("--fork-block", min=0, help="Block to fork at (default: the head).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Random call sequences against the proxies with the plan's batch at a random step, every result compared
     with a fork where the upgrade does not happen; exit 1 on a divergence or a failed invariant."""

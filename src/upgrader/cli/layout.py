@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from upgrader.check.run import BUILD_INFO_HELP, load_builds
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import handle_errors, print_json
 from upgrader.cli.common.tables import Col, print_table
@@ -17,7 +18,6 @@ layout_app = typer.Typer(help="Inspect and compare storage layouts.", no_args_is
 app.add_typer(layout_app, name="layout")
 
 BuildInfoOption = Annotated[Optional[Path], typer.Option("--build-info", help=BUILD_INFO_HELP)]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout.")]
 
 
 @layout_app.command("show")
@@ -25,13 +25,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdo
 def show(
     contract: Annotated[str, typer.Argument(help="Contract name or source:Name.")],
     build_info: BuildInfoOption = None,
-    as_json: JsonOption = False,
+    json_out: JsonOption = False,
 ) -> None:
     """The slot map: slot, offset, bytes, name, type and origin, namespaces included."""
     builds, _ = load_builds(build_info)
     builds.require_layouts()
     layout = builds.layout(builds.resolve(contract))
-    if as_json:
+    if json_out:
         print_json(layout.to_json())
         return
     columns = [Col("slot", whole=True), Col("offset", justify="right"), Col("bytes", justify="right"), Col("name"), Col("type"), Col("origin")]
@@ -50,7 +50,7 @@ def diff(
     old: Annotated[str, typer.Argument(help="The current implementation (Name or source:Name).")],
     new: Annotated[str, typer.Argument(help="The new implementation.")],
     build_info: BuildInfoOption = None,
-    as_json: JsonOption = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Every storage operation from OLD to NEW; exit 1 if any is unsafe."""
     from upgrader.layout.compare import compare_layouts
@@ -61,7 +61,7 @@ def diff(
     old_fqn, new_fqn = builds.resolve(old), builds.resolve(new)
     ops = compare_layouts(builds.layout(old_fqn), builds.layout(new_fqn))
     ok = all(op.ok for op in ops)
-    if as_json:
+    if json_out:
         rows = [
             {"kind": op.kind, "ok": op.ok, "message": message(op), "hint": None if op.ok else hint(op), "location": op.where}
             for op in ops

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 from upgrader.errors import UnsafeError
@@ -30,7 +31,7 @@ def plan(
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Plan only this proxy (repeatable).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the plan here instead of deployments/<network>/plans/.")] = None,
     unsafe_allow: Annotated[str, typer.Option("--unsafe-allow", help="Comma-separated validation kinds to allow.")] = "",
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Check, then plan CREATE2 deployments and each proxy kind's upgrade calls for pending proxies."""
     from upgrader.stages.context import open_network

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.optional_value import optional_value_command
 from upgrader.cli.common.output import console, handle_errors, print_json
@@ -30,7 +31,7 @@ def review(
     simulate: Annotated[bool, typer.Option("--simulate", help="Execute it through the real Safe on an Anvil fork and show every change.")] = False,
     fork_url: Annotated[Optional[str], typer.Option("--fork-url", help="RPC to fork for --simulate (default: the network's).")] = None,
     block: Annotated[Optional[int], typer.Option("--block", min=0, help="Block to fork at for --simulate (default: latest).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_out: JsonOption = False,
     show_all: Annotated[bool, typer.Option("--all", help=f"List every call and warning (default: a summary and the first {SHOWN})." )] = False,
     validation_file: Annotated[Optional[str], typer.Option("--validation-file", metavar="[PATH]", help=(
         "Simulate, then write the signer's validation document (alone: proposals/<safeTxHash>.validation.md) and print its keccak256."))] = None,

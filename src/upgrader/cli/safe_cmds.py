@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.constants import ZERO_ADDRESS
 from upgrader.cli.common.output import console, handle_errors, print_json
@@ -34,7 +35,7 @@ def safe_hash(
     safe_version: Annotated[
         str, typer.Option("--safe-version", help="Safe contract version (VERSION() of its singleton).")
     ] = "1.4.1",
-    json_output: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Compute the domain hash, message hash and safeTxHash of a Safe transaction offline,
     to compare with what the hardware wallet shows before signing."""
@@ -48,7 +49,7 @@ def safe_hash(
         refund_receiver=refund_receiver, nonce=nonce,  # type: ignore[arg-type]
     )
     report = safe_hash_report(tx, domain)
-    if json_output:
+    if json_out:
         print_json(report.to_json())
     else:
         render(report)

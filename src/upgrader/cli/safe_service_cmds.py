@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, line, print_json
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
 RawHashOpt = Annotated[bool, typer.Option("--raw-hash", help="Sign the bare safeTxHash instead of the EIP-712 typed data "
                                           "(a hardware wallet then cannot show what it signs).")]
@@ -42,7 +42,7 @@ def propose(
     skip_simulation: Annotated[bool, typer.Option("--skip-simulation", help="Propose without a passing simulation (reported loudly).")] = False,
     raw_hash: RawHashOpt = False,
     accept_red: AcceptRedOpt = None,
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Sign the plan's Safe transaction and post it to the Transaction Service; write the batch file and review."""
     from upgrader.stages.context import open_network
@@ -84,7 +84,7 @@ def confirm(
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     raw_hash: RawHashOpt = False,
     accept_red: AcceptRedOpt = None,
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Add an owner's signature (EIP-712 typed data) to a proposed Safe transaction."""
     from upgrader.stages.context import open_network
@@ -123,7 +123,7 @@ def execute(
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     accept_red: AcceptRedOpt = None,
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Execute a confirmed Safe transaction (or resume one that was sent), verify the chain matches
     the plan, record it in the manifest."""
@@ -194,7 +194,7 @@ def delegate_add(
     label: Annotated[str, typer.Option("--label", help="A name the service shows for the delegate.")] = "upgrader proposer",
     network: NetworkOpt = "local",
     tx_service: ServiceOpt = None,
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """The owner signs Safe's EIP-712 Delegate message: DELEGATE may then propose to the network's Safe."""
     from upgrader.stages.sign.delegates import add
@@ -210,7 +210,7 @@ def delegate_remove(
     delegate: DelegateOpt,
     network: NetworkOpt = "local",
     tx_service: ServiceOpt = None,
-    json_out: JsonOpt = False,
+    json_out: JsonOption = False,
 ) -> None:
     """The owner withdraws DELEGATE (signed the same way)."""
     from upgrader.stages.sign.delegates import remove
@@ -221,7 +221,7 @@ def delegate_remove(
 
 @delegate_app.command("list")
 @handle_errors
-def delegate_list(network: NetworkOpt = "local", tx_service: ServiceOpt = None, json_out: JsonOpt = False) -> None:
+def delegate_list(network: NetworkOpt = "local", tx_service: ServiceOpt = None, json_out: JsonOption = False) -> None:
     """The network Safe's delegates whose delegator is still an owner."""
     from upgrader.stages.sign.delegates import listed
 

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 
@@ -17,7 +18,7 @@ def simulate(
     plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
     fork_url: Annotated[Optional[str], typer.Option("--fork-url", help="RPC to fork (default: the plan's network).")] = None,
     fork_block: Annotated[Optional[int], typer.Option("--fork-block", min=0, help="Block number to fork at.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Run the plan exactly as the Safe will on a fork; check slots, code, locks, storage, smoke calls."""
     from upgrader.stages.context import open_network

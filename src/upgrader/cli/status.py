@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import error_line, handle_errors, print_json
 
@@ -19,7 +20,7 @@ STATE_STYLE = {"in_sync": "green", "pending": "yellow", "scheduled": "cyan", "re
 def status(
     network: Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")] = "local",
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when any proxy is not in_sync or pending (for cron and CI).")] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Compare each proxy's on-chain implementation with the manifest and the build."""
     from upgrader.stages.context import open_network

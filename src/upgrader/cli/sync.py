@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import handle_errors, line, print_json
 
@@ -15,7 +16,7 @@ from upgrader.cli.common.output import handle_errors, line, print_json
 def sync(
     network: Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")] = "local",
     from_block: Annotated[Optional[int], typer.Option("--from-block", min=0, help="Read events from this block (default: the last recorded one).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """Find upgrades (ERC-1967 events) and Safe executions since the last recorded block and record them."""
     from upgrader.stages.context import open_network

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from upgrader.cli.common.options import JsonOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import handle_errors
 
@@ -26,7 +27,7 @@ def watch(
     from_block: Annotated[Optional[int], typer.Option("--from-block", min=0, help="First block of the first scan (default: the manifest's last recorded block + 1).")] = None,
     tx_service: Annotated[Optional[str], typer.Option("--tx-service", help="Safe service URL (default: the network's safe_api, if any).")] = None,
     service: Annotated[bool, typer.Option("--service/--no-service", help="Read the Safe service's queue (when the network has one).")] = True,
-    json_out: Annotated[bool, typer.Option("--json", help="JSON lines even on a terminal.")] = False,
+    json_out: JsonOption = False,  # JSON lines, even on a terminal
 ) -> None:
     """Poll the chain and the Safe service; print each finding once (JSON lines, readable on a terminal)."""
     from upgrader.stages.context import open_network

@@ -112,8 +112,8 @@ def error_line(message: str) -> None:
         sys.stderr.flush()
 
 
-# The parameter names under which commands take --json (the error boundary looks for them).
-JSON_PARAMETERS = ("json_out", "json_output", "as_json")
+# The parameter name under which every command takes --json (cli.common.options.JsonOption).
+JSON_PARAMETER = "json_out"
 
 
 def error_kind(exc: BaseException) -> str:
@@ -213,14 +213,14 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (UpgraderError, KeyboardInterrupt, BrokenPipeError) as exc:
-            code = exit_code_for(exc, any(kwargs.get(k) is True for k in JSON_PARAMETERS))
+            code = exit_code_for(exc, kwargs.get(JSON_PARAMETER) is True)
             import typer
 
             raise typer.Exit(code) from None
         except Exception as exc:
             if one_line(exc) is None:
                 raise
-            code = exit_code_for(exc, any(kwargs.get(k) is True for k in JSON_PARAMETERS))
+            code = exit_code_for(exc, kwargs.get(JSON_PARAMETER) is True)
             import typer
 
             raise typer.Exit(code) from None

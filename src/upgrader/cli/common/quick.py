@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "--format": "output_format",
         },
         {
-            "--json": "as_json",
+            "--json": "json_out",
             "--require-reference": "require_reference",
             "--requireReference": "require_reference",
             "--unsafe-allow-renames": "unsafe_allow_renames",
@@ -95,7 +95,7 @@ def run(command: str, params: dict[str, Any], debug: bool) -> int:
             return run_check(**params)
         raise AssertionError(f"no quick runner for {command}")
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - exit_code_for re-raises what it does not own
-        return exit_code_for(exc, params.get("as_json") is True)
+        return exit_code_for(exc, params.get("json_out") is True)
 
 
 def exit_now(code: int) -> None:
