@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from upgrader.fuzz.runner import Runner
-from upgrader.fuzz.strategies import Draw, draws
+from upgrader.fuzz.strategies import Draw, system_draws
 from upgrader.fuzz.trace import Trace
 
 Progress = Callable[["SearchStats"], None]
@@ -53,8 +53,7 @@ def search(runner: Runner, examples: int, steps: int, seed: int | None, database
     from hypothesis.reporting import with_reporter
 
     target = runner.target
-    functions = [(i, fn) for i, c in enumerate(target.contracts) for fn in c.callable()]
-    step = draws(functions, addresses={i: c.address for i, c in enumerate(target.contracts)})
+    step = system_draws(target)
     stats = SearchStats()
     failing: list[Trace] = []
     last = [0.0]

@@ -75,7 +75,8 @@ def choose_plan(ctx: Any, plan_path: Path | None) -> dict[str, Any]:
     return plan
 
 
-def _runner(ctx: Any, session: Session) -> Runner:
+def make_runner(ctx: Any, session: Session) -> Runner:
+    """The differential runner of ``session``, with the project's invariants when it names a file."""
     check = None
     if ctx.config.fuzz.invariants:
         found = invariants.load(ctx.config.root / ctx.config.fuzz.invariants)
@@ -85,7 +86,7 @@ def _runner(ctx: Any, session: Session) -> Runner:
 
 def fuzz(ctx: Any, plan: dict[str, Any], options: FuzzOptions, progress: Progress = lambda _: None) -> FuzzReport:
     with open_session(ctx, plan, options.engine, options.fork_block, ctx.config.fuzz.actors) as session:
-        runner = _runner(ctx, session)
+        runner = make_runner(ctx, session)
         database = ctx.config.root / ".hypothesis" / "examples" if options.database else None
         found = search(runner, options.examples, options.steps, options.seed, database, progress)
         stats = found.stats
@@ -103,7 +104,7 @@ def confirm_on_anvil(ctx: Any, plan: dict[str, Any], session: Session, trace: Tr
     """Run the failing calls again on two Anvil forks (the reference engine); its trace is the
     one reported. Should Anvil not fail, pyrevm's trace is kept and the disagreement said."""
     with open_session(ctx, plan, "anvil", session.fork_block, ctx.config.fuzz.actors) as anvil_session:
-        again = _runner(ctx, anvil_session).run(list(trace.calls), trace.upgrade_at if trace.upgrade_at is not None else len(trace.calls))
+        again = make_runner(ctx, anvil_session).run(list(trace.calls), trace.upgrade_at if trace.upgrade_at is not None else len(trace.calls))
     if again.failure is not None:
         return again, "anvil"
     notes.append("Anvil did not reproduce this failure found in pyrevm: the engines disagree; run with --engine anvil")
@@ -125,7 +126,7 @@ def replay_file(ctx: Any, plan: dict[str, Any], path: Path, engine: EngineName) 
         calls = replay.calls_of(example, session.target)
         if example.upgrade_at > len(calls):
             raise InputError(f"{path}: upgrade_at {example.upgrade_at} is past its {len(calls)} calls")
-        runner = _runner(ctx, session)
+        runner = make_runner(ctx, session)
         trace = runner.run(list(calls), example.upgrade_at)
     failed = trace if trace.failure is not None else None
     return FuzzReport(plan["plan_hash"], example.fork_block, engine, 1, runner.calls_run, 0.0, failed, example_path=path,

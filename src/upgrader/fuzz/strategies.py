@@ -217,3 +217,10 @@ def draws(functions: list[tuple[int, AbiFunction]], mutator_weight: int = 4,
     at = addresses or {}
     return weighted([(1 if fn.is_view else mutator_weight, call_strategy(index, fn, at.get(index)))
                      for index, fn in functions])
+
+
+def system_draws(target: Any) -> st.SearchStrategy[Draw]:
+    """A call of any fuzzable function of the system (``target.Target``): what `upgrader fuzz`
+    draws at each step."""
+    functions = [(i, fn) for i, c in enumerate(target.contracts) for fn in c.callable()]
+    return draws(functions, addresses={i: c.address for i, c in enumerate(target.contracts)})
