@@ -4,11 +4,13 @@ adopted with upgrader's commands (safe create, import, handover), used a little,
 `upgrader fuzz --seed 1` against the team's V2s: the calls come from the ABIs of the build and
 the values the chain already holds. The honest V2s pass, with the cap raise declared in
 `[modules.TokenVault.fuzz] changed`; a V2 that counts an epoch twice is found, shrunk, and
-reproduced on Anvil."""
+reproduced on Anvil. README's "Property-based upgrade tests" blocks for this repository (the
+settings, the invariants file, the team's test file on the pytest plugin) run as written."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -104,3 +106,36 @@ def test_a_planted_double_count_is_found_and_shrunk(adopted: Adopted) -> None:
     assert 1 <= len(calls) <= 5 and any(s["function"] == "advance()" for s in calls), calls
     assert found["confirmed_on"] == "anvil", found
     assert Path(found["example"]).is_file()
+
+
+def readme_section() -> str:
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Property-based upgrade tests"):]
+    return section[:section.index("\n## ", 10)]
+
+
+def readme_blocks() -> tuple[str, str, str]:
+    """The section's settings, invariants file and test file."""
+    section = readme_section()
+    toml = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    invariants, tests = re.findall(r"```python\n(.*?)```", section, re.S)
+    return toml, invariants, tests
+
+
+def test_the_readme_blocks_run_as_written(adopted: Adopted) -> None:
+    toml, invariants, tests = readme_blocks()
+    assert 'invariants = "test/upgrade_invariants.py"' in toml and "def test_" in tests
+    folder = adopted.repo / "test"
+    folder.mkdir(exist_ok=True)
+    (folder / "upgrade_invariants.py").write_text(invariants)
+    (folder / "test_upgrade.py").write_text(tests)
+    try:
+        found = adopted.fuzz(adopted.settings + "\n" + toml)
+        assert found["exit_code"] == 0 and found["ok"], found.get("trace")
+        command = re.search(r"run with `pytest (.*?)`", " ".join(readme_section().split())).group(1).split()
+        assert command == ["-p", "no:ape_test", "test/test_upgrade.py", "--upgrader-network", "dev"], command
+        ran = adopted.flow.run("pytest", *command, program=ROOT / ".venv" / "bin" / "pytest", timeout=300)
+        assert ran.exit_code == 0 and "2 passed" in ran.stdout, ran.stdout[-3000:] + ran.stderr[-2000:]
+        assert (adopted.repo / ".hypothesis").is_dir()
+    finally:
+        shutil.rmtree(folder)
