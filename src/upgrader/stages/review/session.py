@@ -63,7 +63,9 @@ def review_with_service(target: str, ctx: ReviewContext, nonce: int | None, url:
 def service_copy_warnings(url: str, h: str, fetched: Any, report: ReviewReport) -> list[Any]:
     """Red when the service holds other fields under the batch's hash: owners would confirm
     there a transaction whose fields are not this batch's (a genuine service recomputes the
-    hash from the fields, so only a wrong or hostile one answers so)."""
+    hash from the fields, so only a wrong or hostile one answers so: safe-global/safe-transaction-service
+    ``safe_transaction_service/history/serializers.py`` @ 3e0199c4 (v6.10.1) l. 237-242 refuses a
+    proposal whose contractTransactionHash is not the fields' hash, as ``safe_service.local.rules`` does)."""
     from upgrader.safe.tx import SafeDomain, safe_tx_hash
     from upgrader.stages.review.rules import ReviewWarning
 
