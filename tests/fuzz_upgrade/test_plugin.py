@@ -49,10 +49,20 @@ def team_project(fuzz_project) -> Iterator:
     shutil.rmtree(tests)
 
 
-def team_pytest(project, *args: str, cwd: str = ".") -> subprocess.CompletedProcess:
+CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "TF_BUILD", "BUILDKITE", "CIRCLECI", "CIRRUS_CI", "GITLAB_CI",
+                "CODEBUILD_BUILD_ID", "HEROKU_TEST_RUN_ID", "TEAMCITY_VERSION", "bamboo.buildKey",
+                "__TOX_ENVIRONMENT_VARIABLE_ORIGINAL_CI")  # what hypothesis' is_in_ci() looks at (_settings.py, 6.170.15)
+
+
+def team_pytest(project, *args: str, cwd: str = ".", ci: bool = False) -> subprocess.CompletedProcess:
     """pytest run as a team runs it: inside the project (found from the working folder, as the
-    CLI finds it), the chain's RPC and the deployments folder from the environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HYPOTHESIS_", "UPGRADER_"))}
+    CLI finds it), the chain's RPC and the deployments folder from the environment; on a
+    developer's machine, or (``ci``) on a GitHub Actions runner, where hypothesis loads its own
+    ``ci`` profile. Whatever runs this suite, the team's pytest sees only the one asked for."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST_", "HYPOTHESIS_", "UPGRADER_")) and k not in CI_VARIABLES}
+    if ci:
+        env.update(CI="true", GITHUB_ACTIONS="true")
     env.update({k: v for k, v in project.env().items() if k != "UPGRADER_PROJECT"})
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:ape_test", *args],
                           cwd=project.root / cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
@@ -65,10 +75,13 @@ def test_a_team_test_on_the_plugin_passes_with_the_real_v2(team_project) -> None
     assert "2 passed" in done.stdout, done.stdout
 
 
-def test_a_team_test_fails_on_a_planted_bug(team_project) -> None:
-    """Run from the project's test folder: hypothesis' database is the project's all the same."""
+@pytest.mark.parametrize("ci", [False, True], ids=["developer", "github-actions"])
+def test_a_team_test_fails_on_a_planted_bug(team_project, ci: bool) -> None:
+    """Run from the project's test folder: hypothesis' database is the project's all the same,
+    on a CI runner too (hypothesis' own ci profile has none: the README's cached .hypothesis/)."""
     team_project.target("RentVault", "RentVaultWrongSlot")
-    done = team_pytest(team_project, cwd="upgrade_tests")
+    shutil.rmtree(team_project.root / ".hypothesis", ignore_errors=True)
+    done = team_pytest(team_project, cwd="upgrade_tests", ci=ci)
     assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     assert "2 failed" in done.stdout, done.stdout[-3000:]
     assert "the upgrade changes behaviour:" in done.stdout and "view-changed:" in done.stdout, done.stdout[-3000:]

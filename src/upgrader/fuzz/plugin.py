@@ -15,7 +15,8 @@ Fixtures, all for the session (opening a fork takes a second or two; examples re
 Hypothesis: the plugin loads a profile ``upgrader-fuzz``, the active one with no deadline (a
 fork call's time is the machine's, not the test's), no explain phase, and the example database in
 ``<project>/.hypothesis/examples`` (where `upgrader fuzz` keeps its own; cache that folder in
-CI so a failure found once is tried first next time). ``--hypothesis-profile`` still wins."""
+CI so a failure found once is tried first next time), on a CI runner too, where hypothesis' own
+``ci`` profile would turn the database off. ``--hypothesis-profile`` still wins."""
 
 from __future__ import annotations
 
@@ -45,7 +46,15 @@ def pytest_configure(config: pytest.Config) -> None:
     home = _root(config) / ".hypothesis"
     set_hypothesis_home_dir(str(home))  # hypothesis' other caches too, not one .hypothesis/ per working folder
     base = settings.default
-    database = None if base.database is None else DirectoryBasedExampleDatabase(str(home / "examples"))
+    # On a CI runner hypothesis loads its own "ci" profile, which turns the database off
+    # (HypothesisWorks/hypothesis, hypothesis-python/src/hypothesis/_settings.py, `CI = settings(...
+    # database=None ...)` and `if is_in_ci(): settings.load_profile("ci")`, at 6.170.15): the cached
+    # .hypothesis/ the README's CI job restores would never be read or written. Only a profile the
+    # team chose itself (a conftest's load_profile) turns our database off.
+    current = getattr(settings, "get_current_profile_name", lambda: None)()  # hypothesis < 6.1xx has neither
+    hypothesis_ci = current == "ci"
+    keep = base.database is not None or hypothesis_ci
+    database = DirectoryBasedExampleDatabase(str(home / "examples")) if keep else None
     phases = tuple(p for p in base.phases if p != Phase.explain)  # as `upgrader fuzz`: re-running a chain example to explain it costs more than it tells
     settings.register_profile("upgrader-fuzz", parent=base, deadline=None, database=database, phases=phases)
     settings.load_profile("upgrader-fuzz")
