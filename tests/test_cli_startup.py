@@ -42,7 +42,8 @@ def test_every_command_module_is_registered_and_every_registered_module_exists()
 
     cli = ROOT / "src" / "upgrader" / "cli"
     plumbing = {"__init__", "__main__", "main", "entry"}
-    on_disk = {f"upgrader.cli.{p.stem}" for p in cli.glob("*.py") if p.stem not in plumbing}
+    commands = [p for p in cli.rglob("*.py") if "common" not in p.relative_to(cli).parts and p.stem not in plumbing]
+    on_disk = {"upgrader.cli." + ".".join(p.relative_to(cli).with_suffix("").parts) for p in commands}
     assert set(main.COMMAND_MODULES) == on_disk
 
 

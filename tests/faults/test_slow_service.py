@@ -27,6 +27,6 @@ def test_slow_service_propose_ends_at_its_deadline(cli, service):
 
 
 def test_default_deadline_is_below_the_old_32_s():
-    from upgrader.cli.safe_service_cmds import DEFAULT_DEADLINE_S
+    from upgrader.cli.safe.service import DEFAULT_DEADLINE_S
 
     assert DEFAULT_DEADLINE_S <= 20

@@ -22,7 +22,7 @@ from upgrader.sim.safe_exec import safe_contract
 from upgrader.stages.plan import make_plan
 from upgrader.stages.planfile import write_plan
 from upgrader.stages.review.report import ReviewContext, review
-from upgrader.stages.review.simulate import simulate_review
+from upgrader.stages.review.simulate.fork import simulate_review
 from upgrader.stages.review.subject import subject_from_json
 from upgrader.stages.simulate import simulate, write_simulation
 

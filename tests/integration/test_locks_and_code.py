@@ -73,7 +73,7 @@ def _review(chain: Any, ctx: Any, plan: dict, simulated: Any, build: dict, anvil
     """review --plan of the plan's batch (its simulation report beside it) with the module's
     constructor arguments known (as the CLI reads them from the config), on chain; with
     ``anvil`` also --simulate on a fork of it."""
-    from upgrader.stages.review.simulate import simulate_review
+    from upgrader.stages.review.simulate.fork import simulate_review
     from upgrader.stages.simulate import write_simulation
 
     path = write_plan(plan, ctx.plans_dir)

@@ -14,7 +14,7 @@ from upgrader.stages.context import NetworkContext
 from upgrader.stages.plan import make_plan
 from upgrader.stages.planfile import write_plan
 from upgrader.stages.review.report import ReviewContext
-from upgrader.stages.review.simulate import simulate_review
+from upgrader.stages.review.simulate.fork import simulate_review
 from upgrader.safe import Call, add_checksum, build_batch_file
 from upgrader.safe.tx import SafeTx
 

@@ -11,7 +11,7 @@ from eth_abi import encode
 from upgrader.keccak import keccak
 from upgrader.sim import diff
 from upgrader.stages.review.decode import AddressBook
-from upgrader.stages.review.simulate_render import simulation_lines
+from upgrader.stages.review.simulate.render import simulation_lines
 
 PROXY, IMPL, ADMIN, SAFE = ("0x" + c * 40 for c in "abcd")
 

@@ -22,7 +22,7 @@ from upgrader.stages.context import NetworkContext
 from upgrader.stages.plan import make_plan
 from upgrader.stages.review.report import ReviewContext
 from upgrader.stages.review.signing_safes import safe_tx_fields
-from upgrader.stages.review.simulate import simulate_review
+from upgrader.stages.review.simulate.fork import simulate_review
 from upgrader.stages.review.validation_doc import count_undecoded, validation_document
 
 UPGRADER_ROLE = keccak(b"UPGRADER_ROLE")

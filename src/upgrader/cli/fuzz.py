@@ -61,7 +61,7 @@ def _progress(json_out: bool):  # type: ignore[no-untyped-def]
 
 
 def _summary(report) -> dict:  # type: ignore[no-untyped-def]
-    from upgrader.fuzz.render import trace_json
+    from upgrader.fuzz.example.render import trace_json
 
     shown = report.failure or report.replayed
     return {"ok": report.ok, "plan_hash": report.plan_hash, "fork_block": report.fork_block, "engine": report.engine,
@@ -72,7 +72,7 @@ def _summary(report) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _render(report) -> None:  # type: ignore[no-untyped-def]
-    from upgrader.fuzz.render import lines
+    from upgrader.fuzz.example.render import lines
 
     if sys.stderr.isatty():
         err_console.print(" " * 60, end="\r")

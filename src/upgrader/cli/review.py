@@ -148,7 +148,7 @@ def render(report: Any, show_all: bool = False) -> None:
 
         console.print(escape(signing_markdown(report.signing).strip()), soft_wrap=True)
     if report.simulation is not None:
-        from upgrader.stages.review.simulate_render import simulation_lines
+        from upgrader.stages.review.simulate.render import simulation_lines
 
         for text in simulation_lines(report.simulation):
             console.print(text, soft_wrap=True)

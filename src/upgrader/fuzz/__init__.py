@@ -17,8 +17,9 @@ Modules: ``abi`` (functions of an ABI), ``strategies`` (hypothesis strategies), 
 (values seen in an example), ``target`` (what is fuzzed), ``engine/`` (Anvil and pyrevm behind
 one seam), ``upgrade`` (the batch through ``sim.runner``), ``runner`` (the differential
 oracle), ``search`` (hypothesis drives it), ``session`` (the forks), ``invariants``,
-``replay`` (example files), ``render``, ``stage`` (the command as a library call), ``fork``
-(a session a team's tests drive), ``plugin`` (pytest)."""
+``example/`` (``trace``: what one example did; ``render``: for a reader; ``replay``: example
+files), ``stage`` (the command as a library call), ``fork`` (a session a team's tests drive),
+``plugin`` (pytest)."""
 
 from __future__ import annotations
 

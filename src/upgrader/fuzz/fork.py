@@ -30,7 +30,7 @@ from upgrader.fuzz.runner import Runner
 from upgrader.fuzz.session import Session
 from upgrader.fuzz.strategies import Draw, system_draws
 from upgrader.fuzz.target import Contract
-from upgrader.fuzz.trace import Trace
+from upgrader.fuzz.example.trace import Trace
 
 ForkName = Literal["upgraded", "reference"]
 
@@ -78,7 +78,7 @@ class UpgradeFork:
 
     def assert_agrees(self, example: Example) -> Trace:
         """``run``, failing the test with the numbered calls and both forks' results on a divergence."""
-        from upgrader.fuzz.render import lines
+        from upgrader.fuzz.example.render import lines
 
         trace = self.run(example)
         if trace.failure is not None:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from upgrader.errors import InputError
 from upgrader.fuzz.engine import Engine, view
 from upgrader.fuzz.target import Target
-from upgrader.fuzz.trace import Trace
+from upgrader.fuzz.example.trace import Trace
 
 _MARK = "__upgrader_fuzz_invariant__"
 Invariant = Callable[["Handle"], Any]

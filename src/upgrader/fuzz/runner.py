@@ -30,7 +30,7 @@ from upgrader.fuzz.engine import Engine
 from upgrader.fuzz.pool import Pool, callers, named
 from upgrader.fuzz.strategies import Draw, fit_int, resolve
 from upgrader.fuzz.target import Contract, Target
-from upgrader.fuzz.trace import Call, Mismatch, Step, Trace
+from upgrader.fuzz.example.trace import Call, Mismatch, Step, Trace
 from upgrader.fuzz.upgrade import Upgrade
 
 KEYS_PER_KIND = 3  # keyed views: this many of each kind of key seen

@@ -13,7 +13,7 @@ from typing import Callable
 
 from upgrader.fuzz.runner import Runner
 from upgrader.fuzz.strategies import Draw, system_draws
-from upgrader.fuzz.trace import Trace
+from upgrader.fuzz.example.trace import Trace
 
 Progress = Callable[["SearchStats"], None]
 

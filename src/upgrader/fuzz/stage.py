@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from upgrader.errors import InputError
-from upgrader.fuzz import invariants, replay
+from upgrader.fuzz import invariants
+from upgrader.fuzz.example import replay
 from upgrader.fuzz.runner import Runner
 from upgrader.fuzz.search import SearchStats, search
 from upgrader.fuzz.session import EngineName, Session, open_session
-from upgrader.fuzz.trace import Trace
+from upgrader.fuzz.example.trace import Trace
 
 Progress = Callable[[SearchStats], None]
 

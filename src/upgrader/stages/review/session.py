@@ -29,7 +29,7 @@ def review_session(target: str, network: str, *, plan: str | None = None, nonce:
     else:
         report = review_file(target, ctx, nonce)
     if simulate:
-        from upgrader.stages.review.simulate import attach_simulation
+        from upgrader.stages.review.simulate.fork import attach_simulation
 
         attach_simulation(report, ctx, network, fork_url, block)
     return report

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from upgrader.errors import InputError
 from upgrader.fuzz.abi import from_json, to_json
 from upgrader.fuzz.target import Target
-from upgrader.fuzz.trace import Call, Trace
+from upgrader.fuzz.example.trace import Call, Trace
 from upgrader.inputs import FileKind, read_json
 from upgrader.keccak import keccak
 from upgrader.manifest.store import atomic_write, canonical_json

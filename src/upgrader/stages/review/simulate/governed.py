@@ -3,7 +3,7 @@ Governor): after the Safe's transaction ran on the fork, what the Timelock will 
 run too, at its ETA, with the legs ``simulate`` uses (``governance.simulate``: scheduled with
 the minimum delay, not executable before, time moved, executed by a stranger or through the
 Safe; a Governor's proposal voted to quorum, queued and executed). The execute transaction's
-decoded state diff is then judged like the Safe's own (``review.simulate.SimulationResult.at_eta``)."""
+decoded state diff is then judged like the Safe's own (``review.simulate.fork.SimulationResult.at_eta``)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@ and show what it changes (storage, balances, events, Safe settings, proxies) bef
     sim = simulate_review(report, ctx, fork_url, block=None, root=project_root)
     sim.to_json(), sim.warnings  # ReviewWarnings joining the review's own
 
-Layout of the package: ``execute`` (the run through execTransaction, nested approvals),
-``reasons`` (revert decoding), ``slots`` (slot names and value decoding), ``diff`` (prestate
-diff, balances, events), ``config_watch`` (Safe and proxy settings), ``render`` (people)."""
+The fork run itself is ``sim/`` (``runner``: execTransaction, nested approvals; ``reasons``,
+``slots``, ``diff``); ``review.config_watch`` reads the Safe and proxy settings before and after;
+``governed`` runs what a Timelock runs later; ``render`` shows the result to people."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class SimulationResult:
     probes: list[dict[str, Any]] = field(default_factory=list)  # issue 24's pre-sign probes (sim.probes), each judged
     timings_ms: dict[str, int] = field(default_factory=dict)
     planned: bool = False
-    at_eta: "SimulationResult | None" = None  # the operation this batch schedules, run at its ETA (review.governed_sim)
+    at_eta: "SimulationResult | None" = None  # the operation this batch schedules, run at its ETA (review.simulate.governed)
     later_checks: list[dict[str, Any]] = field(default_factory=list)  # scheduled, not before its time, ready, executed
     signing_safes: list[dict[str, Any]] = field(default_factory=list)  # each Safe that signs, its hashes (review.signing_safes)
 
@@ -129,7 +129,7 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
         t = time.monotonic()
         _judge(w3, result, know, safe, ctx, safe_before, proxies_before, probed)
         timings["describe"] = _ms(t)
-        from upgrader.stages.review.governed_sim import run_at_eta  # what a Timelock runs later, at its ETA
+        from upgrader.stages.review.simulate.governed import run_at_eta  # what a Timelock runs later, at its ETA
 
         probed = probes.read_before(w3, ctx.manifest, ctx.build_info)  # before what runs at the ETA
         later = run_at_eta(w3, report.root, ctx.manifest, safe) if run.ok else None

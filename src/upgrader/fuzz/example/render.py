@@ -7,7 +7,7 @@ from typing import Any
 
 from upgrader.fuzz.abi import AbiFunction, show, to_json
 from upgrader.fuzz.engine import Outcome
-from upgrader.fuzz.trace import Call, Mismatch, Trace
+from upgrader.fuzz.example.trace import Call, Mismatch, Trace
 
 
 def result(fn: AbiFunction | None, out: Outcome | None) -> str:
