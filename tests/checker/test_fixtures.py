@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from checker_fixtures import CASES, EXPECTED
+from checker_fixtures import CASES, EXPECTED, FIXTURES
 from upgrader.check.builds import as_check_builds
 from upgrader.check.engine import check, check_contract
 from upgrader.layout.buildset import BuildSet
@@ -45,6 +45,16 @@ def test_layout_verdict_and_snapshot(case: str, fixtures_builds: BuildSet) -> No
     # a missing snapshot is a failure, never written silently: a deleted snapshot must not pass
     assert snapshot.exists(), f"{snapshot.name} is missing; regenerate with UPGRADER_UPDATE_SNAPSHOTS=1 and review it"
     assert snapshot.read_text() == text
+
+
+def test_every_snapshot_and_fixture_pair_is_a_case() -> None:
+    """A case dropped from expected.json leaves its pair unchecked and its snapshot unread:
+    the snapshots and the V1/V2 pairs on disk are exactly the cases."""
+    snapshots = {p.stem for p in SNAPSHOTS.glob("*.txt")}
+    pairs = {p.name.rsplit("_V", 1)[0] for p in FIXTURES.glob("*_V[12].sol")}
+    assert snapshots == set(CASES), f"snapshots without a case: {sorted(snapshots - set(CASES))}"
+    assert pairs == set(CASES), f"fixture pairs without a case: {sorted(pairs - set(CASES))}"
+    assert all((FIXTURES / f"{case}_{v}.sol").is_file() for case in CASES for v in ("V1", "V2"))
 
 
 def test_check_reports_every_annotated_v2_and_the_v1_it_names(fixtures_builds: BuildSet) -> None:
