@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption, SenderOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 
@@ -18,7 +18,7 @@ from upgrader.cli.common.output import console, err_console, handle_errors, prin
 @app.command("import")
 @handle_errors
 def import_(
-    network: Annotated[str, typer.Option("--network", "-n", help="Network whose manifest to write.")] = "local",
+    network: NetworkOption = "local",
     proxy: Annotated[Optional[list[str]], typer.Option("--proxy", help="Name=0xADDRESS of a proxy (repeatable).")] = None,
     from_openzeppelin: Annotated[Optional[Path], typer.Option("--from-openzeppelin", help="OpenZeppelin Upgrades manifest, .openzeppelin/<network>.json.")] = None,
     from_forge_broadcast: Annotated[Optional[Path], typer.Option("--from-forge-broadcast", help="broadcast/<script>/<chainId>/run-latest.json.")] = None,
@@ -66,8 +66,6 @@ app.add_typer(safe_app, name="safe")
 solc_app = typer.Typer(help="The solc upgrader compiles with (for forge: FOUNDRY_SOLC).", no_args_is_help=True)
 app.add_typer(solc_app, name="solc")
 
-NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")]
-SenderOpt = Annotated[Optional[str], typer.Option("--sender", help="Who sends: an ape account alias, or an account the node unlocked (address or index).")]
 
 
 def _sender_resolver(chain_id: int):  # type: ignore[no-untyped-def]
@@ -84,8 +82,8 @@ def _sender_resolver(chain_id: int):  # type: ignore[no-untyped-def]
 def safe_create(
     owners: Annotated[str, typer.Option("--owners", help="Comma-separated owner addresses.")],
     threshold: Annotated[int, typer.Option("--threshold", min=1, help="Signatures needed (1..number of owners).")],
-    network: NetworkOpt = "local",
-    sender: SenderOpt = None,
+    network: NetworkOption = "local",
+    sender: SenderOption = None,
     salt_nonce: Annotated[int, typer.Option("--salt-nonce", help="Another Safe of the same owners and threshold.", min=0)] = 0,
     json_out: JsonOption = False,
 ) -> None:
@@ -110,8 +108,8 @@ def safe_create(
 @app.command("handover")
 @handle_errors
 def handover(
-    network: NetworkOpt = "local",
-    sender: SenderOpt = None,
+    network: NetworkOption = "local",
+    sender: SenderOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Send every transfer without asking.")] = False,
     json_out: JsonOption = False,
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption
 from upgrader.cli.common.output import err_console, handle_errors, line, print_json
 from upgrader.cli.main import app
 
@@ -16,7 +16,7 @@ from upgrader.cli.main import app
 @app.command()
 @handle_errors
 def fuzz(
-    network: Annotated[str, typer.Option("--network", "-n", help="Network from the settings.")] = "local",
+    network: NetworkOption = "local",
     plan_file: Annotated[Optional[Path], typer.Option("--plan", help="A plan file (default: plan the build now, write nothing).")] = None,
     examples: Annotated[Optional[int], typer.Option("--examples", min=1, help="Examples to run (default: fuzz.examples, 1000).")] = None,
     steps: Annotated[Optional[int], typer.Option("--steps", min=1, max=500, help="Calls per example at most (default: fuzz.steps, 20).")] = None,

@@ -3,20 +3,19 @@ the local Safe Transaction Service, state in .anvil/)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import handle_errors, line, print_json
 
-node_app = typer.Typer(help="Manage the local stack: the Anvil chain and the Safe Transaction Service (state in .anvil/, out of git).",
+node_app = typer.Typer(help="Manage the local stack: the Anvil chain and the Safe Transaction Service (state in .anvil/, out of git). "
+                            "--network names a network marked local (`local: true` or a loopback rpc): its Safe service; "
+                            "`local` also runs this checkout's chain.",
                        no_args_is_help=True)
 app.add_typer(node_app, name="node")
-
-NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="A network marked local (`local: true` or a loopback rpc): "
-                                         "its Safe service; `local` also runs this checkout's chain.")]
 
 
 def _component(name: str, st: dict[str, Any], started: bool | None = None) -> str:
@@ -32,7 +31,7 @@ def _component(name: str, st: dict[str, Any], started: bool | None = None) -> st
 
 @node_app.command("start")
 @handle_errors
-def start(network: NetworkOpt = "local", json_out: JsonOption = False) -> None:
+def start(network: NetworkOption = "local", json_out: JsonOption = False) -> None:
     """Start the local chain from its saved state and the local Safe service (each only when it is not running)."""
     from upgrader.build.project import find_root
     from upgrader.localstack import start as start_stack
@@ -46,7 +45,7 @@ def start(network: NetworkOpt = "local", json_out: JsonOption = False) -> None:
 
 @node_app.command("status")
 @handle_errors
-def status(network: NetworkOpt = "local", json_out: JsonOption = False) -> None:
+def status(network: NetworkOption = "local", json_out: JsonOption = False) -> None:
     """Whether the local chain and service run, and whose they are."""
     from upgrader.build.project import find_root
     from upgrader.localstack import status as stack_status
@@ -62,7 +61,7 @@ def status(network: NetworkOpt = "local", json_out: JsonOption = False) -> None:
 
 @node_app.command("stop")
 @handle_errors
-def stop(network: NetworkOpt = "local", json_out: JsonOption = False) -> None:
+def stop(network: NetworkOption = "local", json_out: JsonOption = False) -> None:
     """Stop the local service, chain (of `local` only) and any simulate fork of this checkout (state is kept)."""
     from upgrader.build.project import find_root
     from upgrader.localstack import stop as stop_stack

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 from upgrader.errors import UnsafeError
@@ -27,7 +27,7 @@ def render_verdicts(report: dict) -> None:
 @app.command()
 @handle_errors
 def plan(
-    network: Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")] = "local",
+    network: NetworkOption = "local",
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Plan only this proxy (repeatable).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Write the plan here instead of deployments/<network>/plans/.")] = None,
     unsafe_allow: Annotated[str, typer.Option("--unsafe-allow", help="Comma-separated validation kinds to allow.")] = "",

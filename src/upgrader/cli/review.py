@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption
 from upgrader.cli.main import app
 from upgrader.cli.common.optional_value import optional_value_command
 from upgrader.cli.common.output import console, handle_errors, print_json
@@ -22,7 +22,7 @@ SHOWN = 20  # calls, and warnings of each kind, shown without --all
 def review(
     target: Annotated[str, typer.Argument(help="Transaction Builder batch file, raw SafeTx JSON, or a safeTxHash under deployments/<network>/proposals/.")],
     plan: Annotated[Optional[str], typer.Option("--plan", help="Plan file or plan hash the batch must equal.")] = None,
-    network: Annotated[str, typer.Option("--network", "-n", help="Network whose manifest names the addresses.")] = "local",
+    network: NetworkOption = "local",
     nonce: Annotated[Optional[int], typer.Option("--nonce", min=0, help="Safe nonce, when the file does not state one.")] = None,
     safe_version: Annotated[Optional[str], typer.Option("--safe-version", help="Safe version (default: the manifest's, else 1.4.1).")] = None,
     multisend: Annotated[Optional[str], typer.Option("--multisend", help="MultiSendCallOnly a multi-call batch file is sent through.")] = None,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import error_line, handle_errors, print_json
 
@@ -18,7 +18,7 @@ STATE_STYLE = {"in_sync": "green", "pending": "yellow", "scheduled": "cyan", "re
 @app.command()
 @handle_errors
 def status(
-    network: Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")] = "local",
+    network: NetworkOption = "local",
     check: Annotated[bool, typer.Option("--check", help="Exit 1 when any proxy is not in_sync or pending (for cron and CI).")] = False,
     json_out: JsonOption = False,
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import handle_errors, line, print_json
 
@@ -14,7 +14,7 @@ from upgrader.cli.common.output import handle_errors, line, print_json
 @app.command()
 @handle_errors
 def sync(
-    network: Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")] = "local",
+    network: NetworkOption = "local",
     from_block: Annotated[Optional[int], typer.Option("--from-block", min=0, help="Read events from this block (default: the last recorded one).")] = None,
     json_out: JsonOption = False,
 ) -> None:

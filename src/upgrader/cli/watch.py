@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import handle_errors
 
@@ -18,7 +18,7 @@ from upgrader.cli.common.output import handle_errors
 @app.command()
 @handle_errors
 def watch(
-    network: Annotated[str, typer.Option("--network", "-n", help="Network from the upgrader settings.")] = "local",
+    network: NetworkOption = "local",
     interval: Annotated[float, typer.Option("--interval", min=0.1, help="Seconds between scans.")] = 30.0,
     once: Annotated[bool, typer.Option("--once", help="Scan once; exit 1 if anything was found (for cron/CI).")] = False,
     metrics: Annotated[Optional[str], typer.Option("--metrics", help="Serve Prometheus text metrics on this loopback HOST:PORT.")] = None,

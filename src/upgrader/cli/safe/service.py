@@ -8,11 +8,10 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, NetworkOption, SenderOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, line, print_json
 
-NetworkOpt = Annotated[str, typer.Option("--network", "-n", help="Network from ape-config.yaml.")]
 RawHashOpt = Annotated[bool, typer.Option("--raw-hash", help="Sign the bare safeTxHash instead of the EIP-712 typed data "
                                           "(a hardware wallet then cannot show what it signs).")]
 AcceptRedOpt = Annotated[Optional[str], typer.Option("--accept-red", metavar="REASON", help="Go ahead although the review "
@@ -35,7 +34,7 @@ def _client(ctx, override: Optional[str], deadline_s: float = DEFAULT_DEADLINE_S
 @handle_errors
 def propose(
     plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
-    sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias (dev chains: test account address or index).")] = None,
+    sender: SenderOption = None,
     nonce: Annotated[Optional[int], typer.Option("--nonce", min=0, help="Safe nonce to use (default: the next free one).")] = None,
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
@@ -78,8 +77,8 @@ def propose(
 @handle_errors
 def confirm(
     safe_tx_hash: Annotated[str, typer.Argument(help="The safeTxHash to sign.")],
-    sender: Annotated[str, typer.Option("--sender", help="ape account alias (dev chains: test account address or index).")],
-    network: NetworkOpt = "local",
+    sender: SenderOption,
+    network: NetworkOption = "local",
     tx_service: ServiceOpt = None,
     deadline: DeadlineOpt = DEFAULT_DEADLINE_S,
     raw_hash: RawHashOpt = False,
@@ -115,9 +114,8 @@ def confirm(
 def execute(
     safe_tx_hash: Annotated[str, typer.Argument(help="The safeTxHash to execute; for a Timelock or Governor, the operation "
                                                 "or proposal id (or the first leg's safeTxHash) whose next leg to run.")],
-    network: NetworkOpt = "local",
-    sender: Annotated[Optional[str], typer.Option("--sender", help="ape account alias that signs and sends execTransaction "
-                                                  "(dev chains: a node-unlocked test account too).")] = None,
+    network: NetworkOption = "local",
+    sender: SenderOption = None,
     replace: Annotated[bool, typer.Option("--replace", help="Re-send the pending execTransaction at the same nonce with higher fees.")] = False,
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to wait for inclusion (re-run to keep waiting).")] = 180.0,
     tx_service: ServiceOpt = None,
@@ -126,7 +124,9 @@ def execute(
     json_out: JsonOption = False,
 ) -> None:
     """Execute a confirmed Safe transaction (or resume one that was sent), verify the chain matches
-    the plan, record it in the manifest."""
+    the plan, record it in the manifest.
+
+    --sender signs and sends execTransaction."""
     from upgrader.stages.context import open_network
     from upgrader.stages.execute.from_account import run
 
@@ -167,7 +167,6 @@ def _show_leg(result, json_out: bool) -> None:  # type: ignore[no-untyped-def]
 delegate_app = typer.Typer(help="Delegates: addresses that may propose to the Safe for an owner, without signing.",
                            no_args_is_help=True)
 app.add_typer(delegate_app, name="delegate")
-OwnerOpt = Annotated[str, typer.Option("--sender", help="The owner (delegator): ape account alias, or a dev test account.")]
 DelegateOpt = Annotated[str, typer.Option("--delegate", help="The delegate's address.")]
 
 
@@ -189,14 +188,14 @@ def _show_change(change, json_out: bool) -> None:
 @delegate_app.command("add")
 @handle_errors
 def delegate_add(
-    sender: OwnerOpt,
+    sender: SenderOption,
     delegate: DelegateOpt,
     label: Annotated[str, typer.Option("--label", help="A name the service shows for the delegate.")] = "upgrader proposer",
-    network: NetworkOpt = "local",
+    network: NetworkOption = "local",
     tx_service: ServiceOpt = None,
     json_out: JsonOption = False,
 ) -> None:
-    """The owner signs Safe's EIP-712 Delegate message: DELEGATE may then propose to the network's Safe."""
+    """The owner (--sender, the delegator) signs Safe's EIP-712 Delegate message: DELEGATE may then propose to the network's Safe."""
     from upgrader.stages.sign.delegates import add
 
     ctx, signer = _delegate_ctx(network, sender)
@@ -206,13 +205,13 @@ def delegate_add(
 @delegate_app.command("remove")
 @handle_errors
 def delegate_remove(
-    sender: OwnerOpt,
+    sender: SenderOption,
     delegate: DelegateOpt,
-    network: NetworkOpt = "local",
+    network: NetworkOption = "local",
     tx_service: ServiceOpt = None,
     json_out: JsonOption = False,
 ) -> None:
-    """The owner withdraws DELEGATE (signed the same way)."""
+    """The owner (--sender) withdraws DELEGATE (signed the same way)."""
     from upgrader.stages.sign.delegates import remove
 
     ctx, signer = _delegate_ctx(network, sender)
@@ -221,7 +220,7 @@ def delegate_remove(
 
 @delegate_app.command("list")
 @handle_errors
-def delegate_list(network: NetworkOpt = "local", tx_service: ServiceOpt = None, json_out: JsonOption = False) -> None:
+def delegate_list(network: NetworkOption = "local", tx_service: ServiceOpt = None, json_out: JsonOption = False) -> None:
     """The network Safe's delegates whose delegator is still an owner."""
     from upgrader.stages.sign.delegates import listed
 
