@@ -129,10 +129,11 @@ def test_the_sender_and_every_signer_must_be_an_owner_or_a_delegate(chain, clien
     assert client.queued(chain.safe, 0) == []
 
 
+@pytest.mark.parametrize("dialect", ["tx-service"], indirect=True)  # the Queue Service's proposal body has no sender
 def test_the_signature_must_be_the_senders(chain, client, keys):
-    """validate (l. 318-323). The Queue Service's proposal has no sender (its signer proposes)."""
-    if client.dialect.name == "queue":
-        pytest.skip("the Queue Service's proposal body has no sender (safe-queue.service.ts l. 84-103)")
+    """validate (l. 318-323). The Queue Service's proposal has no sender (its signer proposes:
+    safe-queue.service.ts l. 84-103), so only the Transaction Service's dialect is asked."""
+    assert client.dialect.name == "tx-service"
     with pytest.raises(ServiceRejected, match=f"Signature does not match sender={keys.owners[1].address}"):
         _post(client, chain, KeySigner(keys.owners[0]), _tx(chain), sender=keys.owners[1].address)
 
@@ -286,11 +287,11 @@ def test_confirmation_rules(chain, client, keys, service):
 # -- paths, lists, delegates, Safe info ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("dialect", ["tx-service"], indirect=True)  # no Queue Service path carries an address
 def test_a_path_address_that_is_not_checksummed_is_422(chain, service, dialect):
     """views.py l. 1126-1134 (Safe info), views_v2.py l. 442-450 / 476-484 (list, proposal),
-    l. 212-220 (delegate removal). The Queue Service's paths carry no address (dialects)."""
-    if dialect == "queue":
-        pytest.skip("no Queue Service path carries an address (safe-queue.service.ts)")
+    l. 212-220 (delegate removal). The Queue Service's paths carry no address (dialects,
+    safe-queue.service.ts), so there is nothing to ask it."""
     low = chain.safe.lower()
     expected = (422, {"code": 1, "message": "Checksum address validation failed", "arguments": [low]})
     assert raw(service, "GET", f"/api/v1/safes/{low}/") == expected
