@@ -1,29 +1,24 @@
-"""Offline review fixtures: a manifest of the V1 system at fixed addresses (layouts and code
-hashes from the project build)."""
+"""Offline review fixtures: the manifest the deploy stage wrote for the V1 system on the session
+chain (deterministic addresses: the ones review_helpers names), reviewed without a node."""
 
 from __future__ import annotations
 
 import pytest
-from review_helpers import MSCO, OWNERS, PROXIES, SAFE, CHAIN_ID, TOKEN, rent_vault_upgrade
+from review_helpers import CHAIN_ID, MSCO, PROXIES, SAFE, TOKEN, rent_vault_upgrade
 
-from upgrader.build import artifacts
-from upgrader.chain import create2
-from upgrader.manifest import Implementation, Manifest, ProxyRecord, SafeRecord
-from upgrader.manifest.layout import layout_snapshot
+from upgrader.manifest import Manifest
 from upgrader.stages.review.report import ReviewContext
 from upgrader.safe import Call
 
 
 @pytest.fixture(scope="session")
-def manifest(build_info: dict) -> Manifest:
-    proxies = []
-    for name, (address, fqn) in PROXIES.items():
-        art = artifacts.find(build_info, fqn)
-        impl = Implementation(address=create2.address_of(art.initcode), contract=fqn, code_hash=art.code_hash,
-                              storage_layout=layout_snapshot(build_info, fqn))
-        proxies.append(ProxyRecord(name=name, address=address, implementation=impl))
-    safe = SafeRecord(address=SAFE, version="1.4.1", owners=OWNERS, threshold=2, multisend_call_only=MSCO)
-    return Manifest(network="local", chain_id=CHAIN_ID, safe=safe, proxies=proxies, extras={"MockERC20": TOKEN})
+def manifest(system) -> Manifest:
+    """The session deploy's manifest under the network name these tests review offline
+    (``local``); its addresses are the fixed ones the crafted batches use."""
+    m = Manifest.model_validate({**system.manifest.model_dump(), "network": "local"})
+    assert (m.chain_id, m.safe.address, m.safe.multisend_call_only, m.extras["MockERC20"]) == (CHAIN_ID, SAFE, MSCO, TOKEN)
+    assert {p.name: p.address for p in m.proxies} == {name: address for name, (address, _) in PROXIES.items()}
+    return m
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from eth_utils import keccak
 
 from upgrader.build import artifacts
 from upgrader.chain import create2
-from upgrader.manifest import Implementation, Manifest, ProxyRecord, SafeRecord
-from upgrader.manifest.layout import layout_snapshot
 from upgrader.stages.review.report import ReviewContext, review
 from upgrader.stages.review.subject import subject_from_json
 from upgrader.safe import Call, add_checksum, build_batch_file
@@ -25,7 +23,6 @@ VECTORS = Path(__file__).resolve().parents[2] / ".." / "shared" / "vectors"
 CHAIN_ID = 31337
 SAFE = "0xBbA193834C351eEC02433A3A724aF2f3246F44Ac"
 MSCO = "0xc7F19395AC33DeF31EB288ce4d473BD335F980D3"  # the local Safe's MultiSendCallOnly (not canonical)
-OWNERS = ["0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]
 PROXIES = {
     "AccessHub": ("0x0165878A594ca255338adfa4d48449f69242Eb8F", "contracts/v1/AccessHub.sol:AccessHub"),
     "PropertyRegistry": ("0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6", "contracts/v1/PropertyRegistry.sol:PropertyRegistry"),
