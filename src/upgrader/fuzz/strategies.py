@@ -20,10 +20,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from upgrader.constants import ZERO_ADDRESS
 from upgrader.fuzz.abi import AbiFunction, array_parts, name_key, split_tuple
 from upgrader.fuzz.pool import CAP, Pool, callers, named
 
-ZERO_ADDRESS = "0x" + "00" * 20
 
 
 @dataclass(frozen=True)

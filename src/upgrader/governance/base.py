@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
     from upgrader.manifest import Manifest
 
-ZERO_ADDRESS = "0x" + "00" * 20
 LegState = Literal["not-scheduled", "proposed", "voting", "succeeded", "defeated", "expired", "scheduled", "ready",
                    "executed", "cancelled"]
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from eth_utils import to_checksum_address
 
 from upgrader.proxies import abi
-from upgrader.constants import BEACON_SLOT
+from upgrader.constants import BEACON_SLOT, ZERO_ADDRESS
 from upgrader.chain.rpc import read_address_slot
 from upgrader.proxies.base import Upgrade, UpgradeCall, call_view, encode, owner_of
 
@@ -25,7 +25,7 @@ class Beacon:
 
     def implementation(self, w3: "Web3", record: "ProxyRecord") -> str:
         impl = call_view(w3, _beacon(record), abi.IMPLEMENTATION)
-        return to_checksum_address(impl) if impl else "0x" + "00" * 20
+        return to_checksum_address(impl) if impl else ZERO_ADDRESS
 
     def governor(self, w3: "Web3", record: "ProxyRecord") -> str | None:
         return owner_of(w3, _beacon(record))

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from upgrader.constants import ZERO_ADDRESS
 from upgrader.fuzz.engine import BLOCK_TIME, GAS, Log, Outcome, checksummed
 
-ZERO = "0x" + "00" * 20
 _REVERT = re.compile(r"Revert \{ gas_used: \d+, output: 0x([0-9a-fA-F]*) \}")
 
 
@@ -51,7 +51,7 @@ class RevmEngine:
 
     def _block_env(self) -> Any:
         return self._BlockEnv(number=self.number, timestamp=self.timestamp, basefee=0, gas_limit=30_000_000,
-                              coinbase="0x" + "00" * 20, prevrandao=bytes(32))
+                              coinbase=ZERO_ADDRESS, prevrandao=bytes(32))
 
     def transact(self, sender: str, to: str, data: bytes, value: int = 0) -> Outcome:
         self.number += 1
@@ -68,7 +68,7 @@ class RevmEngine:
         return Outcome(True, output, logs)
 
     def views(self, calls: list[tuple[str, bytes]]) -> list[Outcome]:
-        return [self.call(ZERO, to, data) for to, data in calls]
+        return [self.call(ZERO_ADDRESS, to, data) for to, data in calls]
 
     def call(self, sender: str, to: str, data: bytes, value: int = 0) -> Outcome:
         """What ``eth_call`` at the last block answers: the call runs, then is undone."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from upgrader.constants import ZERO_ADDRESS
 from upgrader.fuzz.engine import GAS, Outcome
 from upgrader.keccak import keccak
 
@@ -81,7 +82,7 @@ class RevmRpc:
         return hex(GAS)
 
     def _eth_call(self, tx: dict[str, Any], _block: Any = "latest", _overrides: Any = None) -> str:
-        outcome = self.engine.call(tx.get("from") or "0x" + "00" * 20, tx["to"], _bytes(tx.get("data") or tx.get("input")),
+        outcome = self.engine.call(tx.get("from") or ZERO_ADDRESS, tx["to"], _bytes(tx.get("data") or tx.get("input")),
                                    _int(tx.get("value")))
         if outcome.ok:
             return _hex(outcome.data)

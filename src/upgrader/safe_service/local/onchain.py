@@ -31,7 +31,6 @@ from upgrader.safe.signatures import SafeSignature
 
 __all__ = ["Executed", "SafeState", "executed_by_nonce", "read_safe", "signature_is_valid"]
 
-ZERO = "0x0000000000000000000000000000000000000000"
 SENTINEL = "0x0000000000000000000000000000000000000001"
 # safe-eth-py Safe: keccak256("fallback_manager.handler.address"), ("guard_manager.guard.address"),
 # ("module_manager.module_guard.address"), computed here from the same labels
