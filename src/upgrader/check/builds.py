@@ -11,13 +11,14 @@ of them is stale, and the folder is refused, whatever the files are called.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from upgrader.check import facts as F
 from upgrader.errors import InputError
 from upgrader.findings import Finding
+from upgrader.layout.owners import ContractOwners
 from upgrader.layout.model import StorageLayout
 
 if TYPE_CHECKING:
@@ -65,20 +66,14 @@ class BuildFacts:
 
 
 @dataclass
-class CheckBuilds:
-    builds: list[BuildFacts] = field(default_factory=list)
-    owner: dict[str, BuildFacts] = field(default_factory=dict)  # fqn -> the build that compiled it
-    dir_name: str = ""  # the folder's short name, for `<dir>:<Contract>` references
-    _layouts: dict[str, StorageLayout] = field(default_factory=dict)
+class CheckBuilds(ContractOwners[BuildFacts]):
     _by_name: tuple[int, dict[str, list[str]]] = (-1, {})  # (len(owner) when built, Name -> fqns)
 
     @classmethod
     def of(cls, builds: list[BuildFacts], dir_name: str = "") -> CheckBuilds:
         checked = cls(dir_name=dir_name)
         for build in builds:
-            checked.builds.append(build)
-            for fqn in build.contracts:
-                checked.owner.setdefault(fqn, build)  # same text in every build (refuse_stale): any one will do
+            checked.hold(build, build.contracts)  # same text in every build (refuse_stale): any one will do
         return checked
 
     @classmethod
@@ -90,8 +85,7 @@ class CheckBuilds:
         singles = []
         for build in buildset.builds:
             single = BuildSet(dir_name=buildset.dir_name)
-            single.builds.append(build)
-            single.owner = {fqn: build for fqn in build.index.contracts}
+            single.hold(build, build.index.contracts)
             singles.append(BuildFacts(extract(single), build.name, lambda s=single: s, build.path, single))
         return cls.of(singles, buildset.dir_name)
 
@@ -128,10 +122,8 @@ class CheckBuilds:
         annotated, name = F.value(self.contract(fqn)["annotation"])
         return bool(annotated), name
 
-    def layout(self, fqn: str) -> StorageLayout:
-        if fqn not in self._layouts:
-            self._layouts[fqn] = self._read(fqn, "layout", StorageLayout.from_json)
-        return self._layouts[fqn]
+    def _read_layout(self, fqn: str) -> StorageLayout:
+        return self._read(fqn, "layout", StorageLayout.from_json)  # type: ignore[no-any-return]
 
     def findings(self, fqn: str, reference_uups: bool = False) -> list[Finding]:
         """The contract's unsafe-pattern findings, nothing allowed (the engine filters)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from upgrader.chain.events import topic
 from upgrader.keccak import keccak
 
 
@@ -85,10 +86,6 @@ PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE = role("PROPOSER_ROLE"), role("CANC
 DEFAULT_ADMIN_ROLE = bytes(32)
 ROLE_NAMES = {PROPOSER_ROLE: "PROPOSER_ROLE", CANCELLER_ROLE: "CANCELLER_ROLE", EXECUTOR_ROLE: "EXECUTOR_ROLE",
               DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE"}
-
-
-def topic(signature: str) -> str:
-    return "0x" + keccak(signature.encode()).hex()
 
 
 # Events, by topic0 (TimelockController, AccessControl, IGovernor)

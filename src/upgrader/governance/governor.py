@@ -17,7 +17,7 @@ from eth_utils import to_checksum_address
 from upgrader.governance import abi
 from upgrader.governance.base import Progress, duration, latest_timestamp, view
 from upgrader.governance.operation import GovernorProposal
-from upgrader.governance.timelock import _call, operation_progress, require_role, split_deploys
+from upgrader.governance.timelock import _call, operation_progress, scheduled_leg
 from upgrader.manifest.governance import GovernorRecord
 
 if TYPE_CHECKING:
@@ -65,15 +65,10 @@ class GovernorChain:
         return manifest.governance.timelock.address  # type: ignore[union-attr]
 
     def wrap(self, w3: "Web3", manifest: "Manifest", body: dict[str, Any]) -> dict[str, Any]:
-        from upgrader.stages.planfile import plan_hash
-
         gov, tl = manifest.governance.governor, manifest.governance.timelock  # type: ignore[union-attr]
-        require_role(w3, tl.address, abi.PROPOSER_ROLE, gov.address, "the Governor")
-        deploys, inner = split_deploys(body["calls"])
-        batch_hash = plan_hash({**body, "calls": [*deploys, *inner]})  # the plan as the Safe would run it directly
+        deploys, inner, batch_hash, delay = scheduled_leg(w3, tl, body, gov.address, "the Governor")
         proposal = GovernorProposal.of_calls(inner, description_of(batch_hash, inner))
         op = proposal.timelock_operation(gov.address, gov.oz_version)
-        delay = int(view(w3, tl.address, abi.GET_MIN_DELAY) or tl.min_delay)
         propose = _call(gov.address, proposal.propose_data(), (
             f"{gov.name}.propose({len(inner)} calls, description naming batch hash {batch_hash}), proposal {proposal.id}: "
             + "; ".join(c["description"] for c in inner)))

@@ -19,9 +19,11 @@ from eth_utils import to_checksum_address
 
 from upgrader.chain.create2 import DEPLOYER as CREATE2_DEPLOYER
 from upgrader.governance import abi
-from upgrader.governance.base import ZERO_ADDRESS, Progress, duration, latest_timestamp, view
+from upgrader.constants import ZERO_ADDRESS
+from upgrader.governance.base import Progress, duration, latest_timestamp, view
 from upgrader.governance.operation import TimelockOperation
 from upgrader.manifest.governance import TimelockRecord
+from upgrader.proxies.base import UpgradeCall
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -97,7 +99,20 @@ def split_deploys(calls: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], li
 
 
 def _call(to: str, data: bytes, description: str) -> dict[str, Any]:
-    return {"to": to_checksum_address(to), "value": "0", "operation": 0, "data": "0x" + data.hex(), "description": description}
+    return UpgradeCall(to_checksum_address(to), data, description).to_plan()
+
+
+def scheduled_leg(w3: "Web3", timelock: TimelockRecord, body: dict[str, Any], proposer: str,
+                  who: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, int]:
+    """What every chain through a Timelock starts its ``wrap`` with: the proposer still holds its
+    role; the CREATE2 deployments (the Safe's own leg) apart from the calls the Timelock runs; the
+    batch hash of the plan as the Safe would run it directly; the Timelock's minimum delay now."""
+    from upgrader.stages.planfile import plan_hash
+
+    require_role(w3, timelock.address, abi.PROPOSER_ROLE, proposer, who)
+    deploys, inner = split_deploys(body["calls"])
+    batch_hash = plan_hash({**body, "calls": [*deploys, *inner]})
+    return deploys, inner, batch_hash, int(view(w3, timelock.address, abi.GET_MIN_DELAY) or timelock.min_delay)
 
 
 class TimelockChain:
@@ -108,14 +123,9 @@ class TimelockChain:
         return manifest.governance.timelock.address  # type: ignore[union-attr]
 
     def wrap(self, w3: "Web3", manifest: "Manifest", body: dict[str, Any]) -> dict[str, Any]:
-        from upgrader.stages.planfile import plan_hash
-
         tl = manifest.governance.timelock  # type: ignore[union-attr]
-        require_role(w3, tl.address, abi.PROPOSER_ROLE, manifest.safe.address, "the Safe")
-        deploys, inner = split_deploys(body["calls"])
-        batch_hash = plan_hash({**body, "calls": [*deploys, *inner]})  # the plan as the Safe would run it directly
+        deploys, inner, batch_hash, delay = scheduled_leg(w3, tl, body, manifest.safe.address, "the Safe")
         op = TimelockOperation.of_calls(inner, bytes.fromhex(batch_hash[2:]))
-        delay = int(view(w3, tl.address, abi.GET_MIN_DELAY) or tl.min_delay)
         schedule = _call(tl.address, op.schedule_data(delay), (
             f"TimelockController.scheduleBatch({len(inner)} calls, delay {duration(delay)}, salt = batch hash {batch_hash}), "
             f"operation {'0x' + op.id.hex()}: " + "; ".join(c["description"] for c in inner)))

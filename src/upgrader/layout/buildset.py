@@ -7,7 +7,7 @@ from a ``BuildSet`` of one build-info (``upgrader.check.extract``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from upgrader.solc_ast.index import AstIndex, index_of
 from upgrader.solc_ast.walk import Node
 from upgrader.layout.extract import extract_layout
 from upgrader.layout.model import StorageLayout
+from upgrader.layout.owners import ContractOwners
 
 
 @dataclass
@@ -29,12 +30,7 @@ class _Build:
 
 
 @dataclass
-class BuildSet:
-    builds: list[_Build] = field(default_factory=list)
-    owner: dict[str, _Build] = field(default_factory=dict)  # fqn -> the build that compiled it
-    dir_name: str = ""  # the folder's short name, for `<dir>:<Contract>` references
-    _layouts: dict[str, StorageLayout] = field(default_factory=dict)
-
+class BuildSet(ContractOwners[_Build]):
     @classmethod
     def of(cls, *build_infos: dict[str, Any]) -> BuildSet:
         builds = cls()
@@ -44,9 +40,7 @@ class BuildSet:
 
     def add(self, info: dict[str, Any], path: Path | None = None) -> None:
         build = _Build(info, index_of(info), path)
-        self.builds.append(build)
-        for fqn in build.index.contracts:
-            self.owner.setdefault(fqn, build)  # the first build that compiled it
+        self.hold(build, build.index.contracts)
 
     def node(self, fqn: str) -> Node:
         return self.owner[fqn].index.contracts[fqn]
@@ -57,12 +51,10 @@ class BuildSet:
     def build_info(self, fqn: str) -> dict[str, Any]:
         return self.owner[fqn].info
 
-    def layout(self, fqn: str) -> StorageLayout:
-        if fqn not in self._layouts:
-            build = self.owner[fqn]
-            empty_if_missing = asks_for_layouts(build.info, fqn) or not self.has_state_variables(fqn)
-            self._layouts[fqn] = extract_layout(build.info, fqn, build.index, empty_if_missing)
-        return self._layouts[fqn]
+    def _read_layout(self, fqn: str) -> StorageLayout:
+        build = self.owner[fqn]
+        empty_if_missing = asks_for_layouts(build.info, fqn) or not self.has_state_variables(fqn)
+        return extract_layout(build.info, fqn, build.index, empty_if_missing)
 
     def has_state_variables(self, fqn: str) -> bool:
         """Whether the contract or a base declares a variable that takes a storage slot."""

@@ -89,6 +89,16 @@ class SafeDomain:
             body = abi_encode(["bytes32", "address"], [self.typehash, self.safe])
         return keccak(body)
 
+    def typed_data(self) -> tuple[list[dict[str, str]], dict[str, Any]]:
+        """The ``EIP712Domain`` type and values of this domain (``eth_signTypedData_v4``), for a
+        SafeTx and a SafeMessage alike."""
+        fields = [{"name": "verifyingContract", "type": "address"}]
+        values: dict[str, Any] = {"verifyingContract": self.safe}
+        if self.has_chain_id:
+            fields.insert(0, {"name": "chainId", "type": "uint256"})
+            values["chainId"] = self.chain_id
+        return fields, values
+
 
 @dataclass(frozen=True)
 class SafeTx:
@@ -231,11 +241,7 @@ def hashes(tx: SafeTx, domain: SafeDomain) -> SafeTxHashes:
 
 def typed_data(tx: SafeTx, domain: SafeDomain) -> dict[str, Any]:
     """The EIP-712 JSON (``eth_signTypedData_v4`` shape) for wallets that sign typed data."""
-    domain_fields = [{"name": "verifyingContract", "type": "address"}]
-    domain_values: dict[str, Any] = {"verifyingContract": domain.safe}
-    if domain.has_chain_id:
-        domain_fields.insert(0, {"name": "chainId", "type": "uint256"})
-        domain_values["chainId"] = domain.chain_id
+    domain_fields, domain_values = domain.typed_data()
     gas_name = "dataGas" if domain.uses_data_gas else "baseGas"
     names = ["to", "value", "data", "operation", "safeTxGas", gas_name, "gasPrice",
              "gasToken", "refundReceiver", "nonce"]

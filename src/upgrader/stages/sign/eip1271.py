@@ -50,11 +50,7 @@ def safe_message_hash(domain: SafeDomain, message: bytes) -> bytes:
 
 def message_typed_data(domain: SafeDomain, message: bytes) -> dict[str, Any]:
     """The EIP-712 JSON of that SafeMessage, for a wallet that shows what it signs."""
-    fields = [{"name": "verifyingContract", "type": "address"}]
-    values: dict[str, Any] = {"verifyingContract": domain.safe}
-    if domain.has_chain_id:
-        fields.insert(0, {"name": "chainId", "type": "uint256"})
-        values["chainId"] = domain.chain_id
+    fields, values = domain.typed_data()
     return {"types": {"EIP712Domain": fields, "SafeMessage": [{"name": "message", "type": "bytes"}]},
             "primaryType": "SafeMessage", "domain": values, "message": {"message": "0x" + message.hex()}}
 
