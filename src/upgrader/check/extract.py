@@ -50,16 +50,20 @@ def verdict(build: BuildSet, fqn: str) -> Facts:
     """A contract's storage layout and unsafe-pattern findings (the latter twice where the
     verdict depends on whether the version it upgrades from is UUPS)."""
     facts: Facts = {"layout": guarded(lambda: build.layout(fqn).to_json())}
-    validator = _validator()
-    if validator is None:
+    validate = _validate()
+    if validate is None:
         facts["findings"] = []
         return facts
+    validate_contract, validate_both_references = validate
     info, index = build.build_info(fqn), build.index(fqn)
-    facts["findings"] = guarded(lambda: [finding_json(f) for f in validator(info, fqn, index=index)])
-    if not upgradeability.has_upgrade_function(index, build.node(fqn)):
-        facts["findings_uups"] = guarded(
-            lambda: [finding_json(f) for f in validator(info, fqn, reference_uups=True, index=index)]
-        )
+    if upgradeability.has_upgrade_function(index, build.node(fqn)):
+        facts["findings"] = guarded(lambda: [finding_json(f) for f in validate_contract(info, fqn, index=index)])
+        return facts
+    both = guarded(lambda: [[finding_json(f) for f in found] for found in validate_both_references(info, fqn, index=index)])
+    if isinstance(both, dict):  # the error, for either reference
+        facts["findings"] = facts["findings_uups"] = both
+    else:
+        facts["findings"], facts["findings_uups"] = both
     return facts
 
 
@@ -132,12 +136,12 @@ def namespace_duplicates(index: AstIndex, contract: Node) -> list[Finding]:
     return found
 
 
-def _validator() -> Callable[..., list[Finding]] | None:
-    """The unsafe-pattern validator, if installed (``upgrader.validate``)."""
+def _validate() -> tuple[Callable[..., list[Finding]], Callable[..., tuple[list[Finding], list[Finding]]]] | None:
+    """The unsafe-pattern validator's two entry points, if installed (``upgrader.validate``)."""
     try:
-        from upgrader.validate import validate_contract
+        from upgrader.validate import validate_both_references, validate_contract
     except ModuleNotFoundError as exc:
         if exc.name == "upgrader.validate":
             return None
         raise
-    return validate_contract
+    return validate_contract, validate_both_references

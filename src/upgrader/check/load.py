@@ -10,7 +10,10 @@ extract, or one core, it is done in this process.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +123,9 @@ def _extract_all(files: list[_File], cache: FactsCache) -> dict[Path, Facts]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    import upgrader.check.extract  # noqa: F401  imported once here, not again in each forked worker
+    import upgrader.validate  # noqa: F401
+
     ordered = sorted(files, key=lambda f: -f.size)  # largest first: the last to finish is small
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {f.path: pool.submit(_extract, f.path, cache.root) for f in ordered}
@@ -131,13 +137,32 @@ def _extract(path: Path, cache_root: Path | None) -> Facts:
     """The facts of one file, written to the cache under the key of the bytes decoded."""
     from upgrader.check.extract import extract
 
+    from upgrader.solc_ast.index import forget
+
     cache = FactsCache(cache_root)
-    key, data = _read(path, cache)
-    build = open_build(path, data)
-    del data  # the bytes are not needed once decoded: a worker's peak is one file's ASTs, not also its text
-    facts = extract(build)
+    with _collector_off():
+        key, data = _read(path, cache)
+        build = open_build(path, data)
+        del data  # the bytes are not needed once decoded: a worker's peak is one file's ASTs, not also its text
+        facts = extract(build)
+        forget(build.builds[0].info)  # the index cache would keep the ASTs alive past this file
+        del build
     cache.put(key, facts)
     return facts
+
+
+@contextmanager
+def _collector_off() -> Iterator[None]:
+    """Python's cycle collector off while a build's ASTs are in memory. They are acyclic dicts,
+    by the million, freed by reference counting; each collection still walks every one of them
+    (decoding a 42 MB forge build-info took 1.1 s with the collector on, 0.17 s with it off)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _cores() -> int:

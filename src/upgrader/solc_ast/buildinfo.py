@@ -8,14 +8,20 @@ shape holding only ``input.sources[*].content``, ``input.settings``, ``output.so
 (``id``, ``ast``) and ``output.contracts[*][*]`` (``storageLayout``, ``evm.bytecode``'s
 ``linkReferences``, and ``object`` only where link references are absent).
 
+Each AST is decoded without its function bodies, which stay text until a rule reads one
+(``solc_ast.bodies``), and its text is searched for the call types the opcode rules look for
+(``CALL_TYPES``): those it does not hold are listed under ``ABSENT_CALL_TYPES`` in the result,
+and no reachability walk is needed for them.
+
 The parse is the input boundary for build-infos (issue 15): nesting too deep for the
-decoder, an integer wider than 64 bits or a lone surrogate escape in what is decoded, or
-any malformed JSON, is an ``InputError`` of one line; the depth is measured only for that
-message.
+decoder, an integer wider than 64 bits or a lone surrogate escape in what is decoded (a body
+when it is read), or any malformed JSON, is an ``InputError`` of one line; the depth is
+measured only for that message.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +29,12 @@ import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType
 
 from upgrader.errors import InputError
+
+# the call types (typeIdentifier prefixes) validate.reachability reports; a build whose AST text
+# holds none of one, nor an escaped ASCII character that could spell it, calls none
+CALL_TYPES = ("t_function_baredelegatecall_", "t_function_selfdestruct_")
+ABSENT_CALL_TYPES = "upgrader:absent-call-types"  # key of the result: the CALL_TYPES no AST holds
+_ESCAPED_ASCII = re.compile(rb"\\u00[2-7][0-9a-fA-F]")
 
 NOT_A_BUILD_INFO = "is not a build-info (no input/output); point --build-info at the build-info folder"
 
@@ -94,7 +106,9 @@ def read_build_info(path: Path, data: bytes | None = None) -> dict[str, Any]:
             output = wrapped.output if wrapped.output is not UNSET else _decode(_OUTPUT, data, beside)
     if not isinstance(info.input, _Input) or not isinstance(output, _Output):
         raise InputError(f"{path} {NOT_A_BUILD_INFO}")
-    plain: dict[str, Any] = {"input": _input(info.input), "output": _output(output, path)}
+    present: set[str] = set()
+    plain: dict[str, Any] = {"input": _input(info.input), "output": _output(output, path, present)}
+    plain[ABSENT_CALL_TYPES] = frozenset(CALL_TYPES) - present
     if info.id is not UNSET:
         plain["id"] = info.id
     return plain
@@ -132,7 +146,10 @@ def _input(source: _Input) -> dict[str, Any]:
     return plain
 
 
-def _output(output: _Output, where: Path) -> dict[str, Any]:
+def _output(output: _Output, where: Path, present: set[str]) -> dict[str, Any]:
+    """``present``: gets the ``CALL_TYPES`` an AST may hold."""
+    from upgrader.solc_ast.bodies import without_bodies
+
     plain: dict[str, Any] = {}
     if output.sources is not None:
         sources: dict[str, Any] = {}
@@ -141,7 +158,11 @@ def _output(output: _Output, where: Path) -> dict[str, Any]:
             if entry.id is not UNSET:
                 item["id"] = entry.id
             if entry.ast is not UNSET:
-                item["ast"] = _decode(_ANY, entry.ast, where)
+                text = bytes(entry.ast)
+                escaped = _ESCAPED_ASCII.search(text) is not None
+                present.update(t for t in CALL_TYPES if escaped or t.encode() in text)
+                ast = without_bodies(text, where)
+                item["ast"] = ast if ast is not None else _decode(_ANY, text, where)
             sources[unit] = item
         plain["sources"] = sources
     if output.contracts is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from upgrader.errors import InputError
+from upgrader.solc_ast.bodies import read_all
 from upgrader.solc_ast.walk import Node, calls_with_guards
 
 
@@ -28,10 +29,13 @@ class AstIndex:
     _unit_by_file_index: dict[int, str] = field(default_factory=dict)
     _line_starts: dict[str, list[int]] = field(default_factory=dict)
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # per-build caches for the rules
+    absent_call_types: frozenset[str] = frozenset()  # call types no AST holds (solc_ast.buildinfo)
 
     @classmethod
     def of(cls, build_info: dict[str, Any]) -> AstIndex:
-        index = cls(build_info)
+        from upgrader.solc_ast.buildinfo import ABSENT_CALL_TYPES
+
+        index = cls(build_info, absent_call_types=build_info.get(ABSENT_CALL_TYPES) or frozenset())
         output = build_info.get("output")
         sources = output.get("sources") if isinstance(output, dict) else None
         for unit, entry in (sources or {}).items():
@@ -58,8 +62,12 @@ class AstIndex:
         key = ("calls-under", root["id"])
         cached = self.memo.get(key)
         if cached is None:
-            cached = self.memo[key] = calls_with_guards(root)
+            cached = self.memo[key] = calls_with_guards(read_all(root))
         return cached  # type: ignore[no-any-return]
+
+    def may_call(self, call_type: str) -> bool:
+        """Whether a call whose typeIdentifier starts with ``call_type`` can be in the build."""
+        return call_type not in self.absent_call_types
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -156,6 +164,11 @@ class AstIndex:
 
 
 _indexes: list[tuple[dict[str, Any], AstIndex]] = []
+
+
+def forget(build_info: dict[str, Any]) -> None:
+    """Drop the index of ``build_info`` (its ASTs are then freed with the build)."""
+    _indexes[:] = [(known, index) for known, index in _indexes if known is not build_info]
 
 
 def index_of(build_info: dict[str, Any]) -> AstIndex:

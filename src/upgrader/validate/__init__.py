@@ -31,6 +31,7 @@ __all__ = [
     "explain",
     "index_for",
     "parse_unsafe_allow",
+    "validate_both_references",
     "validate_contract",
 ]
 
@@ -85,15 +86,40 @@ def validate_contract(
     allow = parse_unsafe_allow(unsafe_allow)
     index = index if index is not None and not index.missing_ast else index_for(build_info)
     ctx = Context(index, index.contract(contract_fqn), reference_uups)
+    return _collect(ctx, RULE_FUNCTIONS, allow)
+
+
+def validate_both_references(
+    build_info: dict[str, Any], contract_fqn: str, index: AstIndex | None = None
+) -> tuple[list[Finding], list[Finding]]:
+    """``validate_contract``'s findings with ``reference_uups`` false and true, the rules run
+    once: only ``uups.missing_upgrade_function`` reads it, so the second list is the first
+    with that rule's findings for a UUPS reference merged in (deduplicated and ordered as
+    ``validate_contract`` orders them)."""
+    index = index if index is not None and not index.missing_ast else index_for(build_info)
+    contract = index.contract(contract_fqn)
+    plain = _collect(Context(index, contract), RULE_FUNCTIONS, frozenset())
+    extra = _collect(Context(index, contract, True), (uups.missing_upgrade_function,), frozenset())
+    seen = {_key(finding) for finding in plain}
+    return plain, sorted(plain + [f for f in extra if _key(f) not in seen], key=_order)
+
+
+def _collect(
+    ctx: Context, functions: tuple[Callable[[Context], Iterator[Finding]], ...], allow: frozenset[str]
+) -> list[Finding]:
     seen: set[tuple[str, str | None, str]] = set()
     findings: list[Finding] = []
-    for rule in RULE_FUNCTIONS:
+    for rule in functions:
         for finding in rule(ctx):
-            key = (finding.kind, finding.location, finding.message)
+            key = _key(finding)
             if finding.kind not in allow and key not in seen:
                 seen.add(key)
                 findings.append(finding)
     return sorted(findings, key=_order)
+
+
+def _key(finding: Finding) -> tuple[str, str | None, str]:
+    return (finding.kind, finding.location, finding.message)
 
 
 def _order(finding: Finding) -> tuple[Any, ...]:

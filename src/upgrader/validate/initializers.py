@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 
 from upgrader.findings import Finding
+from upgrader.solc_ast.bodies import body
 from upgrader.solc_ast.natspec import annotation_args, documentation, has_tag
 from upgrader.solc_ast.walk import Node
 from upgrader.validate.context import Context, names
@@ -125,7 +126,7 @@ def _not_initialized_by_other_parents(ctx: Context, by_parent: dict[str, list[No
 
 def _top_level_calls(fn: Node) -> Iterator[tuple[Node, Node]]:
     """(statement, call) for each top-level ``f(...)``/``x.f(...)`` statement of ``fn``."""
-    for statement in (fn.get("body") or {}).get("statements") or []:
+    for statement in (body(fn) or {}).get("statements") or []:
         if statement["nodeType"] != "ExpressionStatement":
             continue
         call = statement["expression"]
@@ -166,11 +167,11 @@ def _is_initializer(ctx: Context, fn: Node, parent: bool) -> bool:
         "initialize",
         "initializer",
     )
-    if not looks_like or (fn.get("virtual") and not fn.get("body")) or fn["visibility"] == "private":
+    if not looks_like or (fn.get("virtual") and not body(fn)) or fn["visibility"] == "private":
         return False
     if not parent:
         return True
-    has_statements = bool((fn.get("body") or {}).get("statements"))
+    has_statements = bool((body(fn) or {}).get("statements"))
     return has_statements and fn["visibility"] in ("internal", "public")
 
 

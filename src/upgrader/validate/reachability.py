@@ -13,23 +13,43 @@ to all its functions; ``-reachable`` on the contract under validation also skips
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from upgrader.errors import InputError
 from upgrader.findings import Finding
 from upgrader.solc_ast.walk import Node
 from upgrader.validate.context import Context
 from upgrader.validate.kinds import Kind
 
-OPCODES: dict[Kind, re.Pattern[str]] = {
-    "delegatecall": re.compile(r"^t_function_baredelegatecall_"),
-    "selfdestruct": re.compile(r"^t_function_selfdestruct_"),
+# the call's typeIdentifier prefix (solc_ast.buildinfo.CALL_TYPES lists the same, to tell a build
+# that holds none of them: then there is nothing to walk for)
+OPCODES: dict[Kind, str] = {
+    "delegatecall": "t_function_baredelegatecall_",
+    "selfdestruct": "t_function_selfdestruct_",
 }
 
 
 def opcodes(ctx: Context) -> Iterator[Finding]:
-    for kind in OPCODES:
-        yield from _Walk(ctx, kind).run()
+    """A kind whose call type the build does not hold has nothing to report; its walk is still
+    taken when an annotation the walk could read is malformed, so that error stays reported."""
+    for kind, call_type in OPCODES.items():
+        if ctx.index.may_call(call_type) or not _annotations_read(ctx):
+            yield from _Walk(ctx, kind).run()
+
+
+def _annotations_read(ctx: Context) -> bool:
+    """Whether the allow annotations of every node a walk prunes by (contracts, their members,
+    free functions) read without an error; once per build."""
+    key = ("annotations-read",)
+    memo = ctx.index.memo
+    if key not in memo:
+        memo[key] = True
+        try:
+            for node in ctx.index.nodes.values():
+                ctx.allowed(node)
+        except InputError:
+            memo[key] = False
+    return memo[key]  # type: ignore[no-any-return]
 
 
 _CODE = ("FunctionDefinition", "ModifierDefinition")
@@ -52,7 +72,7 @@ class _Walk:
     def __init__(self, ctx: Context, kind: Kind) -> None:
         self.ctx = ctx
         self.kind = kind
-        self.pattern = OPCODES[kind]
+        self.call_type = OPCODES[kind]
         self.walked: set[int] = set()
         self.found: dict[int, tuple[Node, str | None]] = {}  # call id -> (call, entry point)
 
@@ -130,7 +150,7 @@ class _Walk:
     def _direct(self, root: Node, origin: str | None) -> None:
         for call in self._calls(root, reachable=False):
             type_id = call["expression"].get("typeDescriptions", {}).get("typeIdentifier") or ""
-            if self.pattern.match(type_id) and call["id"] not in self.found:
+            if type_id.startswith(self.call_type) and call["id"] not in self.found:
                 self.found[call["id"]] = (call, origin)
 
     def _follow(self, root: Node, origin: str | None) -> None:

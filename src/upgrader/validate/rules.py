@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from upgrader.findings import Finding
+from upgrader.solc_ast.bodies import body, read_all
 from upgrader.solc_ast.natspec import documentation
 from upgrader.solc_ast.walk import Node, find_all
 from upgrader.validate.context import Context
@@ -27,7 +28,7 @@ def constructor(ctx: Context) -> Iterator[Finding]:
         for fn in contract["nodes"]:  # functions are only ever contract members
             if fn["nodeType"] != "FunctionDefinition" or fn["kind"] != "constructor" or ctx.skip("constructor", fn):
                 continue
-            statements = (fn.get("body") or {}).get("statements") or []
+            statements = (body(fn) or {}).get("statements") or []
             if statements or fn.get("modifiers"):
                 yield ctx.finding("constructor", fn, contract=contract["name"])
 
@@ -131,7 +132,7 @@ def _first_use(ctx: Context, library: Node) -> Node | None:
         if fn["nodeType"] == "FunctionDefinition" and fn["visibility"] in ("public", "external")
     }
     for contract in ctx.linearized:
-        for ref in find_all(("Identifier", "MemberAccess"), contract):
+        for ref in find_all(("Identifier", "MemberAccess"), read_all(contract)):
             if ref.get("referencedDeclaration") in linked:
                 return ref
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from upgrader.findings import Finding
+from upgrader.solc_ast.bodies import body
 from upgrader.solc_ast.walk import Node, find_all
 from upgrader.validate.context import Context
 
@@ -57,7 +58,7 @@ def missing_disable_initializers(ctx: Context) -> Iterator[Finding]:
 
 
 def _calls_disable_initializers(ctx: Context, constructor: Node) -> bool:
-    for call in find_all("FunctionCall", constructor.get("body") or {}):
+    for call in find_all("FunctionCall", body(constructor) or {}):
         fn = ctx.index.function(call["expression"].get("referencedDeclaration"))
         if fn is not None and fn["name"] == "_disableInitializers":
             return True
@@ -72,13 +73,13 @@ def unprotected_authorize_upgrade(ctx: Context) -> Iterator[Finding]:
             (
                 fn
                 for fn in contract["nodes"]
-                if fn["nodeType"] == "FunctionDefinition" and fn["name"] == "_authorizeUpgrade" and fn.get("body")
+                if fn["nodeType"] == "FunctionDefinition" and fn["name"] == "_authorizeUpgrade" and body(fn)
             ),
             None,
         )
         if fn is None:
             continue
-        empty = not fn["body"].get("statements") and not fn.get("modifiers")
+        empty = not body(fn).get("statements") and not fn.get("modifiers")
         if empty and not ctx.skip("unprotected-authorize-upgrade", ctx.contract, contract, fn):
             yield ctx.finding("unprotected-authorize-upgrade", fn, contract=contract["name"])
         return
