@@ -47,6 +47,24 @@ def test_every_command_module_is_registered_and_every_registered_module_exists()
     assert set(main.COMMAND_MODULES) == on_disk
 
 
+def test_a_missing_command_module_is_one_line_and_exit_2():
+    """As an install that lost a file: the module is hidden from the import system, the
+    executable still starts, says which module in one line, exits 2, and leaves no command out."""
+    hide = ("import importlib.abc, sys\n"
+            "class Hide(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path, target=None):\n"
+            "        if name == 'upgrader.cli.sync': raise ModuleNotFoundError(name=name)\n"
+            "sys.meta_path.insert(0, Hide())\n"
+            "sys.argv = ['upgrader', '--help']\n"
+            "from upgrader.cli.entry import run\n"
+            "run()\n")
+    done = subprocess.run([sys.executable, "-c", hide], capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == ["upgrader: this installation lacks the command module upgrader.cli.sync; "
+                                        "reinstall upgrader (in a checkout: make install)"]
+    assert "Commands" not in done.stdout
+
+
 def _readme_shell_lines() -> list[str]:
     lines, inside, shell = [], False, False
     for line in (ROOT / "README.md").read_text().splitlines():

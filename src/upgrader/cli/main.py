@@ -62,8 +62,20 @@ def main(
 
 
 def _register_commands() -> None:
+    """A missing command module is a broken install: fail loudly, in one line (exit 2), never
+    by leaving the command out. A module a command imports that is missing stays a traceback
+    (that is our bug, not the install's)."""
+    import sys
+
     for name in COMMAND_MODULES:
-        importlib.import_module(name)  # a missing command module is a broken install: fail loudly
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            sys.stderr.write(f"upgrader: this installation lacks the command module {name}; "
+                             "reinstall upgrader (in a checkout: make install)\n")
+            raise SystemExit(2) from None
 
 
 _register_commands()
