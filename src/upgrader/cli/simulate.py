@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from upgrader.cli.common.options import JsonOption
+from upgrader.cli.common.options import JsonOption, PlanFileArgument
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, print_json
 
@@ -15,7 +14,7 @@ from upgrader.cli.common.output import console, err_console, handle_errors, prin
 @app.command()
 @handle_errors
 def simulate(
-    plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
+    plan_file: PlanFileArgument,
     fork_url: Annotated[Optional[str], typer.Option("--fork-url", help="RPC to fork (default: the plan's network).")] = None,
     fork_block: Annotated[Optional[int], typer.Option("--fork-block", min=0, help="Block number to fork at.")] = None,
     json_out: JsonOption = False,

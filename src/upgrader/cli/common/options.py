@@ -5,16 +5,18 @@
 - ``network: NetworkOption = "local"``: the network from the settings (``upgrader.config``).
 - ``sender: SenderOption = None`` (or no default where a command cannot do without one): who
   signs or sends, resolved by ``stages.sign.signer.resolve_signer`` or ``deploy.sender``.
+- ``plan_file: PlanFileArgument``: the plan a stage after `plan` reads (`simulate`, `propose`).
 
 ``tests/faults/test_shared_options.py`` fails on a command that declares one of them itself."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-__all__ = ["JSON_PARAMETER", "JsonOption", "NetworkOption", "SenderOption", "SENDER", "NETWORK", "JSON"]
+__all__ = ["JSON_PARAMETER", "JsonOption", "NetworkOption", "SenderOption", "PlanFileArgument", "SENDER", "NETWORK", "JSON"]
 
 JSON_PARAMETER = "json_out"  # the parameter name of --json in every command
 JSON = typer.Option("--json", help="Machine-readable output on stdout (nothing else there).")
@@ -25,3 +27,4 @@ SENDER = typer.Option("--sender", help="Who signs or sends: an ape account alias
 JsonOption = Annotated[bool, JSON]
 NetworkOption = Annotated[str, NETWORK]
 SenderOption = Annotated[Optional[str], SENDER]
+PlanFileArgument = Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")]

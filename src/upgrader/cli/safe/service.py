@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
 
-from upgrader.cli.common.options import JsonOption, NetworkOption, SenderOption
+from upgrader.cli.common.options import JsonOption, NetworkOption, PlanFileArgument, SenderOption
 from upgrader.cli.main import app
 from upgrader.cli.common.output import console, err_console, handle_errors, line, print_json
 
@@ -33,7 +32,7 @@ def _client(ctx, override: Optional[str], deadline_s: float = DEFAULT_DEADLINE_S
 @app.command()
 @handle_errors
 def propose(
-    plan_file: Annotated[Path, typer.Argument(help="The plan file written by `upgrader plan`.")],
+    plan_file: PlanFileArgument,
     sender: SenderOption = None,
     nonce: Annotated[Optional[int], typer.Option("--nonce", min=0, help="Safe nonce to use (default: the next free one).")] = None,
     tx_service: ServiceOpt = None,
