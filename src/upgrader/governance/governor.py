@@ -17,7 +17,7 @@ from eth_utils import to_checksum_address
 from upgrader.governance import abi
 from upgrader.governance.base import Progress, duration, latest_timestamp, view
 from upgrader.governance.operation import GovernorProposal
-from upgrader.governance.timelock import _call, operation_progress, scheduled_leg
+from upgrader.governance.timelock import ThroughTimelock, _call, operation_progress, scheduled_leg
 from upgrader.manifest.governance import GovernorRecord
 
 if TYPE_CHECKING:
@@ -57,12 +57,9 @@ def proposal_state(w3: "Web3", governor: str, proposal_id: int) -> str | None:
     return None if state is None else STATES[int(state)]
 
 
-class GovernorChain:
+class GovernorChain(ThroughTimelock):
     name: ClassVar[str] = "governor"
     label: ClassVar[str] = "Safe → Governor → TimelockController (OpenZeppelin)"
-
-    def authority(self, manifest: "Manifest") -> str:
-        return manifest.governance.timelock.address  # type: ignore[union-attr]
 
     def wrap(self, w3: "Web3", manifest: "Manifest", body: dict[str, Any]) -> dict[str, Any]:
         gov, tl = manifest.governance.governor, manifest.governance.timelock  # type: ignore[union-attr]

@@ -115,12 +115,16 @@ def scheduled_leg(w3: "Web3", timelock: TimelockRecord, body: dict[str, Any], pr
     return deploys, inner, batch_hash, int(view(w3, timelock.address, abi.GET_MIN_DELAY) or timelock.min_delay)
 
 
-class TimelockChain:
-    name: ClassVar[str] = "timelock"
-    label: ClassVar[str] = "Safe → TimelockController (OpenZeppelin)"
+class ThroughTimelock:
+    """A chain whose last link is the manifest's TimelockController: the Timelock owns the proxies."""
 
     def authority(self, manifest: "Manifest") -> str:
         return manifest.governance.timelock.address  # type: ignore[union-attr]
+
+
+class TimelockChain(ThroughTimelock):
+    name: ClassVar[str] = "timelock"
+    label: ClassVar[str] = "Safe → TimelockController (OpenZeppelin)"
 
     def wrap(self, w3: "Web3", manifest: "Manifest", body: dict[str, Any]) -> dict[str, Any]:
         tl = manifest.governance.timelock  # type: ignore[union-attr]
