@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from upgrader.check import facts as F
 from upgrader.errors import InputError
 from upgrader.findings import Finding
-from upgrader.layout.owners import ContractOwners
+from upgrader.layout.contract_builds import ContractBuilds
 from upgrader.layout.model import StorageLayout
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class BuildFacts:
 
 
 @dataclass
-class CheckBuilds(ContractOwners[BuildFacts]):
+class CheckBuilds(ContractBuilds[BuildFacts]):
     _by_name: tuple[int, dict[str, list[str]]] = (-1, {})  # (len(owner) when built, Name -> fqns)
 
     @classmethod

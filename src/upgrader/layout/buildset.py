@@ -15,7 +15,7 @@ from upgrader.solc_ast.index import AstIndex, index_of
 from upgrader.solc_ast.walk import Node
 from upgrader.layout.extract import extract_layout
 from upgrader.layout.model import StorageLayout
-from upgrader.layout.owners import ContractOwners
+from upgrader.layout.contract_builds import ContractBuilds
 
 
 @dataclass
@@ -30,7 +30,7 @@ class _Build:
 
 
 @dataclass
-class BuildSet(ContractOwners[_Build]):
+class BuildSet(ContractBuilds[_Build]):
     @classmethod
     def of(cls, *build_infos: dict[str, Any]) -> BuildSet:
         builds = cls()

@@ -14,7 +14,7 @@ B = TypeVar("B")
 
 
 @dataclass
-class ContractOwners(Generic[B]):
+class ContractBuilds(Generic[B]):
     """Builds, and for each contract (by fully qualified name) the first build that compiled it;
     a contract's layout is read once. A ``BuildSet`` holds builds in memory, the check's
     ``CheckBuilds`` their extracted facts."""
