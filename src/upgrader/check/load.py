@@ -1,11 +1,12 @@
 """A build-info folder read as facts: from the cache where the files are unchanged, else
 extracted, the files spread over the machine's cores.
 
-Each file is read once to hash it; a file whose facts are cached is never decoded. The others
-are decoded (``solc_ast.buildinfo``: only what the checker reads) and their facts extracted
-in worker processes, one file at a time each, largest first, so memory stays at a few files'
-ASTs whatever the folder's size; each worker writes its file's cache entry. With one file to
-extract, or one core, it is done in this process.
+Each file is one task, in a worker process (fork), largest first: its bytes are hashed in
+small pieces (no copy of a large file is held) into its cache key; a file whose facts are
+cached is never decoded; the others are read whole, decoded (``solc_ast.buildinfo``: only
+what the checker reads) and their facts extracted and written to the cache. A worker holds
+one file's ASTs at a time whatever the folder's size. With one file, or one core, it is all
+done in this process.
 """
 
 from __future__ import annotations
@@ -14,20 +15,12 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from upgrader.check.builds import BuildFacts, CheckBuilds
-from upgrader.check.cache import FactsCache, file_digest
+from upgrader.check.cache import FactsCache, code_digest, file_digest
 from upgrader.check.facts import Facts
 from upgrader.errors import InputError
-
-
-@dataclass(frozen=True)
-class _File:
-    path: Path
-    key: str
-    size: int
 
 
 def load_folder(folder: Path, cache: FactsCache | None = None) -> CheckBuilds:
@@ -38,15 +31,8 @@ def load_folder(folder: Path, cache: FactsCache | None = None) -> CheckBuilds:
     paths = [p for p in sorted(folder.rglob("*.json")) if not p.name.endswith(".output.json")]
     if not paths:
         raise InputError(f"no build-info files in {folder}; compile with build-info enabled first")
-    files = _hashed(paths, cache)
-    found: dict[Path, Facts] = {}
-    for file in files:
-        facts = cache.get(file.key)
-        if facts is not None:
-            found[file.path] = facts
-    missing = [f for f in files if f.path not in found]
-    found.update(_extract_all(missing, cache))
-    builds = [_build(file.path, file.key, found[file.path], cache) for file in files]
+    found = _facts_all(paths, cache)
+    builds = [_build(path, *found[path], cache) for path in paths]
     checked = CheckBuilds.of(builds, folder.resolve().name)
     checked.refuse_stale()
     return checked
@@ -66,82 +52,85 @@ def _build(path: Path, key: str, facts: Facts, cache: FactsCache) -> BuildFacts:
     return BuildFacts(facts, path.name, lambda: open_build(path), path, on_change=lambda b: cache.put(key, b.facts))
 
 
-def _hashed(paths: list[Path], cache: FactsCache) -> list[_File]:
-    """Each file's cache key from its bytes, read through the input boundary in small pieces
-    (no copy of a large file is held); several files at once, as reading and hashing release
-    the GIL."""
-    def one(path: Path) -> _File:
-        digest, size = _digest(path)
-        beside = path.with_suffix(".output.json")
-        digests = [digest, _digest(beside)[0]] if beside.is_file() else [digest]  # Hardhat 3: the output beside
-        return _File(path, cache.key(*digests), size)
+def _facts_all(paths: list[Path], cache: FactsCache) -> dict[Path, tuple[str, Facts]]:
+    """Each file's (cache key, facts)."""
+    workers = min(len(paths), _cores())
+    if workers == 1:
+        return {path: _facts(path, cache.root) for path in paths}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    if len(paths) == 1 or _cores() == 1:
-        return [one(p) for p in paths]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=_cores()) as pool:
-        return list(pool.map(one, paths))
+    code_digest()  # computed once here, not again in each forked worker
+    ordered = sorted(paths, key=_size, reverse=True)  # largest first: the last to finish is small
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {path: pool.submit(_facts, path, cache.root) for path in ordered}
+        # results in path order, so the first file in the folder that fails is the one reported
+        return {path: futures[path].result() for path in paths}
 
 
-def _digest(path: Path) -> tuple[str, int]:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _facts(path: Path, cache_root: Path | None) -> tuple[str, Facts]:
+    """The file's cache key and facts: from the cache, or extracted and written to it."""
+    cache = FactsCache(cache_root)
+    files = [path] + [beside for beside in [path.with_suffix(".output.json")] if beside.is_file()]  # Hardhat 3
+    hashed = [_digest(file) for file in files]
+    key = cache.key(*(digest for digest, _ in hashed))
+    facts = cache.get(key)
+    if facts is not None:
+        return key, facts
+    from upgrader.inputs import read_regular
+
+    data = read_regular(path, "build-info")
+    if [_stat(file) for file in files] != [stat for _, stat in hashed] or None in [stat for _, stat in hashed]:
+        # written to since it was hashed: the key is that of the bytes read now
+        key = cache.key(file_digest(data), *(file_digest(read_regular(file, "build-info")) for file in files[1:]))
+    return key, _extract(path, data, key, cache)
+
+
+def _digest(path: Path) -> tuple[str, tuple[int, ...] | None]:
+    """The SHA-256 of the file, read through the input boundary in small pieces, and its
+    identity (inode, size, modification and change times) if it did not change meanwhile."""
     import hashlib
 
     from upgrader.inputs.files import open_regular
 
     fd, _ = open_regular(path, "build-info")
-    digest, size, buffer = hashlib.sha256(), 0, bytearray(1 << 20)
+    digest, buffer = hashlib.sha256(), bytearray(1 << 20)
     view = memoryview(buffer)
     try:
         with os.fdopen(fd, "rb", buffering=0) as f:
+            before = _identity(os.fstat(f.fileno()))
             while count := f.readinto(buffer):
                 digest.update(view[:count])
-                size += count
+            after = _identity(os.fstat(f.fileno()))
     except OSError as exc:
         raise InputError(f"cannot read build-info {path}: {exc.strerror or exc}") from None
-    return digest.hexdigest(), size
+    return digest.hexdigest(), before if before == after else None
 
 
-def _read(path: Path, cache: FactsCache) -> tuple[str, bytes]:
-    """The file's bytes and the cache key of exactly those bytes."""
-    from upgrader.inputs import read_regular
-
-    data = read_regular(path, "build-info")
-    digests = [file_digest(data)]
-    beside = path.with_suffix(".output.json")
-    if beside.is_file():
-        digests.append(file_digest(read_regular(beside, "build-info")))
-    return cache.key(*digests), data
+def _stat(path: Path) -> tuple[int, ...] | None:
+    try:
+        return _identity(os.stat(path))
+    except OSError:
+        return None
 
 
-def _extract_all(files: list[_File], cache: FactsCache) -> dict[Path, Facts]:
-    if not files:
-        return {}
-    workers = min(len(files), _cores())
-    if workers == 1:
-        return {f.path: _extract(f.path, cache.root) for f in files}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    import upgrader.check.extract  # noqa: F401  imported once here, not again in each forked worker
-    import upgrader.validate  # noqa: F401
-
-    ordered = sorted(files, key=lambda f: -f.size)  # largest first: the last to finish is small
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {f.path: pool.submit(_extract, f.path, cache.root) for f in ordered}
-        # results in path order, so the first file in the folder that fails is the one reported
-        return {f.path: futures[f.path].result() for f in files}
+def _identity(stat: os.stat_result) -> tuple[int, ...]:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def _extract(path: Path, cache_root: Path | None) -> Facts:
-    """The facts of one file, written to the cache under the key of the bytes decoded."""
+def _extract(path: Path, data: bytes, key: str, cache: FactsCache) -> Facts:
+    """The facts of one file's bytes, written to the cache under ``key``."""
     from upgrader.check.extract import extract
-
     from upgrader.solc_ast.index import forget
 
-    cache = FactsCache(cache_root)
     with _collector_off():
-        key, data = _read(path, cache)
         build = open_build(path, data)
         del data  # the bytes are not needed once decoded: a worker's peak is one file's ASTs, not also its text
         facts = extract(build)

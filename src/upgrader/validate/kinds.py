@@ -45,8 +45,8 @@ class Rule:
 RULES: dict[Kind, Rule] = {
     "constructor": Rule(
         "Contract `{contract}` has a constructor with a body or modifiers",
-        "Move the code into an initializer; for the `_disableInitializers()` constructor of a UUPS "
-        "implementation add `/// @custom:oz-upgrades-unsafe-allow constructor`",
+        "Move the code into an initializer; for the `_disableInitializers()` constructor of an "
+        "implementation (UUPS, Transparent or beacon) add `/// @custom:oz-upgrades-unsafe-allow constructor`",
         f"{OZ_DOCS}#initializers",
     ),
     "delegatecall": Rule(
