@@ -130,7 +130,7 @@ def _extract(path: Path, data: bytes, key: str, cache: FactsCache) -> Facts:
     from upgrader.check.extract import extract
     from upgrader.solc_ast.index import forget
 
-    with _collector_off():
+    with collector_off():
         build = open_build(path, data)
         del data  # the bytes are not needed once decoded: a worker's peak is one file's ASTs, not also its text
         facts = extract(build)
@@ -141,10 +141,11 @@ def _extract(path: Path, data: bytes, key: str, cache: FactsCache) -> Facts:
 
 
 @contextmanager
-def _collector_off() -> Iterator[None]:
-    """Python's cycle collector off while a build's ASTs are in memory. They are acyclic dicts,
-    by the million, freed by reference counting; each collection still walks every one of them
-    (decoding a 42 MB forge build-info took 1.1 s with the collector on, 0.17 s with it off)."""
+def collector_off() -> Iterator[None]:
+    """Python's cycle collector off while a build's ASTs, or a folder's facts, are in memory.
+    They are acyclic dicts and lists, by the million, freed by reference counting; each
+    collection still walks every one of them (decoding a 42 MB forge build-info took 1.1 s with
+    the collector on, 0.17 s with it off; the engine's 3,200 contracts 0.66 s and 0.38 s)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -46,6 +46,28 @@ def run_check(
     output_format: str | None = None,
 ) -> int:
     """Check, print the report, return the exit code (0 all pass, 1 any fails); input errors raise."""
+    from upgrader.check.load import collector_off
+
+    with collector_off():
+        return _run_check(
+            build_info, contract, reference, unsafe_allow, json_out, exclude, reference_build_info,
+            require_reference, unsafe_allow_renames, unsafe_skip_storage_check, output_format,
+        )
+
+
+def _run_check(
+    build_info: Path | None,
+    contract: str | None,
+    reference: str | None,
+    unsafe_allow: str | None,
+    json_out: bool,
+    exclude: Sequence[str] | None,
+    reference_build_info: Sequence[str] | None,
+    require_reference: bool,
+    unsafe_allow_renames: bool,
+    unsafe_skip_storage_check: bool,
+    output_format: str | None,
+) -> int:
     from upgrader.check.engine import CheckOptions, check
     from upgrader.check.load import load_folder
 

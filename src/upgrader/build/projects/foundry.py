@@ -276,15 +276,44 @@ def load(root: Path, fallback: Path | None = None) -> Project:
     # Units are named from the root (as remapped); solc also finds bare names in the libraries.
     search = (*((fallback,) if fallback else ()), *with_fallback([root / lib for lib in profile["libs"]], root, fallback))
     sources = collect_sources(root, entries, list(search), mapped)
-    version, compiler = _compiler(str(profile["solc"]) if profile["solc"] else None, sources)
+    version, compiler = _compiler(str(profile["solc"]) if profile["solc"] else None, sources, _forge_version(root, profile, sources))
     return Project(root, NAME, settings_for(profile, version, compiler, mapped), tuple(entries), sources, search)
 
 
-def _compiler(solc_setting: str | None, sources: dict[str, str]) -> tuple[str, str | None]:
-    """(version, explicit compiler path): foundry's ``solc`` is a version or a path."""
+def _compiler(solc_setting: str | None, sources: dict[str, str], forge_version: str | None = None) -> tuple[str, str | None]:
+    """(version, explicit compiler path): foundry's ``solc`` is a version or a path; unpinned,
+    the version forge last built these sources with, else the pragmas' highest."""
     if solc_setting is None:
-        return versions.from_pragmas(sources), None
+        return forge_version or versions.from_pragmas(sources), None
     if "/" in solc_setting or os.sep in solc_setting:
         path = str(solc.solc_path("", solc_setting))
         return solc.long_version("", path).split("+")[0], path
     return solc_setting.removeprefix("v"), None
+
+
+def _forge_version(root: Path, profile: dict[str, Any], sources: dict[str, str]) -> str | None:
+    """The solc forge last compiled the project with, from its cache
+    (``<cache_path>/solidity-files-cache.json``: ``files.*.artifacts.<Contract>.<version>``),
+    if one it used satisfies every pragma (the highest such). Forge picks an unpinned project's
+    solc among its own installs (svm); the highest installed here can be another, and its
+    bytecode then differs from the deployed one."""
+    import json
+    import re
+
+    if profile.get("cache") is False:
+        return None
+    path = root / str(profile.get("cache_path") or "cache") / "solidity-files-cache.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    used: set[str] = set()
+    for entry in files.values() if isinstance(files, dict) else ():
+        artifacts = entry.get("artifacts") if isinstance(entry, dict) else None
+        for per_version in artifacts.values() if isinstance(artifacts, dict) else ():
+            if isinstance(per_version, dict):
+                used.update(v for v in per_version if isinstance(v, str) and re.fullmatch(r"0\.8\.\d+", v))
+    constraints = versions.pragmas(sources).values()
+    fits = [v for v in used if all(versions.satisfies(versions.parse(v), c) for c in constraints)]
+    return max(fits, key=versions.parse) if fits else None
