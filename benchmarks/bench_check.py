@@ -15,7 +15,9 @@ verdicts (each contract's pass/fail and the exit code) are compared between the 
     .venv/bin/python benchmarks/bench_check.py [--runs N] [--rows 1,2,3,4] [--profile]
 
 Inputs are compiled once (solc through the project's build machinery; forge from node_modules)
-and kept under .build/upgrader/bench-check/. ``--profile`` adds where a cold run spends its time.
+and kept under .build/upgrader/bench-check/. ``--profile`` adds where a cold run spends its time:
+by stage of the whole process (imports; facts: hashing, cache, decoding and extraction in the
+workers; the engine; output), then the extraction by phase, CPU summed over the row's files.
 """
 
 from __future__ import annotations
@@ -299,50 +301,107 @@ def report(results: list[dict[str, Any]], runs: int) -> None:
             print(f"{'':44s} same verdicts as upgrades-core: {'yes' if r['same'] else 'NO'}")
 
 
+SPANS = r"""
+import os, sys, time
+t0 = time.perf_counter()
+from pathlib import Path
+import upgrader.check.engine as engine
+import upgrader.check.load as load
+from upgrader.check.run import run_check
+t1 = time.perf_counter()
+spans = {}
+def timed(module, name):
+    original = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spans[name] = spans.get(name, 0.0) + time.perf_counter() - start
+    setattr(module, name, wrapper)
+timed(load, "_facts_all"); timed(engine, "check")
+with open(os.devnull, "w") as sink:
+    stdout, sys.stdout = sys.stdout, sink
+    run_check(build_info=Path(sys.argv[1]), json_out=True)
+    sys.stdout = stdout
+rest = time.perf_counter() - t1 - spans["_facts_all"] - spans["check"]
+times = os.times()
+print(f"imports {1e3 * (t1 - t0):.0f} ms, facts (hash, cache, decode + extract in workers) {1e3 * spans['_facts_all']:.0f} ms, "
+      f"engine {1e3 * spans['check']:.0f} ms, output {1e3 * rest:.0f} ms; CPU: this process "
+      f"{1e3 * (times.user + times.system):.0f} ms, workers {1e3 * (times.children_user + times.children_system):.0f} ms")
+"""
+
+
 def profile(row: Row) -> None:
-    """Where one cold extraction of the row's largest file spends its time, in this process."""
+    """Where a cold run of the row spends its time: the whole process by stage (wall, in a fresh
+    process), then the files' extraction by phase (CPU, in this process, collector off as in a
+    worker), summed over the row's files."""
     import gc
 
-    from upgrader.check.extract import extract
+    import msgspec
+
+    from upgrader.check.extract import extract, namespaces_outside, summary
+    from upgrader.layout import upgradeability
     from upgrader.layout.buildset import BuildSet
     from upgrader.solc_ast import buildinfo
+    from upgrader.solc_ast.index import forget
+    from upgrader.validate import validate_both_references, validate_contract
 
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "UPGRADER_CACHE_DIR": cache}
+        spans = subprocess.run([str(UPGRADER.parent / "python"), "-c", SPANS, str(row.folder)], env=env, capture_output=True, text=True)
+    print(f"  {row.name}, whole process: {spans.stdout.strip() or spans.stderr.strip()[-300:]}")
+    phases = dict.fromkeys(["read", "hash", "typed pass (AST text kept)", "ASTs without bodies", "index", "layouts",
+                            "validation", "summaries", "facts encoded", "freed"], 0.0)
+    clock = time.process_time
     gc.disable()
-    path = max(row.folder.glob("*.json"), key=lambda p: p.stat().st_size)
-    t0 = time.perf_counter()
-    data = path.read_bytes()
-    t1 = time.perf_counter()
-    typed = buildinfo._BUILD_INFO.decode(data)
-    t2 = time.perf_counter()
-    info = buildinfo.read_build_info(path, data)
-    t3 = time.perf_counter()
-    builds = BuildSet()
-    builds.add(info, path)
-    t4 = time.perf_counter()
-    layouts = [builds.layout(fqn) for fqn, node in builds.builds[0].index.contracts.items() if node["contractKind"] == "contract" and not node["abstract"]]
-    t5 = time.perf_counter()
-    extract(builds)
-    t6 = time.perf_counter()
-    del typed, layouts
-    print(
-        f"  {row.name}: {path.stat().st_size / 1e6:.1f} MB file: read {1e3 * (t1 - t0):.0f} ms, typed decode without ASTs "
-        f"{1e3 * (t2 - t1):.0f} ms, + ASTs {1e3 * (t3 - t2 - (t2 - t1)):.0f} ms, index {1e3 * (t4 - t3):.0f} ms, "
-        f"layouts {1e3 * (t5 - t4):.0f} ms, all facts (validation the rest) {1e3 * (t6 - t5):.0f} ms"
-    )
+    for path in sorted(row.folder.glob("*.json")):
+        t = clock(); data = path.read_bytes(); phases["read"] += clock() - t
+        t = clock(); hashlib_sha256(data); phases["hash"] += clock() - t
+        t = clock(); buildinfo._BUILD_INFO.decode(data); phases["typed pass (AST text kept)"] += clock() - t
+        t = clock(); info = buildinfo.read_build_info(path, data); phases["ASTs without bodies"] += clock() - t
+        t = clock(); build = BuildSet(); build.add(info, path); index = build.builds[0].index; phases["index"] += clock() - t
+        concrete = [fqn for fqn, node in index.contracts.items() if upgradeability.is_concrete(node)]
+        t = clock(); [build.layout(fqn).to_json() for fqn in concrete]; phases["layouts"] += clock() - t
+        t = clock()
+        for fqn in concrete:
+            if upgradeability.has_upgrade_function(index, build.node(fqn)):
+                validate_contract(info, fqn, index=index)
+            else:
+                validate_both_references(info, fqn, index=index)
+        phases["validation"] += clock() - t
+        t = clock()
+        [summary(index, fqn, node) for fqn, node in index.contracts.items()]
+        namespaces_outside(index)
+        phases["summaries"] += clock() - t
+        facts = extract(build)
+        t = clock(); msgspec.json.encode(facts); phases["facts encoded"] += clock() - t
+        t = clock(); forget(info); del build, index, info, facts, data; phases["freed"] += clock() - t
+    gc.enable()
+    phases["ASTs without bodies"] -= phases["typed pass (AST text kept)"]  # read_build_info makes the typed pass too
+    total = sum(phases.values())
+    print(f"  {row.name}, extraction CPU over {len(list(row.folder.glob('*.json')))} file(s), {total * 1e3:.0f} ms: "
+          + ", ".join(f"{name} {1e3 * seconds:.0f}" for name, seconds in phases.items()))
+
+
+def hashlib_sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", default="1,2,3,4", help="which rows, e.g. 1,3")
-    parser.add_argument("--profile", action="store_true", help="where a cold extraction spends its time")
+    parser.add_argument("--profile", action="store_true", help="where a cold run spends its time, by stage and phase")
     args = parser.parse_args()
     rows = [ROWS[int(k) - 1] for k in args.rows.split(",")]
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)  # as installed
     results = [bench_row(row, args.runs) for row in rows]
     report(results, args.runs)
     if args.profile:
-        print("\ncold extraction, in one process:")
+        print("\nwhere a cold run spends its time:")
         for row in rows:
             profile(row)
 

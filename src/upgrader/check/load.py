@@ -56,7 +56,7 @@ def _facts_all(paths: list[Path], cache: FactsCache) -> dict[Path, tuple[str, Fa
     """Each file's (cache key, facts)."""
     workers = min(len(paths), _cores())
     if workers == 1:
-        return {path: _facts(path, cache.root) for path in paths}
+        return {path: _facts(path, cache.root, keep=len(paths) == 1) for path in paths}
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -75,8 +75,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _facts(path: Path, cache_root: Path | None) -> tuple[str, Facts]:
-    """The file's cache key and facts: from the cache, or extracted and written to it."""
+def _facts(path: Path, cache_root: Path | None, keep: bool = False) -> tuple[str, Facts]:
+    """The file's cache key and facts: from the cache, or extracted and written to it
+    (``keep``: the one build of this process, not freed; see ``_extract``)."""
     cache = FactsCache(cache_root)
     files = [path] + [beside for beside in [path.with_suffix(".output.json")] if beside.is_file()]  # Hardhat 3
     hashed = [_digest(file) for file in files]
@@ -90,7 +91,7 @@ def _facts(path: Path, cache_root: Path | None) -> tuple[str, Facts]:
     if [_stat(file) for file in files] != [stat for _, stat in hashed] or None in [stat for _, stat in hashed]:
         # written to since it was hashed: the key is that of the bytes read now
         key = cache.key(file_digest(data), *(file_digest(read_regular(file, "build-info")) for file in files[1:]))
-    return key, _extract(path, data, key, cache)
+    return key, _extract(path, data, key, cache, keep)
 
 
 def _digest(path: Path) -> tuple[str, tuple[int, ...] | None]:
@@ -125,8 +126,10 @@ def _identity(stat: os.stat_result) -> tuple[int, ...]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def _extract(path: Path, data: bytes, key: str, cache: FactsCache) -> Facts:
-    """The facts of one file's bytes, written to the cache under ``key``."""
+def _extract(path: Path, data: bytes, key: str, cache: FactsCache, keep: bool = False) -> Facts:
+    """The facts of one file's bytes, written to the cache under ``key``. ``keep``: the build
+    is left in memory (the last one kept, at most) rather than freed object by object, 5% of a
+    one-file run (the command leaves without tearing the interpreter down)."""
     from upgrader.check.extract import extract
     from upgrader.solc_ast.index import forget
 
@@ -135,9 +138,13 @@ def _extract(path: Path, data: bytes, key: str, cache: FactsCache) -> Facts:
         del data  # the bytes are not needed once decoded: a worker's peak is one file's ASTs, not also its text
         facts = extract(build)
         forget(build.builds[0].info)  # the index cache would keep the ASTs alive past this file
+        _kept[:] = [build] if keep else []
         del build
     cache.put(key, facts)
     return facts
+
+
+_kept: list[object] = []
 
 
 @contextmanager
