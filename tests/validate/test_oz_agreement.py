@@ -27,6 +27,7 @@ STRICTER_THAN_OZ = {
     "Initializers.sol:Reinitializer_Duplicate_Bad": "non-increasing-reinitializer",
     "Initializers.sol:Reinitializer_NotIncreasing_Bad": "non-increasing-reinitializer",
     "UUPS.sol:UUPS_MissingDisableInitializers_Bad": "missing-disable-initializers",
+    "UUPS.sol:UUPS_ConstructorInitializer_Reinitializer_Bad": "missing-disable-initializers",
     "UUPS.sol:UUPS_UnprotectedAuthorize_Bad": "unprotected-authorize-upgrade",
     # OpenZeppelin infers UUPS only from upgradeTo/upgradeToAndCall, so it never reports this
     # one unless the reference contract is UUPS; we infer UUPS from proxiableUUID()

@@ -77,6 +77,9 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     "UUPS.sol:UUPS_AuthorizeInBody_Ok": [],
     "UUPS.sol:UUPS_MissingUpgradeTo_Bad": [("missing-public-upgradeto", "UUPS.sol:81")],
     "UUPS.sol:UUPS_MissingUpgradeTo_Allowed": [],
+    "UUPS.sol:UUPS_ConstructorInitializer_Ok": [],
+    "UUPS.sol:UUPS_ConstructorInitializer_Reinitializer_Bad": [("missing-disable-initializers", "UUPS.sol:128")],
+    "UUPS.sol:UUPS_ConstructorInitializer_ParentsUninitialized_Bad": [("missing-initializer-call", "UUPS.sol:147")],
 }
 
 
@@ -123,3 +126,8 @@ def test_unknown_unsafe_allow_kind_is_an_input_error(build_info: dict[str, Any])
     with pytest.raises(InputError, match="unknown --unsafe-allow kind nonsense"):
         validate_contract(build_info, F + "Constructor.sol:Constructor_Bad", frozenset({"nonsense"}))
 
+
+def test_a_constructor_initializer_is_named_constructor(build_info: dict[str, Any]) -> None:
+    """solc gives a constructor no name: the message says `constructor`, not ``."""
+    [finding] = validate_contract(build_info, F + "UUPS.sol:UUPS_ConstructorInitializer_ParentsUninitialized_Bad")
+    assert finding.message == "`constructor` does not call the initializer of `OwnableUpgradeable`"

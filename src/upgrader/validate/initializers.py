@@ -68,7 +68,7 @@ def _calls_of(
                     yield ctx.finding(
                         "duplicate-initializer-call",
                         call,
-                        function=initializer["name"],
+                        function=display_name(initializer),
                         parent=parent,
                         parent_initializer=ctx.index.nodes[fn_id]["name"],
                     )
@@ -80,7 +80,7 @@ def _calls_of(
                         yield ctx.finding(
                             "incorrect-initializer-order",
                             call,
-                            function=initializer["name"],
+                            function=display_name(initializer),
                             parent=parent,
                             expected=names(list(direct)),
                         )
@@ -92,10 +92,16 @@ def _calls_of(
         yield ctx.finding(
             "missing-initializer-call",
             initializer,
-            function=initializer["name"],
+            function=display_name(initializer),
             parents=names(pending_direct),
             calls=_init_names(by_parent, pending_direct),
         )
+
+
+def display_name(fn: Node) -> str:
+    """How a message names a function: its name, or ``constructor`` (``fallback``, ``receive``),
+    which solc gives no name (``constructor() initializer {}`` is an initializer too)."""
+    return fn["name"] or fn["kind"]
 
 
 def _init_names(by_parent: dict[str, list[Node]], parents: list[str]) -> str:
@@ -196,7 +202,7 @@ def reinitializer_versions(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             "non-increasing-reinitializer",
             fn,
-            function=fn["name"],
+            function=display_name(fn),
             version=version,
             reason=reason,
             highest=highest,

@@ -41,7 +41,13 @@ def missing_upgrade_function(ctx: Context) -> Iterator[Finding]:
 
 def missing_disable_initializers(ctx: Context) -> Iterator[Finding]:
     """A UUPS implementation must lock itself: ``_disableInitializers()`` in a constructor of
-    the contract or one of its bases. Otherwise anyone can initialize the implementation."""
+    the contract or one of its bases. Otherwise anyone can initialize the implementation.
+
+    A constructor with the ``initializer`` modifier (``constructor() initializer {}``, what
+    OpenZeppelin's docs advised before 4.6 added ``_disableInitializers``) locks it as well:
+    Initializable sets version 1 while the contract is created, so every ``initializer``
+    function of the bare implementation reverts after. Only a ``reinitializer(n)`` stays open
+    then (n > 1), so a contract that has one still needs ``_disableInitializers()``."""
     if not is_uups(ctx) or ctx.contract.get("abstract"):
         return
     constructors = [
@@ -52,9 +58,25 @@ def missing_disable_initializers(ctx: Context) -> Iterator[Finding]:
     ]
     if any(_calls_disable_initializers(ctx, fn) for fn in constructors):
         return
+    if any(_has_modifier(fn, "initializer") for fn in constructors) and not _has_reinitializer(ctx):
+        return
     own = next((fn for fn in constructors if ctx.index.container(fn) is ctx.contract), None)
     if not ctx.skip("missing-disable-initializers", ctx.contract, own):
         yield ctx.finding("missing-disable-initializers", own or ctx.contract)
+
+
+def _has_modifier(fn: Node, name: str) -> bool:
+    return any(m["modifierName"].get("name") == name for m in fn.get("modifiers", []))
+
+
+def _has_reinitializer(ctx: Context) -> bool:
+    """Whether the contract (or a base) has a function a stranger could still run on an
+    implementation its constructor initialized: one guarded by ``reinitializer(n)``."""
+    return any(
+        fn["nodeType"] == "FunctionDefinition" and _has_modifier(fn, "reinitializer")
+        for contract in ctx.linearized
+        for fn in contract["nodes"]
+    )
 
 
 def _calls_disable_initializers(ctx: Context, constructor: Node) -> bool:
