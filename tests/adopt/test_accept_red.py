@@ -44,6 +44,9 @@ def test_red_reviews_stop_propose_confirm_and_execute_unless_accepted(tmp_path):
             last = refused.stderr.strip().splitlines()[-1]
             assert "not-simulated" in last and "--accept-red" in last, refused.stderr
             assert not list((repo / "deployments/dev").glob("proposals/*.json"))  # nothing posted, nothing written
+            # with nothing written, `upgrader review <hash>` has nothing to read: the refusal says the warning itself
+            # (seen on fospring/openzeppelin-uups@e038a97, where it pointed at a review that exits 2)
+            assert "not-simulated: " in last and "upgrader review" not in last, refused.stderr
 
             why = "dev chain rehearsal: the fork run comes later"
             proposed = flow.ok("propose (accepted)", "propose", path, "--sender", owners[0], "--skip-simulation",
@@ -61,7 +64,11 @@ def test_red_reviews_stop_propose_confirm_and_execute_unless_accepted(tmp_path):
                 f"at propose, {owners[0]} accepted the red warnings not-simulated: {why}"]
             assert why in (repo / f"deployments/dev/proposals/{h}.review.md").read_text()
 
-            assert flow.run("confirm", "confirm", h, "--sender", owners[1], "--network", "dev").exit_code == 1
+            refused = flow.run("confirm", "confirm", h, "--sender", owners[1], "--network", "dev")
+            assert refused.exit_code == 1, refused.stdout + refused.stderr
+            pointer = f"`upgrader review {h} --network dev`"  # the proposal file is there now: the pointer reads it
+            assert pointer in refused.stderr.strip().splitlines()[-1], refused.stderr
+            assert flow.run("review (as the refusal says)", *pointer.strip("`").split()[1:]).exit_code == 1
             confirmed = flow.ok("confirm (accepted)", "confirm", h, "--sender", owners[1], "--network", "dev",
                                 "--accept-red", "seen the proposer's reason", "--json").json()
             assert [a["step"] for a in confirmed["red_accepted"]] == ["propose", "confirm"] and confirmed["confirmations"] == 2

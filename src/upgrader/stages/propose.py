@@ -158,7 +158,8 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
             if report is not None:  # before anything is signed or posted
                 from upgrader.stages.review.gate import gate, with_acceptance
 
-                batch = with_acceptance(batch, gate(report, h, "propose", accept_red, signer.address, ctx.network.name))
+                batch = with_acceptance(batch, gate(report, h, "propose", accept_red, signer.address, ctx.network.name,
+                                                          proposal_path))
         if existing is None:
             existing = client.propose(safe, tx, h, signer.address, signed(signer, bytes.fromhex(h[2:]), typed_data(tx, domain), raw_hash), ORIGIN)
         review_ok = None

@@ -18,16 +18,25 @@ def red_kinds(report: ReviewReport) -> list[str]:
     return sorted({w.kind for w in report.red})
 
 
-def gate(report: ReviewReport, h: str, step: str, accept_red: str | None, by: str, network: str) -> dict[str, Any] | None:
+SHOWN = 3  # red warnings a refusal spells out; `upgrader review` lists them all
+
+
+def gate(report: ReviewReport, h: str, step: str, accept_red: str | None, by: str, network: str,
+         proposal: Path | None = None) -> dict[str, Any] | None:
     """None when the review has no red warning; the acceptance to record when ``accept_red``
-    gives a reason; else UnsafeError naming the red kinds (nothing is signed, posted or sent)."""
+    gives a reason; else UnsafeError naming the red kinds and the first warnings (nothing is
+    signed, posted or sent). It points at `upgrader review` only when ``proposal``, the file
+    that command reads, exists: a refused `propose` has written nothing to review yet."""
     kinds = red_kinds(report)
     if not kinds:
         return None
     if accept_red is None:
-        raise UnsafeError(f"the review of {h} has {len(report.red)} red warning(s) ({', '.join(kinds)}): read "
-                          f"`upgrader review {h} --network {network}`; do not {step} it, or pass --accept-red \"<reason>\" "
-                          f"to {step} anyway (recorded in the proposal file)")
+        red = report.red
+        said = "; ".join(f"{w.kind}: {w.message}" for w in red[:SHOWN])
+        more = f"; and {len(red) - SHOWN} more" if len(red) > SHOWN else ""
+        read = f"read `upgrader review {h} --network {network}`; " if proposal is not None and proposal.is_file() else ""
+        raise UnsafeError(f"the review of {h} has {len(red)} red warning(s) ({', '.join(kinds)}): {said}{more}; {read}"
+                          f"do not {step} it, or pass --accept-red \"<reason>\" to {step} anyway (recorded in the proposal file)")
     if not accept_red.strip():
         raise InputError("--accept-red needs a reason: --accept-red \"<why these red warnings are acceptable>\"")
     acceptance = {"step": step, "by": by, "reason": accept_red.strip(), "kinds": kinds}
@@ -42,7 +51,7 @@ def gate_queued(net: Any, h: str, tx: Any, safe: str, step: str, accept_red: str
     """`confirm` and `execute`: review queued ``h`` and refuse it while red unless accepted
     (then recorded in its proposal file); the acceptances made so far, this one included."""
     report, path = review_queued(net, h, tx, safe)
-    record_acceptance(path, gate(report, h, step, accept_red, by, net.network.name))
+    record_acceptance(path, gate(report, h, step, accept_red, by, net.network.name, path))
     return list(report.subject.accepted_red)
 
 
