@@ -12,6 +12,7 @@ address: forge's broadcast can pair a hash with another transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -108,3 +109,22 @@ def find_creation(w3: "Web3", address: str, claimed_tx: str | None = None) -> tu
         return found, None
     instead = f"; recorded {found.tx} (block {found.block}), which did" if found and found.tx else ""
     return found, f"the file pairs {to_checksum_address(address)} with transaction {claimed_tx}, which did not create it{instead}"
+
+
+def construction_events(w3: "Web3", manifest: Any) -> Callable[[Any], bool]:
+    """Whether an event was logged by its contract's constructor (an OpenZeppelin proxy logs
+    Upgraded/AdminChanged/BeaconUpgraded while it is created): never an upgrade to report. The
+    proxy's recorded creating transaction says so at once; for a beacon or another proxy of it,
+    the chain is asked whether that transaction created the address (``created_by``)."""
+    known = {(p.address.lower(), p.deploy_tx.lower()) for p in manifest.proxies if p.deploy_tx}
+    asked: dict[tuple[str, str], bool] = {}
+
+    def constructed(ev: Any) -> bool:
+        key = (ev.address.lower(), ev.tx.lower())
+        if key in known:
+            return True
+        if key not in asked:
+            asked[key] = created_by(w3, ev.address, ev.tx) is not None
+        return asked[key]
+
+    return constructed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from upgrader.adopt.creation import construction_events
 from upgrader.chain.events import ADMIN_CHANGED, BEACON_UPGRADED, EXECUTION_SUCCESS, UPGRADED, read_events
 from upgrader.stages.review.config_watch import safe_settings
 from upgrader.stages.watch.kinds import WatchFinding
@@ -30,7 +31,7 @@ def upgrade_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Watc
 
     through_timelock = executed_operations(ctx, manifest, start, end)  # tx -> the plan whose Timelock operation it ran
     recorded_txs = {h.tx.lower() for p in manifest.proxies for h in p.history}
-    constructed = _construction(ctx.w3, manifest)
+    constructed = construction_events(ctx.w3, manifest)
     out = []
     for ev in events:
         record = by_address.get(ev.address.lower())
@@ -68,27 +69,6 @@ def _probes(ctx: Any, record: Any, impl: str) -> dict[str, Any] | None:
         raise
     except Exception as exc:  # an RPC that refuses eth_call from an unfunded address: say so, keep watching
         return {"built": None, "ok": False, "problems": [f"probes could not run: {type(exc).__name__}: {str(exc)[:120]}"], "notes": []}
-
-
-def _construction(w3: Any, manifest: Any) -> Any:
-    """Whether an event was logged by its contract's constructor (an OpenZeppelin proxy logs
-    Upgraded/AdminChanged/BeaconUpgraded while it is created): never an upgrade to report. The
-    proxy's recorded creating transaction says so at once; for a beacon or another proxy of it,
-    the chain is asked whether that transaction created the address (``adopt.creation``)."""
-    from upgrader.adopt.creation import created_by
-
-    known = {(p.address.lower(), p.deploy_tx.lower()) for p in manifest.proxies if p.deploy_tx}
-    asked: dict[tuple[str, str], bool] = {}
-
-    def constructed(ev: Any) -> bool:
-        key = (ev.address.lower(), ev.tx.lower())
-        if key in known:
-            return True
-        if key not in asked:
-            asked[key] = created_by(w3, ev.address, ev.tx) is not None
-        return asked[key]
-
-    return constructed
 
 
 def baseline(manifest: Any, now: dict[str, Any]) -> dict[str, Any]:
