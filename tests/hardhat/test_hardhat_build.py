@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hardhat_project import build_info, hardhat, openzeppelin, upgrader
 
-CONTRACTS = ("Box", "BoxV2", "BoxV2Unsafe")
+CONTRACTS = ("Box", "BoxV2", "BoxV2Unsafe", "Counter", "CounterV2")
 
 
 def runtime(info: dict, name: str) -> str:
@@ -55,6 +55,8 @@ def test_check_on_hardhat_build_info_agrees_with_openzeppelin(hardhat_root: Path
         "contracts/Box.sol:Box": True,
         "contracts/BoxV2.sol:BoxV2": True,
         "contracts/BoxV2Unsafe.sol:BoxV2Unsafe": False,
+        "contracts/Counter.sol:Counter": True,
+        "contracts/CounterV2.sol:CounterV2": True,
     }, oz_out
     assert proc.returncode == oz_code == 1
     kinds = {c["contract"]: {e["kind"] for e in c["errors"]} for c in report["contracts"]}

@@ -131,11 +131,16 @@ def sync(ctx: NetworkContext, from_block: int | None = None) -> SyncReport:
     through_timelock = executed_operations(ctx, manifest, start, head)  # tx -> the plan whose operation it ran
     known_txs = {e.tx.lower() for p in manifest.proxies for e in p.history}
     current = {p.name: p.implementation.address for p in manifest.proxies}
+    from upgrader.adopt.creation import construction_events
+
+    constructed = construction_events(ctx.w3, manifest)  # a window from the deploy block sees the constructor's logs
     for ev in events:
         proxy = by_address.get(ev.address.lower())
         if proxy is None:
             continue
         if ev.name != "Upgraded":
+            if constructed(ev):  # e.g. AdminChanged of a Transparent proxy while it is created: not a change
+                continue
             report.notes.append(f"{proxy.name}: {ev.name} to {ev.address_arg()} in tx {ev.tx} (block {ev.block}); "
                                 "not recorded (the manifest keeps implementations only)")
             continue
