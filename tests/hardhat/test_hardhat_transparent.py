@@ -4,7 +4,9 @@ then upgraded by the team's own `upgrades.upgradeProxy` outside upgrader, as in
 BenBktech/Update-smart-contracts-with-TransparentUpgradeableProxy-by-OpenZeppelin@6a11fe394ad3bf305990479bf0a84cd1bb55d90b
 (scripts/deploy_box_v1.ts, scripts/deploy_box_v2.ts). `upgrader sync` records that upgrade and
 says nothing of the AdminChanged the proxy logged while it was created: with no later record,
-its window starts at the deploy block and sees the constructor's logs."""
+its window starts at the deploy block and sees the constructor's logs. Before the import, a
+command that needs the manifest says to run `upgrader import` (not `make demo`, which only
+upgrader's own checkout has)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,10 @@ def test_an_upgrade_made_with_hardhat_upgrades_is_synced_without_construction_no
         deployed = json.loads(out.strip().splitlines()[-1])
         (oz_manifest,) = (tmpdir / "openzeppelin-upgrades").glob("anvil-31337-*.json")
         network = {"UPGRADER_RPC_ANVIL": node.url}
+        proc = upgrader(root, "status", "--network", "anvil", **network)  # before import: says how to get a manifest
+        lines = [line for line in proc.stderr.splitlines() if line.strip()]
+        assert proc.returncode == 2 and len(lines) == 1, proc.stdout + proc.stderr
+        assert "`upgrader import --network anvil`" in lines[0] and "make demo" not in lines[0], lines[0]
         proc = upgrader(root, "import", "--network", "anvil", "--from-openzeppelin", str(oz_manifest), "--safe", safe,
                         "--multisend", infra.multisend_call_only, "--json", **network)
         assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -92,11 +92,19 @@ class ManifestStore:
     def exists(self) -> bool:
         return self.path.is_file()
 
+    def missing_hint(self) -> str:
+        """What to do without a manifest: a deployed system is recorded with `upgrader import`
+        (a Hardhat or Foundry team's own deploy); only upgrader's local chain has `make demo`."""
+        adopt = f"record the deployed system with `upgrader import --network {self.network}`"
+        if self.network == "local":
+            return f"no manifest at {self.path}; deploy first (`make demo`), or {adopt}"
+        return f"no manifest at {self.path}; {adopt}"
+
     def load(self, chain_id: int | None = None) -> Manifest:
         from upgrader.inputs import read_json
 
         try:
-            data = read_json(self.path, "manifest", missing=f"no manifest at {self.path}; deploy first (`make demo` for the local chain)")
+            data = read_json(self.path, "manifest", missing=self.missing_hint())
         except InputError as exc:
             if not self.path.is_file():  # missing, a FIFO, a directory: the message says it all
                 raise
