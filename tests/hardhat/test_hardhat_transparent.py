@@ -19,6 +19,7 @@ import pytest
 from hardhat_project import ROOT, hardhat, upgrader
 
 pytestmark = pytest.mark.chain
+IMPLEMENTATION_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC  # ERC-1967
 
 
 def test_an_upgrade_made_with_hardhat_upgrades_is_synced_without_construction_noise(hardhat_root: Path,
@@ -52,11 +53,20 @@ def test_an_upgrade_made_with_hardhat_upgrades_is_synced_without_construction_no
         (proxy,) = json.loads(proc.stdout)["proxies"]
         assert (proxy["name"], proxy["kind"], proxy["contract"]) == ("Counter", "transparent", "contracts/Counter.sol:Counter")
 
-        out = hardhat(root, "run", "scripts/upgrade_transparent.js", "--network", "anvil", ANVIL_URL=node.url,
-                      TMPDIR=str(tmpdir), PROXY=deployed["proxy"])
-        upgraded = json.loads(out.strip().splitlines()[-1])["implementation"]
+        hardhat(root, "run", "scripts/upgrade_transparent.js", "--network", "anvil", ANVIL_URL=node.url,
+                TMPDIR=str(tmpdir), PROXY=deployed["proxy"])
+        upgraded = to_checksum_address(w3.eth.get_storage_at(deployed["proxy"], IMPLEMENTATION_SLOT)[-20:])
+        assert upgraded != deployed["implementation"]
         proc = upgrader(root, "status", "--network", "anvil", "--json", **network)
         assert [p["state"] for p in json.loads(proc.stdout)["proxies"]] == ["drift"], proc.stdout + proc.stderr
+
+        proc = upgrader(root, "watch", "--network", "anvil", "--once", **network)
+        assert proc.returncode == 1, proc.stdout + proc.stderr  # an upgrade no plan explains: true
+        (finding,) = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert (finding["kind"], finding["new"], finding["probes"]["built"]) == (
+            "unplanned-upgrade", upgraded, "contracts/CounterV2.sol:CounterV2")
+        # the live chain is probed as it is now: no batch ran (the fork's wording said "after the batch")
+        assert "proxy Counter: now (version 1): initialize(uint256) reverts: already initialized" in finding["probes"]["notes"]
 
         proc = upgrader(root, "sync", "--network", "anvil", "--json", **network)
         assert proc.returncode == 0, proc.stdout + proc.stderr

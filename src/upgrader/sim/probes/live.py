@@ -35,6 +35,6 @@ def probe_implementation(w3: Any, build_info: dict[str, Any], record: Any, impl:
     problems, notes = [], [f"{impl} is {art.fqn} of this build"]
     lock = locks.probe(w3, impl, build_info, art.fqn, art.abi)
     (notes if lock.ok else problems).append(f"implementation: {lock.detail}")
-    for f in reopen.probe(w3, Upgraded(record, art.fqn, art.abi), build_info):
+    for f in reopen.probe(w3, Upgraded(record, art.fqn, art.abi), build_info, moment="now"):
         (notes if f.ok else problems).append(f"proxy {f.proxy}: {f.detail}")
     return {"built": art.fqn, "ok": not problems, "problems": problems, "notes": notes}

@@ -22,7 +22,9 @@ from upgrader.sim.runner import call_as
 from upgrader.stages.initializable import version_location
 
 
-def probe(w3: Any, u: Upgraded, build_info: dict[str, Any]) -> list[Finding]:
+def probe(w3: Any, u: Upgraded, build_info: dict[str, Any], moment: str = "after the batch") -> list[Finding]:
+    """``moment`` is when the proxy is probed, as the detail says it: after a batch on a fork,
+    or ``now`` on the live chain (``watch``, an upgrade no batch made)."""
     entries = locks.initializers(build_info, u.target_fqn, u.target_abi)
     versions = reinitializers(build_info, u.target_fqn)
     where = version_location(build_info, u.target_fqn)
@@ -50,8 +52,8 @@ def probe(w3: Any, u: Upgraded, build_info: dict[str, Any]) -> list[Finding]:
                 shown.append(f"{sig} reverts: {outcome.reason}")
         if open_:
             out.append(Finding("initializers-closed", "reinitializable-after-upgrade", False,
-                               f"after the batch (version {version}) a stranger can initialize the proxy: " + "; ".join(open_), label))
+                               f"{moment} (version {version}) a stranger can initialize the proxy: " + "; ".join(open_), label))
         else:
             out.append(Finding("initializers-closed", "reinitializable-after-upgrade", True,
-                               f"after the batch (version {version}): " + "; ".join(shown), label))
+                               f"{moment} (version {version}): " + "; ".join(shown), label))
     return out
