@@ -103,6 +103,12 @@ def test_layout_diff(fixtures_build_dir: Path) -> None:
     assert [op["kind"] for op in json.loads(ok.stdout)["operations"]] == ["insert", "gap-resize"]
     bad = run("layout", "diff", "Insert_V1", "Insert_V2", "--build-info", fixtures_build_dir)
     assert bad.exit_code == 1 and "Inserted `x`" in bad.output
+    # an appended variable is an ok operation the diff lists: said as what it is (seen on
+    # fospring/openzeppelin-uups@e038a97, `layout diff UpgradableContract UpgradableContractV2`)
+    appended = run("layout", "diff", "Append_V1", "Append_V2", "--build-info", fixtures_build_dir, "--json")
+    assert appended.exit_code == 0
+    assert [(op["kind"], op["ok"], op["message"]) for op in json.loads(appended.stdout)["operations"]] == [
+        ("append", True, "Added `b` in Append_V2 at the end, at slot 1")]
 
 
 def test_build_info_folder_with_hostile_files_exits_2_with_one_line(tmp_path: Path) -> None:

@@ -41,6 +41,8 @@ def message(op: StorageOp) -> str:
     match op.kind:
         case "append":
             assert u
+            if op.ok:  # after every old variable (or member of a struct that may grow): what `layout diff` lists
+                return f"Added {_name(op)} at the end, at {_place(u.slot, u.offset)}"
             return f"Added {_name(op)} at the end of a struct stored in place"
         case "insert":
             assert u
