@@ -183,3 +183,26 @@ def test_an_entry_whose_layout_does_not_read_back_is_rebuilt(fixtures_build_dir:
             facts["findings"] = [["only-two", "fields"]]
     entry.write_text(json.dumps(data))
     assert report_of(load_folder(fixtures_build_dir, cache)) == expected
+
+
+def test_a_file_rewritten_after_it_was_hashed_is_keyed_by_the_bytes_read(split_folder: tuple[Path, list], tmp_path: Path) -> None:
+    """A worker trusts the hash taken before it only while the file is the one hashed; one
+    rewritten in between (another build landing mid-run) is cached under its own bytes' key,
+    never under the key of the bytes it replaced."""
+    from upgrader.check.cache import file_digest
+    from upgrader.check.load import _extract_file, _hashed
+
+    folder, infos = split_folder
+    path = tmp_path / "build.json"
+    path.write_text(json.dumps(infos[0]))
+    cache = FactsCache(tmp_path / "cache")
+    (hashed,) = _hashed([path], cache)
+    path.write_text(json.dumps(infos[1]))  # same path, other build
+    key, facts = _extract_file(hashed, cache.root)
+    assert key != hashed.key and key == cache.key(file_digest(path.read_bytes()))
+    assert cache.get(hashed.key) is None and cache.get(key) == facts
+    assert set(facts["units"]) == set(infos[1]["input"]["sources"])
+    untouched = tmp_path / "untouched.json"
+    untouched.write_text(json.dumps(infos[2]))
+    (same,) = _hashed([untouched], cache)
+    assert _extract_file(same, cache.root)[0] == same.key  # unchanged: the hash taken before is the key

@@ -1,12 +1,14 @@
 """A build-info folder read as facts: from the cache where the files are unchanged, else
 extracted, the files spread over the machine's cores.
 
-Each file is one task, in a worker process (fork), largest first: its bytes are hashed in
-small pieces (no copy of a large file is held) into its cache key; a file whose facts are
-cached is never decoded; the others are read whole, decoded (``solc_ast.buildinfo``: only
-what the checker reads) and their facts extracted and written to the cache. A worker holds
-one file's ASTs at a time whatever the folder's size. With one file, or one core, it is all
-done in this process.
+Each file is hashed in small pieces (no copy of a large file is held), several at once in
+threads, into its cache key; a file whose facts are cached is never decoded. The others are
+read whole, decoded (``solc_ast.buildinfo``: only what the checker reads) and their facts
+extracted and written to the cache, in worker processes (fork), one file at a time each,
+largest first, so memory stays at a few files' ASTs whatever the folder's size; a worker keys
+the bytes it reads by the hash taken here when the file is still the one hashed (device,
+inode, size, modification and change times), and hashes them again otherwise. With one file
+to extract, or one core, it is done in this process.
 """
 
 from __future__ import annotations
@@ -15,12 +17,21 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from upgrader.check.builds import BuildFacts, CheckBuilds
-from upgrader.check.cache import FactsCache, code_digest, file_digest
+from upgrader.check.cache import FactsCache, file_digest
 from upgrader.check.facts import Facts
 from upgrader.errors import InputError
+
+
+@dataclass(frozen=True)
+class _File:
+    path: Path
+    key: str
+    size: int
+    identity: tuple[tuple[int, ...] | None, ...]  # of the file and of the output beside it, while hashed
 
 
 def load_folder(folder: Path, cache: FactsCache | None = None) -> CheckBuilds:
@@ -31,8 +42,15 @@ def load_folder(folder: Path, cache: FactsCache | None = None) -> CheckBuilds:
     paths = [p for p in sorted(folder.rglob("*.json")) if not p.name.endswith(".output.json")]
     if not paths:
         raise InputError(f"no build-info files in {folder}; compile with build-info enabled first")
-    found = _facts_all(paths, cache)
-    builds = [_build(path, *found[path], cache) for path in paths]
+    files = _hashed(paths, cache)
+    found: dict[Path, tuple[str, Facts]] = {}
+    for file in files:
+        facts = cache.get(file.key)
+        if facts is not None:
+            found[file.path] = (file.key, facts)
+    missing = [f for f in files if f.path not in found]
+    found.update(_extract_all(missing, cache, keep=len(files) == 1))
+    builds = [_build(file.path, *found[file.path], cache) for file in files]
     checked = CheckBuilds.of(builds, folder.resolve().name)
     checked.refuse_stale()
     return checked
@@ -52,67 +70,81 @@ def _build(path: Path, key: str, facts: Facts, cache: FactsCache) -> BuildFacts:
     return BuildFacts(facts, path.name, lambda: open_build(path), path, on_change=lambda b: cache.put(key, b.facts))
 
 
-def _facts_all(paths: list[Path], cache: FactsCache) -> dict[Path, tuple[str, Facts]]:
-    """Each file's (cache key, facts)."""
-    workers = min(len(paths), _cores())
+def _beside(path: Path) -> list[Path]:
+    """The file and, for Hardhat 3, its ``<id>.output.json``."""
+    beside = path.with_suffix(".output.json")
+    return [path, beside] if beside.is_file() else [path]
+
+
+def _hashed(paths: list[Path], cache: FactsCache) -> list[_File]:
+    """Each file's cache key from its bytes; several files at once, as reading and hashing
+    release the GIL."""
+    def one(path: Path) -> _File:
+        hashed = [_digest(file) for file in _beside(path)]
+        return _File(path, cache.key(*(d for d, _, _ in hashed)), hashed[0][1], tuple(i for _, _, i in hashed))
+
+    if len(paths) == 1 or _cores() == 1:
+        return [one(p) for p in paths]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=_cores()) as pool:
+        return list(pool.map(one, paths))
+
+
+def _extract_all(files: list[_File], cache: FactsCache, keep: bool) -> dict[Path, tuple[str, Facts]]:
+    """Each file's (cache key, facts), extracted (``keep``: see ``_extract``)."""
+    if not files:
+        return {}
+    workers = min(len(files), _cores())
     if workers == 1:
-        return {path: _facts(path, cache.root, keep=len(paths) == 1) for path in paths}
+        return {f.path: _extract_file(f, cache.root, keep) for f in files}
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    code_digest()  # computed once here, not again in each forked worker
-    ordered = sorted(paths, key=_size, reverse=True)  # largest first: the last to finish is small
+    import upgrader.check.extract  # noqa: F401  imported once here, not again in each forked worker
+    import upgrader.validate  # noqa: F401
+
+    ordered = sorted(files, key=lambda f: -f.size)  # largest first: the last to finish is small
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {path: pool.submit(_facts, path, cache.root) for path in ordered}
+        futures = {f.path: pool.submit(_extract_file, f, cache.root) for f in ordered}
         # results in path order, so the first file in the folder that fails is the one reported
-        return {path: futures[path].result() for path in paths}
+        return {f.path: futures[f.path].result() for f in files}
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _facts(path: Path, cache_root: Path | None, keep: bool = False) -> tuple[str, Facts]:
-    """The file's cache key and facts: from the cache, or extracted and written to it
-    (``keep``: the one build of this process, not freed; see ``_extract``)."""
-    cache = FactsCache(cache_root)
-    files = [path] + [beside for beside in [path.with_suffix(".output.json")] if beside.is_file()]  # Hardhat 3
-    hashed = [_digest(file) for file in files]
-    key = cache.key(*(digest for digest, _ in hashed))
-    facts = cache.get(key)
-    if facts is not None:
-        return key, facts
+def _extract_file(file: _File, cache_root: Path | None, keep: bool = False) -> tuple[str, Facts]:
+    """The cache key of the bytes read and their facts, written to the cache."""
     from upgrader.inputs import read_regular
 
-    data = read_regular(path, "build-info")
-    if [_stat(file) for file in files] != [stat for _, stat in hashed] or None in [stat for _, stat in hashed]:
+    cache = FactsCache(cache_root)
+    data = read_regular(file.path, "build-info")
+    key = file.key
+    files = _beside(file.path)
+    if None in file.identity or tuple(_stat(f) for f in files) != file.identity:
         # written to since it was hashed: the key is that of the bytes read now
-        key = cache.key(file_digest(data), *(file_digest(read_regular(file, "build-info")) for file in files[1:]))
-    return key, _extract(path, data, key, cache, keep)
+        key = cache.key(file_digest(data), *(file_digest(read_regular(f, "build-info")) for f in files[1:]))
+    return key, _extract(file.path, data, key, cache, keep)
 
 
-def _digest(path: Path) -> tuple[str, tuple[int, ...] | None]:
-    """The SHA-256 of the file, read through the input boundary in small pieces, and its
-    identity (inode, size, modification and change times) if it did not change meanwhile."""
+def _digest(path: Path) -> tuple[str, int, tuple[int, ...] | None]:
+    """The SHA-256 of the file, read through the input boundary in small pieces, its size, and
+    its identity (device, inode, size, modification and change times) if it did not change meanwhile."""
     import hashlib
 
     from upgrader.inputs.files import open_regular
 
     fd, _ = open_regular(path, "build-info")
-    digest, buffer = hashlib.sha256(), bytearray(1 << 20)
+    digest, size, buffer = hashlib.sha256(), 0, bytearray(1 << 20)
     view = memoryview(buffer)
     try:
         with os.fdopen(fd, "rb", buffering=0) as f:
             before = _identity(os.fstat(f.fileno()))
             while count := f.readinto(buffer):
                 digest.update(view[:count])
+                size += count
             after = _identity(os.fstat(f.fileno()))
     except OSError as exc:
         raise InputError(f"cannot read build-info {path}: {exc.strerror or exc}") from None
-    return digest.hexdigest(), before if before == after else None
+    return digest.hexdigest(), size, before if before == after else None
 
 
 def _stat(path: Path) -> tuple[int, ...] | None:
