@@ -6,7 +6,8 @@ BenBktech/Update-smart-contracts-with-TransparentUpgradeableProxy-by-OpenZeppeli
 says nothing of the AdminChanged the proxy logged while it was created: with no later record,
 its window starts at the deploy block and sees the constructor's logs. Before the import, a
 command that needs the manifest says to run `upgrader import` (not `make demo`, which only
-upgrader's own checkout has)."""
+upgrader's own checkout has), and plain `upgrader check` takes the module import wrote (a proxy,
+no target) for one with nothing to check, not for an unknown contract ''."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ def test_an_upgrade_made_with_hardhat_upgrades_is_synced_without_construction_no
         assert proc.returncode == 0, proc.stdout + proc.stderr
         (proxy,) = json.loads(proc.stdout)["proxies"]
         assert (proxy["name"], proxy["kind"], proxy["contract"]) == ("Counter", "transparent", "contracts/Counter.sol:Counter")
+        # import wrote [modules.Counter] proxy = "0x…" (no target yet): plain `upgrader check` checks the build as before
+        proc = upgrader(root, "check", "--json")
+        assert proc.returncode == 1 and not proc.stderr.strip(), proc.stdout + proc.stderr  # BoxV2Unsafe, and only it
+        assert [c["contract"] for c in json.loads(proc.stdout)["contracts"] if not c["ok"]] == ["contracts/BoxV2Unsafe.sol:BoxV2Unsafe"]
 
         hardhat(root, "run", "scripts/upgrade_transparent.js", "--network", "anvil", ANVIL_URL=node.url,
                 TMPDIR=str(tmpdir), PROXY=deployed["proxy"])

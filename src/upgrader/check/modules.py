@@ -2,7 +2,8 @@
 against its reference, whether or not the contracts carry OpenZeppelin annotations. The
 reference is what the module's proxy runs: the layout a network's manifest records for it
 (one pair per network whose manifest has the module), else the module's ``initial`` contract
-in the same build. Each pair is a result of the report, named ``<target> (upgrade from
+in the same build; a module with neither (a proxy `upgrader import` adopted, no upgrade declared
+yet) has nothing to check. Each pair is a result of the report, named ``<target> (upgrade from
 <reference>, module <name>)``, so text, ``--json``, ``--format github/markdown`` (and any later
 format over the same results) show it."""
 
@@ -37,6 +38,8 @@ def with_modules(report: CheckReport, main: CheckBuilds, root: Path, options: Ch
 
 def module_results(name: str, module: Any, cfg: Any, main: CheckBuilds, options: CheckOptions,
                    done: list[ContractResult]) -> list[ContractResult]:
+    if not module.target:  # neither target nor initial (what `upgrader import` writes): it stays on what it runs
+        return []
     where = f"{cfg.source} modules.{name}"
     target = _resolve(main, module.target, f"{where}.target")
     validate = all(r.contract != target for r in done)  # its own findings are in the report once
