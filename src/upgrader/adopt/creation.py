@@ -128,3 +128,17 @@ def construction_events(w3: "Web3", manifest: Any) -> Callable[[Any], bool]:
         return asked[key]
 
     return constructed
+
+
+def creation_input(w3: "Web3", address: str) -> bytes | None:
+    """The init code (constructor arguments included) of ``address`` when an account created it
+    with a top-level CREATE transaction (``to`` empty: how hardhat-upgrades and forge deploy an
+    implementation); None when a contract created it, or the chain cannot tell."""
+    found, _ = find_creation(w3, address)
+    if found is None or found.tx is None:
+        return None
+    receipt, tx = _receipt(w3, found.tx), w3.eth.get_transaction(found.tx)
+    created = (receipt or {}).get("contractAddress")
+    if tx.get("to") or not created or to_checksum_address(created) != to_checksum_address(address):
+        return None
+    return bytes.fromhex(_hex(tx["input"])[2:])

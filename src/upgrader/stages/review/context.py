@@ -44,7 +44,8 @@ def project_context(network: str, offline: bool, safe_version: str | None = None
     if not offline and network in cfg.networks:
         from upgrader.stages.context import rpc_urls
 
-        ctx.read_code = lazy_code_reader(rpc_urls(cfg.network(network)))
+        node = LazyNode(rpc_urls(cfg.network(network)))
+        ctx.read_code, ctx.read_creation = node.code, node.creation_input
     return ctx
 
 
@@ -53,8 +54,11 @@ def network_context(net: Any, manifest: Any = None, **fields: Any) -> ReviewCont
     given, its build, its node as the code reader); ``fields`` set the rest (plan, queued, ...)."""
     from upgrader.chain.rpc import code_at
 
+    from upgrader.adopt.creation import creation_input
+
     ctx = ReviewContext(manifest=manifest if manifest is not None else net.manifest(),
-                        read_code=lambda address: code_at(net.w3, address))
+                        read_code=lambda address: code_at(net.w3, address),
+                        read_creation=lambda address: creation_input(net.w3, address))
     _fill(ctx, net.config, net.store, net.build_info)
     for key, value in fields.items():
         setattr(ctx, key, value)
@@ -79,24 +83,39 @@ def constructed(cfg: Any, build_info: dict[str, Any]) -> list[tuple[str, bytes]]
     return out
 
 
-def lazy_code_reader(url: list[str]) -> Any:
-    state: dict[str, Any] = {}
+class LazyNode:
+    """The network's node, connected (briefly) only when the review first reads from it; a
+    wrong URL, no node answering or a node lost mid-review reads as offline (None)."""
 
-    def read(address: str) -> bytes | None:
-        if "w3" not in state:
+    def __init__(self, url: list[str]) -> None:
+        self.url = url
+        self._w3: Any = False  # False: not tried yet; None: offline
+
+    def _connect(self) -> Any:
+        if self._w3 is False:
             from upgrader.chain.rpc import connect
 
             try:
-                state["w3"] = connect(url, give_up_after_s=2.0)
-            except (InputError, UnavailableError):  # a wrong URL, or no node answering: the review goes on offline
-                state["w3"] = None
-        if state["w3"] is None:
-            return None
+                self._w3 = connect(self.url, give_up_after_s=2.0)
+            except (InputError, UnavailableError):
+                self._w3 = None
+        return self._w3
+
+    def code(self, address: str) -> bytes | None:
         from upgrader.chain.rpc import code_at
 
+        return self._read(lambda w3: code_at(w3, address))
+
+    def creation_input(self, address: str) -> bytes | None:
+        from upgrader.adopt.creation import creation_input
+
+        return self._read(lambda w3: creation_input(w3, address))
+
+    def _read(self, read: Any) -> Any:
+        w3 = self._connect()
+        if w3 is None:
+            return None
         try:
-            return code_at(state["w3"], address)
+            return read(w3)
         except Exception:  # the node went away mid-review: treat as offline
             return None
-
-    return read

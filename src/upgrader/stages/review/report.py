@@ -8,6 +8,7 @@ included, and each class of danger is a red warning (see ``review_rules.KINDS``)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ class ReviewContext:
     queued: dict[str, int] = field(default_factory=dict)  # safeTxHash -> nonce, e.g. from the service
     queued_txs: dict[str, SafeTx] = field(default_factory=dict)  # safeTxHash -> queued SafeTx, e.g. from the service
     read_code: CodeReader | None = None  # None: offline
+    read_creation: Callable[[str], bytes | None] | None = None  # address -> init code of its top-level CREATE (adopt.creation)
     plan: dict[str, Any] | None = None
     plan_path: Path | None = None
     plans_dir: Path | None = None  # deployments/<net>/plans/: where the batch's plan is looked up without --plan
@@ -156,7 +158,8 @@ def review(subject: ReviewSubject, ctx: ReviewContext | None = None) -> ReviewRe
     warnings += untrusted_targets(root, book, trusted_multisend)
     warnings += unknown_upgraders(root, book)
     warnings += decode_errors(root) + unknown_deploys(root)
-    upgrades = UpgradeCheck(book, {a.fqn: a for a in artifacts}, _verdict(ctx), ctx.read_code, lambda proxy: allowed_kinds(ctx, proxy))
+    upgrades = UpgradeCheck(book, {a.fqn: a for a in artifacts}, _verdict(ctx), ctx.read_code, lambda proxy: allowed_kinds(ctx, proxy),
+                            read_creation=ctx.read_creation)
     warnings += upgrades.run(root)
     from upgrader.stages.review.governed import planned_operations, review_governed
 

@@ -177,6 +177,7 @@ class UpgradeCheck:
     verdict: Callable[[dict[str, Any], str, frozenset[str]], dict[str, Any]] | None  # (stored layout, fqn, allowed kinds) -> verdict
     read_code: CodeReader | None
     allowed: Callable[[str], frozenset[str]] = lambda _proxy: frozenset()  # validation kinds the proxy's plan (or module) allows
+    read_creation: Callable[[str], bytes | None] | None = None  # address -> init code its top-level CREATE sent
     rejected: set[str] = field(default_factory=set)  # proxies whose upgrade the checker rejects here
 
     def run(self, root: CallNode) -> list[ReviewWarning]:
@@ -206,9 +207,9 @@ class UpgradeCheck:
             rec = self.book.recorded_impls[impl]
             art, expected_hash = self.artifact_by_fqn.get(rec.contract), rec.code_hash
         else:
-            return [ReviewWarning("implementation-unknown", (
-                f"{where(node)}: {impl} is neither the CREATE2 address of a build contract nor a recorded "
-                "implementation; its code cannot be tied to the build"), node.path)]
+            art, unknown = self._by_code(node, impl)
+            if unknown:
+                return unknown
         out = self._code(node, impl, art, expected_hash) if expected_hash else []
         if art is not None and self.verdict is not None:
             allowed = self.allowed(record.name)
@@ -219,6 +220,35 @@ class UpgradeCheck:
                 errors += f" (allowed: {', '.join(sorted(allowed))})" if allowed else ""
                 out.append(ReviewWarning("checker-rejects", f"{where(node)}: upgrading {record.name} to {art.name} is rejected by the checker ({errors})", node.path))
         return out
+
+    def _by_code(self, node: CallNode, impl: str) -> tuple[Artifact | None, list[ReviewWarning]]:
+        """An implementation deployed before the batch by someone else (hardhat-upgrades'
+        ``prepareUpgrade`` from the team's account, then a Safe transaction, as OpenZeppelin's
+        multisig guide does it): the build contract whose code is the code at ``impl`` (metadata
+        cut, immutables masked). Masking leaves the immutables' values open (UUPSUpgradeable
+        has one, ``__self``), so a contract with immutables is tied only when a top-level CREATE
+        made it from exactly the build's init code, as a CREATE2 address pins it for a plan.
+        Nothing is tied offline, where no code is read."""
+        code = self.read_code(impl) if self.read_code else None
+        if code is None:
+            return None, [ReviewWarning("implementation-unknown", (
+                f"{where(node)}: {impl} is neither the CREATE2 address of a build contract nor a recorded "
+                "implementation; its code cannot be tied to the build offline"), node.path)]
+        if not code:
+            return None, [ReviewWarning("implementation-unknown", (
+                f"{where(node)}: no code at {impl}, which is no CREATE2 address of a build contract nor a recorded "
+                "implementation, and this batch does not deploy it"), node.path)]
+        art = next((a for a in self.artifact_by_fqn.values()
+                    if a.runtime and len(a.runtime) == len(code) and code_hash(code, a.immutable_ranges) == a.code_hash), None)
+        if art is None:
+            return None, [ReviewWarning("implementation-unknown", (
+                f"{where(node)}: the code at {impl} is no contract of the build (nor a recorded implementation)"), node.path)]
+        if art.immutable_ranges and (self.read_creation is None or self.read_creation(impl) != art.initcode):
+            return None, [ReviewWarning("implementation-unknown", (
+                f"{where(node)}: the code at {impl} is {art.fqn} of the build apart from its immutables, whose values "
+                "nothing pins: it was not created from the build's init code by a transaction (a plan deploys it at "
+                "its CREATE2 address, with the module's constructor_args)"), node.path)]
+        return art, []
 
     def _code(self, node: CallNode, impl: str, art: Artifact | None, expected: str) -> list[ReviewWarning]:
         code = self.read_code(impl) if self.read_code else None
