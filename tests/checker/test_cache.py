@@ -206,3 +206,27 @@ def test_a_file_rewritten_after_it_was_hashed_is_keyed_by_the_bytes_read(split_f
     untouched.write_text(json.dumps(infos[2]))
     (same,) = _hashed([untouched], cache)
     assert _extract_file(same, cache.root)[0] == same.key  # unchanged: the hash taken before is the key
+
+
+def test_small_entries_are_read_without_msgspec_and_to_the_same_facts(
+    fixtures_build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run over a small build reads its entry with json, not msgspec (whose import is a
+    seventh of such a run); large ones with msgspec; both give the same facts and report."""
+    import upgrader.check.cache as cache_module
+
+    cache = FactsCache(tmp_path / "cache")
+    expected = report_of(load_folder(fixtures_build_dir, cache))
+    keys = [entry.stem for entry in entries(tmp_path / "cache")]
+    by_json = cache.get_all(keys)
+    monkeypatch.setattr(cache_module, "MSGSPEC_FROM", 0)
+    assert cache.get_all(keys) == by_json and set(by_json) == set(keys)
+    assert report_of(load_folder(fixtures_build_dir, cache)) == expected
+    env = {**os.environ, "UPGRADER_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "upgrader.cli", "check", "--build-info", str(fixtures_build_dir), "--json"],
+        env=env, capture_output=True, text=True,
+    )
+    assert proc.returncode == 1 and json.loads(proc.stdout)["contracts"] == expected["contracts"]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "upgrader.check.cache" in imported and not {name for name in imported if name.startswith("msgspec")}

@@ -43,11 +43,8 @@ def load_folder(folder: Path, cache: FactsCache | None = None) -> CheckBuilds:
     if not paths:
         raise InputError(f"no build-info files in {folder}; compile with build-info enabled first")
     files = _hashed(paths, cache)
-    found: dict[Path, tuple[str, Facts]] = {}
-    for file in files:
-        facts = cache.get(file.key)
-        if facts is not None:
-            found[file.path] = (file.key, facts)
+    cached = cache.get_all([file.key for file in files])
+    found: dict[Path, tuple[str, Facts]] = {f.path: (f.key, cached[f.key]) for f in files if f.key in cached}
     missing = [f for f in files if f.path not in found]
     found.update(_extract_all(missing, cache, keep=len(files) == 1))
     builds = [_build(file.path, *found[file.path], cache) for file in files]
