@@ -9,6 +9,11 @@ Variants (``System.variant``):
 - ``open``:       Safe proposer + canceller, executor role open (address(0)), OZ 5
 - ``safe-exec``:  Safe proposer + canceller + the only executor, OZ 5
 - ``open-v4``:    as ``open`` on OZ 4.9
+- ``account-exec``: as a public Foundry repo sets it up (gwalen/erc20_swapper_task@a10c00f,
+                  script/deployer/TimelockDeployer.s.sol and SwapperDeployer.s.sol): the deployer is
+                  the Timelock's proposer, executor and admin; after the proxies are deployed the
+                  team grants the Safe PROPOSER_ROLE and CANCELLER_ROLE through that admin: the
+                  only executor is the deployer's EOA, OZ 5
 - ``governor``:   Governor proposer + canceller + executor of the Timelock, OZ 5
 - ``governor-v4``: the same on OZ 4.9
 Nothing of upgrader's (manifest, settings beyond upgrader.toml) is written here."""
@@ -27,7 +32,7 @@ OZ = {"openzeppelin-contracts": "contracts", "openzeppelin-contracts-upgradeable
       "openzeppelin-contracts-v4": "contracts-v4", "openzeppelin-contracts-upgradeable-v4": "contracts-upgradeable-v4"}
 TWO_DAYS = 2 * 24 * 3600
 ZERO = "0x" + "00" * 20
-VARIANTS = ("open", "safe-exec", "open-v4", "governor", "governor-v4")
+VARIANTS = ("open", "safe-exec", "open-v4", "governor", "governor-v4", "account-exec")
 TIMELOCK_FQN = {"5": "lib/openzeppelin-contracts/governance/TimelockController.sol:TimelockController",
                 "4": "lib/openzeppelin-contracts-v4/governance/TimelockController.sol:TimelockController"}
 GOVERNOR_FQN = {"5": ("src/governance/UpgradeGovernor.sol:UpgradeGovernor", "src/governance/UpgradeGovernor.sol:VotesToken"),
@@ -109,8 +114,11 @@ def deploy(w3: Any, build_info: dict, variant: str, salt_nonce: int) -> System:
     oz = "4" if variant.endswith("-v4") else "5"
     governed = variant.startswith("governor")
     executors = [ZERO] if variant in ("open", "open-v4") else [safe]
-    timelock = deploy_contract(w3, build_info, TIMELOCK_FQN[oz], deployer, TWO_DAYS, [] if governed else [safe],
-                               [] if governed else executors, deployer if governed else ZERO)
+    if variant == "account-exec":
+        timelock = deploy_contract(w3, build_info, TIMELOCK_FQN[oz], deployer, TWO_DAYS, [deployer], [deployer], deployer)
+    else:
+        timelock = deploy_contract(w3, build_info, TIMELOCK_FQN[oz], deployer, TWO_DAYS, [] if governed else [safe],
+                                   [] if governed else executors, deployer if governed else ZERO)
     system = System(variant, w3, build_info, safe, owners, infra.multisend_call_only, timelock, "", "", "", deployer=deployer)
     if governed:
         _governor_in_front(system, accounts)
@@ -124,6 +132,10 @@ def deploy(w3: Any, build_info: dict, variant: str, salt_nonce: int) -> System:
     from upgrader.chain.rpc import admin_of
 
     system.shelf_admin = admin_of(w3, system.shelf)
+    if variant == "account-exec":  # the team makes its Safe a proposer, through the Timelock's admin
+        tl = system.timelock_contract()
+        for role in ("PROPOSER_ROLE", "CANCELLER_ROLE"):
+            transact(w3, tl.functions.grantRole(getattr(tl.functions, role)().call(), safe), deployer)
     transact(w3, system.contract("Box", system.box).functions.store(5), accounts[5])
     transact(w3, system.contract("Shelf", system.shelf).functions.put(), accounts[5])
     return system

@@ -137,3 +137,47 @@ def test_governor_flow_vote_queue_execute(governed, service):
     assert final["step"] == "execute" and set(final["proxies"]) == {"Box", "Shelf"}
     status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
     assert {p["state"] for p in status["proxies"]} == {"in_sync"}
+
+
+def test_timelock_flow_when_only_an_account_executes(case, service):
+    """The Timelock's only executor is an EOA (neither the Safe nor open), as the deploy script of
+    gwalen/erc20_swapper_task@a10c00f sets it up (its deployer proposes, executes and administers;
+    the team then grants its Safe PROPOSER_ROLE and CANCELLER_ROLE). Found there: import said
+    "upgrader cannot run the second leg", plan made the execute leg a Safe transaction that can
+    only revert (simulate failed: AccessControlUnauthorizedAccount of the Safe), the early-execute
+    check passed on a missing role rather than the delay, and watch --once reported the team's
+    own pre-import role grants as drift (exit 1)."""
+    from test_governance_watch import watch_once
+
+    c = case("account-exec")
+    s = c.system
+    imported = ok_json(cli(c, "import", "--network", "anvil", *s.proxy_args(), "--multisend", s.multisend, "--json"))
+    note = next(n for n in imported["notes"] if "EXECUTOR_ROLE" in n)
+    assert note.startswith(f"only {s.deployer} may execute") and "upgrader execute <operation id> --sender" in note
+    assert watch_once(c) == (0, [])  # the grants that made the Safe a proposer are what import recorded
+
+    made, h, done = _schedule_leg(c, service, "--force")  # the same import again, then the Safe's leg
+    g = made["plan"]["governance"]
+    op = g["operation"]["id"]
+    assert g["executor"] == "account" and g["executors"] == [s.deployer]
+    sim = json.loads(next((c.root / "deployments" / "anvil" / "plans").glob(f"{made['plan_hash']}.simulation.json")).read_text())
+    checks = {ch["name"]: ch["detail"] for ch in sim["checks"]}
+    assert checks["timelock: not before its time"].startswith(f"executing it now reverts (TimelockUnexpectedOperationState({op}, 0x")
+    assert checks["timelock: execute"] == f"executeBatch from {s.deployer}, which holds EXECUTOR_ROLE"
+
+    first, second = _two_owners(c)
+    refused = cli(c, "propose", made["path"], "--sender", first, "--tx-service", service)  # no Safe execute leg to queue
+    assert refused.exit_code == 2 and f"upgrader execute {op}" in refused.stdout + refused.stderr
+    warp(c.w3, TWO_DAYS)
+    code, found = watch_once(c)
+    assert code == 1 and [f["kind"] for f in found] == ["scheduled-operation-due"]
+    assert f"upgrader execute {op} --sender <{s.deployer}>" in found[0]["message"]
+    stranger = cli(c, "execute", op, "--network", "anvil", "--sender", first, "--tx-service", service)
+    assert stranger.exit_code == 2 and f"--sender {first} does not hold EXECUTOR_ROLE" in stranger.stdout + stranger.stderr
+    assert s.timelock_contract().functions.isOperationReady(bytes.fromhex(op[2:])).call()  # nothing was sent
+    final = ok_json(cli(c, "execute", op, "--network", "anvil", "--tx-service", service, "--json"))  # the dev chain's executor
+    assert final["step"] == "execute" and set(final["proxies"]) == {"Box", "Shelf"}
+    status = ok_json(cli(c, "status", "--network", "anvil", "--json"))
+    assert {p["state"] for p in status["proxies"]} == {"in_sync"}
+    assert watch_once(c) == (0, [])
+

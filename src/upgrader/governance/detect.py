@@ -74,7 +74,9 @@ def _timelock_chain(w3: "Web3", timelock: str, safe: str) -> Authority:
     notes = [] if safe in record.cancellers else [f"the Safe {safe} cannot cancel operations of the Timelock {timelock} "
                                                    "(it lacks CANCELLER_ROLE)"]
     if not record.executor_open and safe not in record.executors:
-        notes.append(f"neither anyone nor the Safe may execute operations of the Timelock {timelock}: "
+        notes.append(f"only {', '.join(record.executors)} may execute operations of the Timelock {timelock} (EXECUTOR_ROLE): "
+                     "the second leg is `upgrader execute <operation id> --sender <one of them>`" if record.executors else
+                     f"neither anyone nor the Safe may execute operations of the Timelock {timelock}, and no executor is known: "
                      "upgrader cannot run the second leg")
     return Authority(GovernanceRecord(kind="timelock", timelock=record), safe, notes)
 

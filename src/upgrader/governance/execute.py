@@ -4,6 +4,8 @@ the legs after the Safe's. Each run looks at the chain and does the one step it 
 - Timelock, ``ready``, executor role open: ``executeBatch`` from ``--sender`` (or, on a dev
   chain, an unlocked account); then the chain is verified against the plan and the upgrade
   recorded, exactly as after a Safe execution.
+- Timelock, ``ready``, the executor role held by accounts (not the Safe): ``executeBatch`` from
+  ``--sender``, which must hold it (on a dev chain, an unlocked account that does).
 - Timelock, ``ready``, only the Safe executes: the execute leg is a Safe transaction
   (``upgrader propose PLAN`` queues it; ``confirm`` and ``execute <its safeTxHash>`` as always).
 - Governor: ``succeeded`` → ``queue``; ``ready`` → ``execute`` (both open to anyone).
@@ -80,7 +82,7 @@ def run_later_leg(ctx: "NetworkContext", plan: dict[str, Any], sender: Any = Non
         if len(safe_legs(plan)) > 1:
             raise InputError(f"{what} {progress.id} is ready, and only the Safe may execute it: `upgrader propose "
                              f"{ctx.plans_dir / (plan['plan_hash'] + '.json')}` queues the execute leg; confirm and execute its safeTxHash")
-        receipt = _send(ctx, sender, g["execute"], wait_s)
+        receipt = _send(ctx, sender, g["execute"], wait_s, g.get("executors") if g.get("executor") == "account" else None)
         return _record(ctx, plan, progress_of(ctx, ctx.manifest(), plan), "execute", *receipt)
     if progress.state == "succeeded":
         tx, block = _send(ctx, sender, g["queue"], wait_s)
@@ -93,16 +95,32 @@ def run_later_leg(ctx: "NetworkContext", plan: dict[str, Any], sender: Any = Non
     raise UnsafeError(f"{what} {progress.id} is {progress.text}: it will never run; make a new plan")
 
 
-def _send(ctx: "NetworkContext", sender: Any, call: dict[str, Any], wait_s: float) -> tuple[str, int]:
+def _send(ctx: "NetworkContext", sender: Any, call: dict[str, Any], wait_s: float,
+          executors: list[str] | None = None) -> tuple[str, int]:
     """Send ``call`` from ``sender`` (a signer; a dev chain's unlocked account when None or
-    unlocked there) and wait for it; a revert is UnsafeError."""
+    unlocked there) and wait for it; a revert is UnsafeError. ``executors``: only accounts that
+    hold the Timelock's ``EXECUTOR_ROLE`` now may send it (the plan's list names them); another
+    ``--sender`` is refused before anything is sent."""
     from upgrader.chain import broadcast
+    from upgrader.governance import abi
+    from upgrader.governance.base import view
 
     w3 = ctx.w3
+
+    def may_send(account: str) -> bool:
+        return executors is None or bool(view(w3, call["to"], abi.HAS_ROLE, abi.EXECUTOR_ROLE, account))
+
     unlocked = [str(a) for a in w3.eth.accounts]
+    if sender is None:
+        unlocked = [a for a in unlocked if may_send(a)]
     account = sender.address if sender is not None else (unlocked[0] if unlocked else None)
     if account is None:
-        raise InputError("pass --sender ALIAS: the account that sends the transaction (the executor role is open)")
+        who = (f"an account holding the Timelock's EXECUTOR_ROLE ({', '.join(executors)})" if executors is not None
+               else "the account that sends the transaction (the executor role is open)")
+        raise InputError(f"pass --sender ALIAS: {who}")
+    if not may_send(account):
+        raise InputError(f"--sender {account} does not hold EXECUTOR_ROLE on the Timelock {call['to']}; "
+                         "send it from one of the Timelock's executors")
     if account in unlocked:
         tx_hash = w3.eth.send_transaction({"from": account, "to": call["to"], "data": call["data"], "value": int(call["value"])})
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=wait_s, poll_latency=0.05)

@@ -2,8 +2,10 @@
 the one fork runner), the legs that follow it, as they will run on the real chain:
 
 - Timelock: the operation is scheduled with the plan's id and delay; an ``executeBatch`` before
-  the delay is over reverts; time moves past the delay (``warp``); ``executeBatch`` runs from
-  a stranger (executor role open) or through the Safe's ``execTransaction`` (Safe executor).
+  the delay is over reverts, sent by an account that may execute it (so the revert is the
+  delay's, not a missing role's); time moves past the delay (``warp``); ``executeBatch`` runs
+  from a stranger (executor role open), through the Safe's ``execTransaction`` (Safe executor)
+  or from an account that holds the executor role (impersonated).
 - Governor: the proposal is Pending with the plan's id; the clock moves past its snapshot;
   holders of the voting token (found through ``DelegateVotesChanged``, impersonated) vote For,
   largest first, until the quorum at the snapshot is reached; the clock moves past the
@@ -23,7 +25,7 @@ from upgrader.governance import abi
 from upgrader.governance.base import duration, latest_timestamp, utc, view
 from upgrader.governance.governor import proposal_state
 from upgrader.governance.operation import calldata
-from upgrader.governance.timelock import operation_progress
+from upgrader.governance.timelock import may_execute, operation_progress
 
 
 @dataclass
@@ -70,9 +72,10 @@ def _sent(w3: Any, run: LegRun, name: str, sender: str, call: dict[str, Any]) ->
     return True
 
 
-def _scheduled_then_ready(w3: Any, g: dict[str, Any], run: LegRun, label: str) -> bool:
-    """The plan's operation is waiting with at least the plan's delay; early execution reverts; warp past it."""
-    from upgrader.sim.runner import ANYONE, call_as, warp
+def _scheduled_then_ready(w3: Any, g: dict[str, Any], run: LegRun, label: str, executor: str) -> bool:
+    """The plan's operation is waiting with at least the plan's delay; early execution by
+    ``executor`` (who may execute it once ready) reverts; warp past it."""
+    from upgrader.sim.runner import call_as, warp
 
     op_id, tl = g["operation"]["id"], g["timelock"]
     p = operation_progress(w3, tl, op_id, "", g["kind"])
@@ -81,7 +84,7 @@ def _scheduled_then_ready(w3: Any, g: dict[str, Any], run: LegRun, label: str) -
     if not run.check(f"{label}: scheduled", p.state == "scheduled" and p.ready_at is not None and p.ready_at - now >= min_delay,
                      f"operation {op_id} {p.text}; delay {duration((p.ready_at or now) - now)}, min delay {duration(min_delay)}"):
         return False
-    early = call_as(w3, ANYONE, g["execute"]["to"], g["execute"]["data"])
+    early = call_as(w3, executor, g["execute"]["to"], g["execute"]["data"])
     if not run.check(f"{label}: not before its time", not early.ok, "executing it now reverts" + (f" ({early.reason})" if early.reason else "")
                      if not early.ok else "executing it before the delay is over SUCCEEDS: the delay does not hold"):
         return False
@@ -101,13 +104,15 @@ def _timelock_legs(w3: Any, plan: dict[str, Any], owners: list[str], run: LegRun
     from upgrader.sim.safe_exec import safe_contract
 
     g = plan["governance"]
-    if not _scheduled_then_ready(w3, g, run, "timelock"):
+    executor = may_execute(g, plan["safe"]["address"])
+    if not _scheduled_then_ready(w3, g, run, "timelock", executor):
         return
     call = g["execute"]
-    if g["executor"] == "anyone":
-        if not _sent(w3, run, "timelock: execute", ANYONE, call):
+    if g["executor"] in ("anyone", "account"):
+        if not _sent(w3, run, "timelock: execute", executor, call):
             return
-        run.check("timelock: execute", True, f"executeBatch from a stranger {ANYONE} (the executor role is open)")
+        run.check("timelock: execute", True, f"executeBatch from a stranger {ANYONE} (the executor role is open)"
+                  if g["executor"] == "anyone" else f"executeBatch from {executor}, which holds EXECUTOR_ROLE")
     else:
         safe = plan["safe"]["address"]
         nonce = safe_contract(w3, safe).functions.nonce().call()
@@ -179,7 +184,7 @@ def _governor_legs(w3: Any, plan: dict[str, Any], run: LegRun) -> None:
     eta = view(w3, gov, abi.PROPOSAL_ETA, pid)
     run.check("governor: queue", proposal_state(w3, gov, pid) == "Queued",
               f"queued by a stranger; the Timelock holds operation {g['operation']['id']}" + (f", ETA {utc(int(eta))}" if eta else ""))
-    if not run.ok or not _scheduled_then_ready(w3, g, run, "governor"):
+    if not run.ok or not _scheduled_then_ready(w3, g, run, "governor", ANYONE):
         return
     if _sent(w3, run, "governor: execute", ANYONE, g["execute"]):
         run.check("governor: execute", proposal_state(w3, gov, pid) == "Executed", f"proposal {pid} executed by a stranger")

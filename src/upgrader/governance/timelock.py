@@ -2,7 +2,7 @@
 proposer is the Safe. An upgrade has two legs: the Safe's ``scheduleBatch`` of every upgrade
 call (delay ≥ ``getMinDelay()``, salt = the batch hash), then, once the delay is over,
 ``executeBatch`` of the same operation (by anyone when the executor role is open, else by the
-Safe). CREATE2 deployments of the new implementations stay in the Safe's own leg, so the code
+Safe when it holds the role, else by an account that does: ``executor_of``). CREATE2 deployments of the new implementations stay in the Safe's own leg, so the code
 that will run is on chain, and reviewable, for the whole delay.
 
 Read from OpenZeppelin Contracts 5.7.0 / 4.9.6 ``contracts/governance/TimelockController.sol``
@@ -83,6 +83,33 @@ def was_cancelled(w3: "Web3", timelock: str, op_id: str, from_block: int) -> boo
                for ev in read_events(w3, [timelock], [abi.CANCELLED], from_block, head, page=max(1, head - from_block + 1)))
 
 
+def executor_of(tl: TimelockRecord, safe: str) -> dict[str, Any]:
+    """Who runs the plan's execute leg, as the plan's ``governance`` records it: ``anyone`` (the
+    role is open), ``safe`` (the Safe holds ``EXECUTOR_ROLE``: the execute leg is a Safe
+    transaction), else ``account`` with the accounts that hold it (``execute <operation id>
+    --sender <one of them>``; seen on gwalen/erc20_swapper_task@a10c00f, whose deploy script
+    makes the deployer the only executor). With no executor known at all, ``safe``: its
+    simulation then fails, truly (nobody known may execute)."""
+    if tl.executor_open:
+        return {"executor": "anyone"}
+    if to_checksum_address(safe) in tl.executors or not tl.executors:
+        return {"executor": "safe"}
+    return {"executor": "account", "executors": list(tl.executors)}
+
+
+def may_execute(g: dict[str, Any], safe: str) -> str:
+    """An account that may execute the plan's operation, for the fork (the stranger, the Safe, an executor)."""
+    from upgrader.sim.runner import ANYONE
+
+    match g.get("executor"):
+        case "safe":
+            return to_checksum_address(safe)
+        case "account":
+            return to_checksum_address(g["executors"][0])
+        case _:
+            return ANYONE
+
+
 def require_role(w3: "Web3", timelock: str, role: bytes, account: str, who: str) -> None:
     """UnsafeError when ``account`` no longer holds ``role`` (drift since import: nothing it signs would run)."""
     from upgrader.errors import UnsafeError
@@ -137,7 +164,7 @@ class TimelockChain(ThroughTimelock):
         return {**body, "calls": [*deploys, schedule], "governance": {
             "kind": self.name, "timelock": tl.address, "oz_version": tl.oz_version, "min_delay": delay, "delay": delay,
             "batch_hash": batch_hash, "calls": inner, "operation": op.to_json(), "execute": execute,
-            "executor": "anyone" if tl.executor_open else "safe"}}
+            **executor_of(tl, manifest.safe.address)}}
 
     def progress(self, w3: "Web3", manifest: "Manifest", plan: dict[str, Any], from_block: int = 0) -> Progress | None:
         g = plan.get("governance")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from upgrader.inputs.safe_files import Address, Hash32, HexData, Uint
 
@@ -116,7 +116,14 @@ class PlanGovernance(_Loose):
     proposal: Optional[PlanProposal] = None
     queue: Optional[PlanCall] = None
     execute: PlanCall
-    executor: Literal["anyone", "safe"]
+    executor: Literal["anyone", "safe", "account"]
+    executors: list[Address] = []  # executor "account": the accounts holding EXECUTOR_ROLE at plan time
+
+    @model_validator(mode="after")
+    def _executors_named(self) -> "PlanGovernance":
+        if self.executor == "account" and not self.executors:
+            raise ValueError("executor 'account' names no executors")
+        return self
 
 
 class PlanFile(_Loose):

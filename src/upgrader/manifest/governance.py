@@ -2,7 +2,8 @@
 is and how the Safe reaches it. ``None`` in a manifest means the Safe upgrades directly.
 
 - ``timelock``: the proxies (or their ProxyAdmin/beacon) are owned by an OpenZeppelin
-  ``TimelockController``; the Safe schedules, anyone (open executor role) or the Safe executes.
+  ``TimelockController``; the Safe schedules, anyone (open executor role), the Safe or an
+  account holding ``EXECUTOR_ROLE`` executes.
 - ``governor``: an OpenZeppelin ``Governor`` with ``GovernorTimelockControl`` proposes to that
   Timelock; the Safe proposes to the Governor, token holders vote, anyone queues and executes.
 """

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from eth_abi import decode as abi_decode
+from eth_utils import is_address, to_checksum_address
 
 from upgrader.safe.abi_values import selector
 
@@ -45,10 +46,22 @@ def decode_revert(data: bytes) -> str:
         if head in CUSTOM_ERRORS:
             entry = CUSTOM_ERRORS[head]
             values = abi_decode([_type(i) for i in entry.get("inputs", [])], body)
-            return f"{entry['name']}({', '.join(str(v) for v in values)})"
+            return f"{entry['name']}({', '.join(_shown(v) for v in values)})"
     except Exception:  # malformed return data: show it raw
         pass
     return f"custom error 0x{data.hex()}"
+
+
+def _shown(value: Any) -> str:
+    """An error argument as Solidity tools print it: bytes as 0x hex (a role, an operation id),
+    an address checksummed, arrays and tuples element by element; never Python's ``b'...'``."""
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, str) and is_address(value):
+        return to_checksum_address(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
 
 
 def revert_reason(w3: Any, tx_hash: str) -> str:

@@ -6,7 +6,9 @@ that lists operations: its events are the only record of what is pending):
   our proxies, ProxyAdmin, beacon, the Timelock or the Safe; with the decoded calls, the ETA and
   the review's verdict of the operation;
 - ``operation-cancelled`` (``Cancelled``), ``min-delay-changed`` (``MinDelayChange``),
-  ``timelock-role-changed`` (``RoleGranted``/``RoleRevoked``);
+  ``timelock-role-changed`` (``RoleGranted``/``RoleRevoked``, unless the manifest's governance
+  record already holds its outcome: the grants a team makes before ``import``, e.g. the Safe's
+  ``PROPOSER_ROLE``, are what import recorded, not drift);
 - ``proposal-created``: the Governor's ``ProposalCreated`` touching our contracts, no plan's;
 - ``scheduled-operation-due``: a planned operation that became ready (once per operation)."""
 
@@ -68,6 +70,16 @@ def _decoded(ctx: Any, manifest: Any, calls: list[tuple[str, int, bytes]], timel
     return shown, report.ok, sorted({w.kind for w in report.red})
 
 
+def _recorded(tl: Any, role: bytes, account: str) -> bool | None:
+    """Whether the manifest's Timelock record has ``account`` holding ``role`` (None: a role it does not record)."""
+    from upgrader.constants import ZERO_ADDRESS
+
+    if role == abi.EXECUTOR_ROLE and account == ZERO_ADDRESS:
+        return tl.executor_open
+    held = {abi.PROPOSER_ROLE: tl.proposers, abi.CANCELLER_ROLE: tl.cancellers, abi.EXECUTOR_ROLE: tl.executors}.get(role)
+    return None if held is None else account in {to_checksum_address(a) for a in held}
+
+
 def timelock_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[WatchFinding]:
     g = manifest.governance
     if g is None or start > end:
@@ -99,6 +111,8 @@ def timelock_findings(ctx: Any, manifest: Any, start: int, end: int) -> list[Wat
         elif ev.topics[0] in (abi.ROLE_GRANTED, abi.ROLE_REVOKED):
             role = bytes.fromhex(ev.topics[1][2:])
             account = to_checksum_address("0x" + ev.topics[2][-40:])
+            if _recorded(g.timelock, role, account) is (ev.topics[0] == abi.ROLE_GRANTED):
+                continue  # the recorded chain of authority has this outcome already (seen on gwalen/erc20_swapper_task@a10c00f)
             verb = "granted to" if ev.topics[0] == abi.ROLE_GRANTED else "revoked from"
             name = abi.ROLE_NAMES.get(role, ev.topics[1])
             out.append(WatchFinding("timelock-role-changed", key, (
@@ -135,6 +149,12 @@ def _proposal(ctx: Any, manifest: Any, ev: Any, key: str, ours: set[str], propos
          "vote_start": start, "vote_end": end, "review_ok": ok, "red": red_kinds, "tx": ev.tx, "block": ev.block})]
 
 
+def _sender_hint(plan: dict[str, Any]) -> str:
+    """`` --sender <executor>`` when only some accounts may execute the plan's operation."""
+    g = plan["governance"]
+    return f" --sender <{' | '.join(g['executors'])}>" if g.get("executor") == "account" else ""
+
+
 def due_findings(ctx: Any, manifest: Any) -> list[WatchFinding]:
     """A planned operation that is ready to execute now (reported once per operation)."""
     if manifest.governance is None:
@@ -142,6 +162,6 @@ def due_findings(ctx: Any, manifest: Any) -> list[WatchFinding]:
     from upgrader.governance.track import operations
 
     return [WatchFinding("scheduled-operation-due", f"due:{p.id}", (
-        f"{p.chain} {p.id} of plan {plan['plan_hash']} is {p.text}: `upgrader execute {p.id}` runs it"),
+        f"{p.chain} {p.id} of plan {plan['plan_hash']} is {p.text}: `upgrader execute {p.id}{_sender_hint(plan)}` runs it"),
         {"plan_hash": plan["plan_hash"], "id": p.id, "ready_at": p.ready_at, "proxies": [u["proxy"] for u in plan["upgrades"]]})
         for plan, p in operations(ctx, manifest) if p.state in ("ready", "succeeded")]

@@ -1,8 +1,8 @@
 """``review --simulate`` of a batch that schedules on the manifest's Timelock (or proposes to its
 Governor): after the Safe's transaction ran on the fork, what the Timelock will run later is
 run too, at its ETA, with the legs ``simulate`` uses (``governance.simulate``: scheduled with
-the minimum delay, not executable before, time moved, executed by a stranger or through the
-Safe; a Governor's proposal voted to quorum, queued and executed). The execute transaction's
+the minimum delay, not executable before, time moved, executed by a stranger, through the
+Safe or from an account holding the executor role; a Governor's proposal voted to quorum, queued and executed). The execute transaction's
 decoded state diff is then judged like the Safe's own (``review.simulate.fork.SimulationResult.at_eta``)."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def _call(to: str, data: bytes, description: str) -> dict[str, Any]:
 def _leg_plan(root: "CallNode", manifest: Any, safe: str) -> dict[str, Any] | None:
     """The first schedule (or proposal) of the batch, as the ``governance`` section a plan would carry."""
     from upgrader.governance.operation import GovernorProposal
+    from upgrader.governance.timelock import executor_of
 
     g = getattr(manifest, "governance", None)
     if g is None:
@@ -35,7 +36,7 @@ def _leg_plan(root: "CallNode", manifest: Any, safe: str) -> dict[str, Any] | No
             op = operation_of(node)
             section = {"kind": "timelock", "timelock": to, "operation": op.to_json(),
                        "execute": _call(to, op.execute_data(), f"TimelockController.executeBatch of 0x{op.id.hex()}"),
-                       "executor": "anyone" if g.timelock.executor_open else "safe"}
+                       **executor_of(g.timelock, safe)}
             return {"governance": section, "safe": {"address": safe}}
         if g.governor is not None and to == g.governor.address and node.function == "propose" and not node.error:
             p = GovernorProposal(tuple(to_checksum_address(t) for t in node.arg("targets")), tuple(node.arg("values")),
@@ -63,6 +64,7 @@ def run_at_eta(w3: Any, root: "CallNode", manifest: Any, safe: str) -> tuple["Ex
     failed = next((c for c in checks if not c["ok"]), None)
     g = plan["governance"]
     execution = Execution(safe=safe, safe_tx_hash=g["operation"]["id"], ok=failed is None,
+                          gas_used=legs.gas[-1]["gas"] if legs.gas and failed is None else None,  # the execute transaction's
                           tx_hash=legs.txs[-1] if legs.txs and failed is None else None,
                           revert=None if failed is None else f"{failed['name']}: {failed['detail']}")
     return execution, checks
