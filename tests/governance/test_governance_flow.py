@@ -181,3 +181,20 @@ def test_timelock_flow_when_only_an_account_executes(case, service):
     assert {p["state"] for p in status["proxies"]} == {"in_sync"}
     assert watch_once(c) == (0, [])
 
+
+def test_review_simulate_names_the_timelock_events_and_the_gas_at_the_eta(case, service):
+    """review --simulate of the schedule: the Timelock's CallScheduled/CallSalt (and, at the ETA,
+    CallExecuted) are decoded although the build has no TimelockController (seen undecoded on
+    gwalen/erc20_swapper_task@a10c00f, whose Timelock comes from lib/), and the ETA run's gas is a number."""
+    c = case("account-exec")
+    s = c.system
+    ok_json(cli(c, "import", "--network", "anvil", *s.proxy_args(), "--multisend", s.multisend, "--json"))
+    made = ok_json(cli(c, "plan", "--network", "anvil", "--json"))
+    assert ok_json(cli(c, "simulate", made["path"], "--json"))["ok"]
+    proposed = ok_json(cli(c, "propose", made["path"], "--sender", _two_owners(c)[0], "--tx-service", service, "--json"))
+    reviewed = ok_json(cli(c, "review", proposed["proposal"], "--simulate", "--network", "anvil", "--json"))
+    sim = reviewed["simulation"]
+    mine = [e["event"] for e in sim["events"] if e["address"] == s.timelock]
+    assert mine == ["CallScheduled", "CallScheduled", "CallSalt"]
+    assert [e["event"] for e in sim["at_eta"]["events"] if e["address"] == s.timelock] == ["CallExecuted", "CallExecuted"]
+    assert isinstance(sim["at_eta"]["execution"]["gas_used"], int) and sim["at_eta"]["execution"]["gas_used"] > 0

@@ -122,3 +122,32 @@ ERRORS = [
     _error("GovernorInsufficientProposerVotes", [("proposer", "address"), ("votes", "uint256"), ("threshold", "uint256")]),
     _error("GovernorRestrictedProposer", [("proposer", "address")]),
 ]
+
+
+def _event(name: str, inputs: list[tuple[str, str, bool]]) -> dict[str, Any]:
+    return {"type": "event", "name": name, "anonymous": False,
+            "inputs": [{"name": n, "type": t, "indexed": i} for n, t, i in inputs]}
+
+
+# The same events as ABI entries, so that a review decodes what the Timelock and Governor log
+# although the build need not contain them (a Timelock from lib/ that nothing in src imports).
+# Indexed as declared in TimelockController.sol, IAccessControl.sol and IGovernor.sol of
+# OpenZeppelin Contracts 5.7.0 (4.9.6 declares them alike; ProposalQueued is 5.x's).
+EVENTS = [
+    _event("CallScheduled", [("id", "bytes32", True), ("index", "uint256", True), ("target", "address", False),
+                             ("value", "uint256", False), ("data", "bytes", False), ("predecessor", "bytes32", False),
+                             ("delay", "uint256", False)]),
+    _event("CallExecuted", [("id", "bytes32", True), ("index", "uint256", True), ("target", "address", False),
+                            ("value", "uint256", False), ("data", "bytes", False)]),
+    _event("CallSalt", [("id", "bytes32", True), ("salt", "bytes32", False)]),
+    _event("Cancelled", [("id", "bytes32", True)]),
+    _event("MinDelayChange", [("oldDuration", "uint256", False), ("newDuration", "uint256", False)]),
+    _event("RoleGranted", [("role", "bytes32", True), ("account", "address", True), ("sender", "address", True)]),
+    _event("RoleRevoked", [("role", "bytes32", True), ("account", "address", True), ("sender", "address", True)]),
+    _event("ProposalCreated", [("proposalId", "uint256", False), ("proposer", "address", False), ("targets", "address[]", False),
+                               ("values", "uint256[]", False), ("signatures", "string[]", False), ("calldatas", "bytes[]", False),
+                               ("voteStart", "uint256", False), ("voteEnd", "uint256", False), ("description", "string", False)]),
+    _event("ProposalQueued", [("proposalId", "uint256", False), ("etaSeconds", "uint256", False)]),
+    _event("ProposalExecuted", [("proposalId", "uint256", False)]),
+    _event("ProposalCanceled", [("proposalId", "uint256", False)]),
+]

@@ -78,10 +78,11 @@ class Knowledge:
     @cached_property
     def events(self) -> dict[bytes, dict[str, Any]]:
         from upgrader.deploy.safe import safe_abi
+        from upgrader.governance.abi import EVENTS as GOVERNANCE_EVENTS
         from upgrader.proxies.abi import PROXY_EVENTS
 
         table: dict[bytes, dict[str, Any]] = {}
-        for abi in [ERC20_EVENTS, safe_abi(), PROXY_EVENTS, *(a.abi for a in self.artifacts)]:
+        for abi in [ERC20_EVENTS, safe_abi(), PROXY_EVENTS, GOVERNANCE_EVENTS, *(a.abi for a in self.artifacts)]:
             for entry in abi:
                 if entry.get("type") == "event" and not entry.get("anonymous"):
                     table.setdefault(event_abi_to_log_topic(entry), entry)
