@@ -146,7 +146,8 @@ def test_timelock_flow_when_only_an_account_executes(case, service):
     "upgrader cannot run the second leg", plan made the execute leg a Safe transaction that can
     only revert (simulate failed: AccessControlUnauthorizedAccount of the Safe), the early-execute
     check passed on a missing role rather than the delay, and watch --once reported the team's
-    own pre-import role grants as drift (exit 1)."""
+    own pre-import role grants as drift (exit 1). import now also names the deployer's remaining
+    PROPOSER_ROLE and admin role, through which it can act without the Safe."""
     from test_governance_watch import watch_once
 
     c = case("account-exec")
@@ -154,6 +155,9 @@ def test_timelock_flow_when_only_an_account_executes(case, service):
     imported = ok_json(cli(c, "import", "--network", "anvil", *s.proxy_args(), "--multisend", s.multisend, "--json"))
     note = next(n for n in imported["notes"] if "EXECUTOR_ROLE" in n)
     assert note.startswith(f"only {s.deployer} may execute") and "upgrader execute <operation id> --sender" in note
+    # and the deployer can still act around the Safe: import says so (a note, not a red: it is the team's setup)
+    assert f"{s.deployer} also holds PROPOSER_ROLE on the Timelock {s.timelock}" in " ".join(imported["notes"])
+    assert f"{s.deployer} holds DEFAULT_ADMIN_ROLE on the Timelock {s.timelock}" in " ".join(imported["notes"])
     assert watch_once(c) == (0, [])  # the grants that made the Safe a proposer are what import recorded
 
     made, h, done = _schedule_leg(c, service, "--force")  # the same import again, then the Safe's leg

@@ -46,6 +46,7 @@ GET_MIN_DELAY = _view("getMinDelay", [], "uint256")
 GET_TIMESTAMP = _view("getTimestamp", [("id", "bytes32")], "uint256")
 GET_OPERATION_STATE = _view("getOperationState", [("id", "bytes32")], "uint8")  # 5.x only
 HAS_ROLE = _view("hasRole", [("role", "bytes32"), ("account", "address")], "bool")
+GET_ROLE_ADMIN = _view("getRoleAdmin", [("role", "bytes32")], "bytes32")
 HASH_OPERATION_BATCH = _fn("hashOperationBatch", [*_BATCH, ("predecessor", "bytes32"), ("salt", "bytes32")], ["bytes32"], "pure")
 TIMELOCK_ABI = [SCHEDULE, SCHEDULE_BATCH, EXECUTE, EXECUTE_BATCH, CANCEL, UPDATE_DELAY, GRANT_ROLE, REVOKE_ROLE,
                 RENOUNCE_ROLE, GET_MIN_DELAY, GET_TIMESTAMP, GET_OPERATION_STATE, HAS_ROLE, HASH_OPERATION_BATCH]
@@ -84,8 +85,9 @@ def role(name: str) -> bytes:
 
 PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE = role("PROPOSER_ROLE"), role("CANCELLER_ROLE"), role("EXECUTOR_ROLE")
 DEFAULT_ADMIN_ROLE = bytes(32)
+TIMELOCK_ADMIN_ROLE = role("TIMELOCK_ADMIN_ROLE")  # 4.9's admin of every role (5.x: DEFAULT_ADMIN_ROLE)
 ROLE_NAMES = {PROPOSER_ROLE: "PROPOSER_ROLE", CANCELLER_ROLE: "CANCELLER_ROLE", EXECUTOR_ROLE: "EXECUTOR_ROLE",
-              DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE"}
+              DEFAULT_ADMIN_ROLE: "DEFAULT_ADMIN_ROLE", TIMELOCK_ADMIN_ROLE: "TIMELOCK_ADMIN_ROLE"}
 
 
 # Events, by topic0 (TimelockController, AccessControl, IGovernor)

@@ -17,7 +17,7 @@ from upgrader.governance import abi
 from upgrader.governance.base import view
 from upgrader.governance.governor import governor_of, read_governor
 from upgrader.governance.timelock import is_timelock, read_timelock, role_members
-from upgrader.manifest.governance import GovernanceRecord
+from upgrader.manifest.governance import GovernanceRecord, TimelockRecord
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -78,7 +78,21 @@ def _timelock_chain(w3: "Web3", timelock: str, safe: str) -> Authority:
                      "the second leg is `upgrader execute <operation id> --sender <one of them>`" if record.executors else
                      f"neither anyone nor the Safe may execute operations of the Timelock {timelock}, and no executor is known: "
                      "upgrader cannot run the second leg")
-    return Authority(GovernanceRecord(kind="timelock", timelock=record), safe, notes)
+    return Authority(GovernanceRecord(kind="timelock", timelock=record), safe, notes + _around(w3, record, {safe}))
+
+
+def _around(w3: "Web3", record: TimelockRecord, chain: set[str]) -> list[str]:
+    """Who else can act on the Timelock than the recorded chain: other proposers (they schedule
+    without the Safe) and holders of its admin role other than the Timelock itself (they grant
+    and revoke roles at once: AccessControl's ``grantRole`` waits for no delay). gwalen/
+    erc20_swapper_task@a10c00f leaves its deployer both after the team made its Safe a proposer."""
+    admin_role = view(w3, record.address, abi.GET_ROLE_ADMIN, abi.PROPOSER_ROLE)
+    admins = [a for a in role_members(w3, record.address, bytes(admin_role)) if a != record.address] if admin_role is not None else []
+    name = abi.ROLE_NAMES.get(bytes(admin_role or b""), "its admin role")
+    return ([f"{p} also holds PROPOSER_ROLE on the Timelock {record.address}: it can schedule calls (upgrades of these "
+             "proxies included) without the Safe" for p in record.proposers if p not in chain]
+            + [f"{a} holds {name} on the Timelock {record.address}: it can grant and revoke the Timelock's roles at once, "
+               "without the delay" for a in admins])
 
 
 def _governor_chain(w3: "Web3", timelock: str, governor: str, safe: str) -> Authority:
@@ -88,4 +102,4 @@ def _governor_chain(w3: "Web3", timelock: str, governor: str, safe: str) -> Auth
     votes = view(w3, gov.token, abi.GET_VOTES, safe) if gov.token else None
     if votes == 0:
         notes.append(f"the Safe {safe} has no votes in {gov.name}'s token {gov.token}; a proposal threshold above 0 refuses its proposals")
-    return Authority(GovernanceRecord(kind="governor", timelock=record, governor=gov), safe, notes)
+    return Authority(GovernanceRecord(kind="governor", timelock=record, governor=gov), safe, notes + _around(w3, record, {governor}))
