@@ -302,7 +302,8 @@ def report(results: list[dict[str, Any]], runs: int) -> None:
 
 
 SPANS = r"""
-import os, sys, time
+import gc, os, sys, time
+gc.disable()  # as the quick lane (cli.common.quick.run): re-enabled, a full collection over the kept build lands in "output"
 t0 = time.perf_counter()
 from pathlib import Path
 import upgrader.check.engine as engine
