@@ -83,8 +83,10 @@ def _review(chain: Any, ctx: Any, plan: dict, simulated: Any, build: dict, anvil
                                            calls=[Call(c["to"], c["data"], int(c["value"])) for c in plan["calls"]]))
     batch["meta"]["nonce"] = str(nonce)
     read_code = lambda a: bytes(chain.w3.eth.get_code(a))  # noqa: E731
+    to = plan["upgrades"][0]["to"]
+    args = [(to["contract"].split(":")[-1], bytes.fromhex(to["constructor_args"][2:]))] if to.get("constructor_args") else []
     rctx = ReviewContext(manifest=ctx.manifest(), build_info=build, read_code=read_code, plan=plan, plan_path=path,
-                         constructor_args=[("PlainVaultV2", bytes.fromhex(plan["upgrades"][0]["to"]["constructor_args"][2:]))])
+                         constructor_args=args)
     reviewed = review(subject_from_json(json.loads(json.dumps(add_checksum(batch))), "batch.json"), rctx)
     if anvil is not None:
         reviewed.warnings.extend(simulate_review(reviewed, rctx, anvil.url, root=chain.config.root).warnings)
@@ -103,14 +105,62 @@ def test_a_transparent_upgrade_of_a_plain_contract_without_initializable_is_gree
     assert "immutables included" in checks["PlainVault: runtime-code"].detail
 
 
-def test_an_implementation_without_disable_initializers_is_red(make_ctx, fixture_build):
+def test_an_open_uups_implementation_passes_only_as_its_plan_allows(chain, make_ctx, fixture_build):
+    """The checker refuses RentVaultOpen (missing-disable-initializers); a team that allows the
+    kind gets what it asked for on the fork too, said as such (simulate's check and review's
+    yellow), not a red it can only skip or accept (seen on the public Hardhat repo
+    fospring/openzeppelin-uups @ e038a97: the allowed plan could never pass simulate). Without the
+    allowance (review with no plan, the module allowing nothing) it is red."""
+    from upgrader.sim import locks
+
     ctx = make_ctx(targets={"RentVault": "RentVaultOpen"}, build_info=fixture_build)
-    # the checker refuses it (missing-disable-initializers); a team that allows it still meets the fork
     plan = make_plan(ctx, only=["RentVault"], unsafe_allow=frozenset({"missing-disable-initializers"}))
     report = simulate(ctx, plan)
-    failed = [c for c in report.checks if not c.ok]
-    assert [c.name for c in failed] == ["RentVault: implementation-locked"]
-    assert "initialize(address,address,address,address) succeeds" in failed[0].detail
+    assert report.ok, [c.to_json() for c in report.checks if not c.ok]
+    detail = _checks(report)["RentVault: implementation-locked"].detail
+    assert detail.startswith("accepted (missing-disable-initializers is allowed for this module): a stranger can initialize")
+    assert "initialize(address,address,address,address) succeeds" in detail
+
+    art = artifacts.find(fixture_build, "RentVaultOpen")
+    impl, _, _ = create2.ensure_deployed(ctx.w3, chain.deployer, art.initcode)  # the probe on the chain, not the fork
+    assert impl == plan["upgrades"][0]["to"]["implementation"]
+    probe = locks.probe(ctx.w3, impl, fixture_build, art.fqn, art.abi)
+    assert not probe.ok and "initialize(address,address,address,address) succeeds" in probe.detail
+    assert locks.judged(probe, fixture_build, art.fqn, frozenset()) == probe  # nothing allowed: red
+    assert locks.judged(probe, fixture_build, art.fqn, frozenset({"selfdestruct"})) == probe
+
+
+def test_an_open_transparent_implementation_is_accepted_unless_it_can_harm(chain, anvil, plain, fixture_build):
+    """A Transparent implementation with an initializer and no lock (OpenZeppelin 4's Transparent
+    examples; upgrades-core and our checker accept it): a stranger can initialize the bare
+    implementation, but it has no upgrade function to take over, so simulate accepts it and
+    review says it in yellow. Allowing selfdestruct or delegatecall for it makes it red again
+    (Parity 2017: the owner of a bare library killed it)."""
+    from upgrader.config import Reinitializer
+    from upgrader.sim import locks
+
+    module = replace(plain.config.modules["PlainVault"], target="PlainVaultInit", constructor_args=(),
+                     reinitializer=Reinitializer("initialize", (chain.safe,), changes=()))
+    ctx = replace(plain, config=replace(plain.config, modules={"PlainVault": module}))
+    plan = make_plan(ctx)
+    report = simulate(ctx, plan)
+    assert report.ok, [c.to_json() for c in report.checks if not c.ok]
+    detail = _checks(report)["PlainVault: implementation-locked"].detail
+    assert detail.startswith("accepted (not a UUPS implementation: it has no upgrade function to take over")
+    assert "initialize(address) succeeds" in detail
+
+    reviewed = _review(chain, ctx, plan, report, fixture_build, anvil)  # review --simulate: yellow, not red
+    assert not [w for w in reviewed.warnings if w.severity == "red"], [w.message for w in reviewed.warnings]
+    (accepted,) = [w for w in reviewed.warnings if w.kind == "implementation-initializable-accepted"]
+    assert accepted.severity == "yellow" and "no upgrade function to take over" in accepted.message
+
+    art = artifacts.find(fixture_build, "PlainVaultInit")
+    impl, _, _ = create2.ensure_deployed(ctx.w3, chain.deployer, art.initcode)
+    assert impl == plan["upgrades"][0]["to"]["implementation"]
+    probe = locks.probe(ctx.w3, impl, fixture_build, art.fqn, art.abi)
+    assert not probe.ok and "initialize(address) succeeds" in probe.detail
+    assert locks.judged(probe, fixture_build, art.fqn, frozenset()).ok
+    assert locks.judged(probe, fixture_build, art.fqn, frozenset({"delegatecall"})) == probe
 
 
 def test_the_demo_v2_implementations_are_locked_by_their_initializable(make_ctx):

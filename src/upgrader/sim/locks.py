@@ -11,11 +11,17 @@ ABI function named ``initialize…`` or ``init``. A revert with Initializable's 
 4.x: openzeppelin-contracts-upgradeable, contracts/proxy/utils/Initializable.sol) is the lock
 at work; a revert for another reason (our made-up arguments failing a check) counts only when
 the Initializable version stored on the implementation is at its maximum, for an OpenZeppelin
-flavour; a contract without Initializable has only its own guard to show."""
+flavour; a contract without Initializable has only its own guard to show.
+
+An open implementation is judged by the checker's rule (``judged``): a UUPS implementation must
+be locked (`missing-disable-initializers`) unless the team allowed that kind; one with no upgrade
+function to take over (Transparent, Beacon) is accepted unless its module allows `selfdestruct`
+or `delegatecall`, the two ways an owner of a bare implementation harms its proxies (Parity 2017).
+Accepted probes say so in their detail (``accepted``), and review shows them in yellow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_abi import encode as abi_encode
@@ -37,6 +43,27 @@ class LockProbe:
     detail: str
     flavour: str  # "openzeppelin-5" | "openzeppelin-4" | "none"
     calls: tuple[tuple[str, str], ...] = ()  # (signature, outcome)
+    accepted: str | None = None  # open, but the checker's rule does not hold it to a lock: why
+
+
+HARMFUL_WHEN_OPEN = frozenset({"selfdestruct", "delegatecall"})
+
+
+def judged(probe: LockProbe, build_info: dict[str, Any], fqn: str, allowed: frozenset[str]) -> LockProbe:
+    """``probe`` as the checker's rule judges it; ``allowed``: the kinds the plan (or, with no
+    plan, the module) allows for this upgrade."""
+    if probe.ok:
+        return probe
+    from upgrader.validate.uups import lock_requirement
+
+    need = lock_requirement(build_info, fqn, allowed)
+    if need == "allowed":
+        why = "missing-disable-initializers is allowed for this module"
+    elif need == "not-uups" and not allowed & HARMFUL_WHEN_OPEN:
+        why = "not a UUPS implementation: it has no upgrade function to take over, and the checker found no selfdestruct or delegatecall"
+    else:
+        return probe
+    return replace(probe, ok=True, accepted=why, detail=f"accepted ({why}): {probe.detail}")
 
 
 def signature(entry: dict[str, Any]) -> str:

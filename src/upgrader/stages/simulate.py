@@ -196,7 +196,8 @@ def _verify_upgrade(ctx: NetworkContext, w3: Any, url: str, u: dict[str, Any], r
     salt = bytes.fromhex(u["to"]["create2_salt"][2:]) if u["to"].get("create2_salt") else create2.salt_for(initcode)
     same = code.check(w3, impl, initcode, salt, ctx.build_info, target.immutable_ranges)
     checks.append(Check(f"{name}: runtime-code", same.ok, f"code at {impl} {same.detail}"))
-    lock = locks.probe(w3, impl, ctx.build_info, target.fqn, target.abi)
+    lock = locks.judged(locks.probe(w3, impl, ctx.build_info, target.fqn, target.abi), ctx.build_info, target.fqn,
+                        frozenset(u.get("unsafe_allow") or ()))
     checks.append(Check(f"{name}: implementation-locked", lock.ok, lock.detail))
     expected = {int(s, 16) for s in u.get("declared_changes", [])}
     declared = set(u["init"].get("changes") or ())

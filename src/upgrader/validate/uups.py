@@ -4,6 +4,7 @@ external ``proxiableUUID()``, the function ERC-1822 proxies and ``upgradeToAndCa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from upgrader.findings import Finding
 from upgrader.solc_ast.bodies import body
@@ -48,8 +49,32 @@ def missing_disable_initializers(ctx: Context) -> Iterator[Finding]:
     Initializable sets version 1 while the contract is created, so every ``initializer``
     function of the bare implementation reverts after. Only a ``reinitializer(n)`` stays open
     then (n > 1), so a contract that has one still needs ``_disableInitializers()``."""
+    state, own = _lock_state(ctx)
+    if state == "open":
+        yield ctx.finding("missing-disable-initializers", own or ctx.contract)
+
+
+def lock_requirement(build_info: dict[str, Any], fqn: str, unsafe_allow: frozenset[str] = frozenset()) -> str:
+    """What this rule holds ``fqn`` to, for the probe that calls its initializers on the chain
+    (``sim.locks``): ``"required"`` (a UUPS implementation the rule holds to a lock),
+    ``"allowed"`` (UUPS, and the team allowed the kind: ``unsafe_allow`` or an annotation) or
+    ``"not-uups"`` (no upgrade function on the implementation: the rule asks nothing)."""
+    from upgrader.validate import index_for
+
+    index = index_for(build_info)
+    state, _ = _lock_state(Context(index, index.contract(fqn)))
+    if state == "not-uups":
+        return "not-uups"
+    if state == "allowed" or (state == "open" and "missing-disable-initializers" in unsafe_allow):
+        return "allowed"
+    return "required"
+
+
+def _lock_state(ctx: Context) -> tuple[str, Node | None]:
+    """``not-uups``, ``locks`` (a constructor locks it), ``allowed`` (an annotation allows the
+    kind) or ``open``; with the contract's own constructor, where a finding points."""
     if not is_uups(ctx) or ctx.contract.get("abstract"):
-        return
+        return "not-uups", None
     constructors = [
         fn
         for contract in ctx.linearized
@@ -57,12 +82,11 @@ def missing_disable_initializers(ctx: Context) -> Iterator[Finding]:
         if fn["nodeType"] == "FunctionDefinition" and fn["kind"] == "constructor"
     ]
     if any(_calls_disable_initializers(ctx, fn) for fn in constructors):
-        return
+        return "locks", None
     if any(_has_modifier(fn, "initializer") for fn in constructors) and not _has_reinitializer(ctx):
-        return
+        return "locks", None
     own = next((fn for fn in constructors if ctx.index.container(fn) is ctx.contract), None)
-    if not ctx.skip("missing-disable-initializers", ctx.contract, own):
-        yield ctx.finding("missing-disable-initializers", own or ctx.contract)
+    return ("allowed" if ctx.skip("missing-disable-initializers", ctx.contract, own) else "open"), own
 
 
 def _has_modifier(fn: Node, name: str) -> bool:

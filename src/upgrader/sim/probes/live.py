@@ -33,7 +33,7 @@ def probe_implementation(w3: Any, build_info: dict[str, Any], record: Any, impl:
         return {"built": None, "ok": False, "problems": [f"{impl} is not built here: no contract of this build has its code"],
                 "notes": []}
     problems, notes = [], [f"{impl} is {art.fqn} of this build"]
-    lock = locks.probe(w3, impl, build_info, art.fqn, art.abi)
+    lock = locks.judged(locks.probe(w3, impl, build_info, art.fqn, art.abi), build_info, art.fqn, frozenset())  # no plan: nothing allowed
     (notes if lock.ok else problems).append(f"implementation: {lock.detail}")
     for f in reopen.probe(w3, Upgraded(record, art.fqn, art.abi), build_info, moment="now"):
         (notes if f.ok else problems).append(f"proxy {f.proxy}: {f.detail}")

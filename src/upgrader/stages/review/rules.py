@@ -34,7 +34,7 @@ KINDS: dict[str, Severity] = {
     "authority-granted": "red",
     "checksum-missing": "yellow", "implementation-not-verified": "yellow", "no-nonce": "yellow",
     "domain-without-chain-id": "yellow", "plan-not-found": "yellow", "red-accepted": "yellow",
-    "already-executed": "yellow",
+    "already-executed": "yellow", "implementation-initializable-accepted": "yellow",
 }
 CodeReader = Callable[[str], "bytes | None"]
 

@@ -63,6 +63,8 @@ class SimulationResult:
         for i in self.implementations:
             if not i["locked"]["ok"]:
                 out.append(ReviewWarning("implementation-initializable", f"proxy {i['proxy']}'s new implementation {i['address']}: {i['locked']['detail']}"))
+            elif i["locked"].get("accepted"):
+                out.append(ReviewWarning("implementation-initializable-accepted", f"proxy {i['proxy']}'s new implementation {i['address']}: {i['locked']['detail']}"))
             if i["code"] is not None and not i["code"]["ok"]:
                 out.append(ReviewWarning("implementation-code-differs", f"proxy {i['proxy']}'s new implementation {i['address']}: code {i['code']['detail']}"))
         for w in self.state_writes:
@@ -234,6 +236,7 @@ def implementation_probes(w3: Any, result: SimulationResult, ctx: Any, know: dif
     address with its constructor arguments, immutables included (``sim.code``)."""
     from upgrader.chain import create2
     from upgrader.sim import code, locks
+    from upgrader.stages.review.report import allowed_kinds
 
     out, seen = [], set()
     for c in result.proxy_changes:
@@ -244,11 +247,12 @@ def implementation_probes(w3: Any, result: SimulationResult, ctx: Any, know: dif
         art = know.book.built.get(impl) or know.artifact_for_code(bytes(w3.eth.get_code(impl)))
         if art is None:
             continue  # not built here: the review's implementation-unknown says so
-        probe = locks.probe(w3, impl, ctx.build_info, art.fqn, art.abi)
+        probe = locks.judged(locks.probe(w3, impl, ctx.build_info, art.fqn, art.abi), ctx.build_info, art.fqn,
+                             allowed_kinds(ctx, c["proxy"]))
         initcode = know.book.initcode.get(impl)
         same = code.check(w3, impl, initcode, create2.salt_for(initcode), ctx.build_info, art.immutable_ranges) if initcode else None
         out.append({"proxy": c["proxy"], "address": impl, "contract": art.fqn,
-                    "locked": {"ok": probe.ok, "detail": probe.detail, "flavour": probe.flavour},
+                    "locked": {"ok": probe.ok, "detail": probe.detail, "flavour": probe.flavour, "accepted": probe.accepted},
                     "code": {"ok": same.ok, "detail": same.detail} if same else None})
     return out
 
