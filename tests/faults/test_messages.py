@@ -21,6 +21,21 @@ def test_skip_simulation_after_a_failed_simulation_says_it_failed(cli, service):
     assert "FAILED its simulation" in review and "never executed on a fork" not in review
 
 
+def test_propose_summary_after_a_failed_simulation_names_its_failed_checks(cli, service):
+    # the human summary said "simulation skipped" while a failed report of this plan existed
+    path, plan = planned(cli)
+    report = json.loads(simulation_report_for_cli(cli, path, plan, ok=False).read_text())
+    failed = [c["name"] for c in report["checks"] if not c["ok"]]
+    result = cli.run("propose", str(path), "--skip-simulation", "--accept-red", "proposed to be rejected")
+    assert result.exit_code == 0, result.stderr
+    summary = next(ln for ln in result.stdout.splitlines() if "proposed by" in ln)
+    assert f"simulation FAILED ({', '.join(failed)})" in summary and "skipped" not in summary, result.stdout
+    assert f"failed: {', '.join(failed)}" in result.stderr  # the warning names them too
+    again = cli.run("propose", str(path), "--skip-simulation", "--accept-red", "proposed to be rejected", "--json")
+    out = json.loads(again.stdout)
+    assert out["simulation"] == "failed" and out["simulation_failed_checks"] == failed, out
+
+
 def test_skip_simulation_without_one_says_it_never_ran(cli, service):
     path, _ = planned(cli)
     result = cli.run("propose", str(path), "--skip-simulation", "--accept-red", "proposed to be rejected", "--json")

@@ -104,8 +104,8 @@ def test_refuses_without_simulation(ctx, plan, client, keys):
         propose(ctx, plan, client, KeySigner(keys.owners[0]), skip_simulation=True)
     assert proposals(ctx) == []
     result = propose(ctx, plan, client, KeySigner(keys.owners[0]), skip_simulation=True, accept_red="to be rejected")
-    assert result.simulation == "skipped" and result.review_ok is False
-    assert "SKIPPED" in result.review_path.read_text()
+    assert result.simulation == "failed" and result.simulation_failed == ("safe-execution",) and result.review_ok is False
+    assert "SIMULATION FAILED" in result.review_path.read_text()
 
 
 def test_refuses_stale_plan(ctx, simulated_plan, client, keys):

@@ -37,19 +37,26 @@ class ProposalResult:
     safe_tx_hash: str
     nonce: int
     created: bool  # False: the proposal was already in the service
-    simulation: str  # "passed" | "skipped"
+    simulation: str  # "passed" | "skipped" | "failed" (--skip-simulation over this plan's failed simulation)
     proposal_path: Path
     review_path: Path
     service_url: str
     review_ok: bool | None = None  # None: the review was not (re)rendered
     proposed_by: str | None = None  # "proposed by delegate X of owner Y", None when an owner proposed
     proposer: str | None = None  # who proposed it (the service's record when it was already there)
+    simulation_failed: tuple[str, ...] = ()  # the failed checks' names when simulation is "failed"
+
+    @property
+    def simulation_summary(self) -> str:
+        if self.simulation == "failed":
+            return f"simulation FAILED ({', '.join(self.simulation_failed)}), proposed anyway with --skip-simulation"
+        return f"simulation {self.simulation}"
 
     def to_json(self) -> dict[str, Any]:
         return {"safe": self.safe, "safe_tx_hash": self.safe_tx_hash, "nonce": self.nonce, "created": self.created,
                 "simulation": self.simulation, "proposal": str(self.proposal_path), "review": str(self.review_path),
                 "service": self.service_url, "review_ok": self.review_ok, "proposed_by": self.proposed_by,
-                "proposer": self.proposer}
+                "proposer": self.proposer, "simulation_failed_checks": list(self.simulation_failed)}
 
 
 def service_url(ctx: NetworkContext, override: str | None = None) -> str:
@@ -64,9 +71,12 @@ def proposals_dir(ctx: NetworkContext) -> Path:
     return ctx.store.folder / "proposals"
 
 
-def check_simulation(ctx: NetworkContext, plan: dict[str, Any], skip: bool) -> str:
+def check_simulation(ctx: NetworkContext, plan: dict[str, Any], skip: bool) -> tuple[str, tuple[str, ...]]:
+    """("passed", ()) or, with ``skip``, ("failed", its failed checks) where this plan's simulation
+    failed, else ("skipped", ())."""
     if skip:
-        return "skipped"
+        found = skipped_simulation(ctx, plan)
+        return ("failed", found.failed) if found.state == "failed" else ("skipped", ())
     path = simulation_path(ctx.plans_dir, plan["plan_hash"])
     from upgrader.inputs import read_json
     from upgrader.inputs.pipeline_files import SimulationFile
@@ -80,26 +90,53 @@ def check_simulation(ctx: NetworkContext, plan: dict[str, Any], skip: bool) -> s
         raise InputError(f"simulation report {path} is for another plan; re-run `upgrader simulate`")
     if report.get("ok") is not True:
         raise UnsafeError(f"the simulation of plan {plan['plan_hash']} failed; fix the plan, do not propose it")
-    return "passed"
+    return ("passed", ())
 
 
-def skipped_simulation_warning(ctx: NetworkContext, plan: dict[str, Any]) -> str:
-    """What --skip-simulation skips, as it is: no simulation, a failed one, or a passing one."""
+@dataclass(frozen=True)
+class SkippedSimulation:
+    """The plan's simulation report as --skip-simulation finds it."""
+    state: str  # "none" | "unreadable" | "other-plan" | "passed" | "failed"
+    path: Path
+    failed: tuple[str, ...] = ()  # the failed checks' names (state "failed")
+
+
+def skipped_simulation(ctx: NetworkContext, plan: dict[str, Any]) -> SkippedSimulation:
     from upgrader.inputs import read_json
 
     path = simulation_path(ctx.plans_dir, plan["plan_hash"])
     if not (path.exists() or path.is_symlink()):
-        return ("--skip-simulation: this batch was NOT executed on a fork; "
-                "nothing proves it upgrades cleanly or preserves storage")
+        return SkippedSimulation("none", path)
     try:
         report = read_json(path, "simulation")  # a regular file only: a FIFO here never hangs
     except InputError:
-        return f"--skip-simulation: the simulation report {path} is unreadable; nothing proves this batch upgrades cleanly"
+        return SkippedSimulation("unreadable", path)
     if not isinstance(report, dict) or report.get("plan_hash") != plan["plan_hash"]:
-        return f"--skip-simulation: {path} is not this plan's simulation; nothing proves this batch upgrades cleanly"
+        return SkippedSimulation("other-plan", path)
     if report.get("ok") is True:
-        return f"--skip-simulation: a passing simulation exists ({path}); its check was skipped"
-    return f"--skip-simulation: this batch FAILED its simulation on a fork ({path}) and is proposed anyway"
+        return SkippedSimulation("passed", path)
+    checks = report.get("checks") if isinstance(report.get("checks"), list) else []
+    failed = tuple(str(c.get("name")) for c in checks if isinstance(c, dict) and c.get("ok") is not True)
+    return SkippedSimulation("failed", path, failed or ("no check passed",))
+
+
+def skipped_simulation_warning(ctx: NetworkContext, plan: dict[str, Any]) -> str:
+    """What --skip-simulation skips, as it is: no simulation, a failed one, or a passing one."""
+    found = skipped_simulation(ctx, plan)
+    path = found.path
+    match found.state:
+        case "none":
+            return ("--skip-simulation: this batch was NOT executed on a fork; "
+                    "nothing proves it upgrades cleanly or preserves storage")
+        case "unreadable":
+            return f"--skip-simulation: the simulation report {path} is unreadable; nothing proves this batch upgrades cleanly"
+        case "other-plan":
+            return f"--skip-simulation: {path} is not this plan's simulation; nothing proves this batch upgrades cleanly"
+        case "passed":
+            return f"--skip-simulation: a passing simulation exists ({path}); its check was skipped"
+        case _:
+            return (f"--skip-simulation: this batch FAILED its simulation on a fork ({path}; failed: "
+                    f"{', '.join(found.failed)}) and is proposed anyway")
 
 
 def domain_for(ctx: NetworkContext, plan: dict[str, Any]) -> SafeDomain:
@@ -130,7 +167,7 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
     from upgrader.governance.legs import next_safe_leg
 
     plan = next_safe_leg(ctx, plan)  # a Timelock's plan: its schedule leg, then (Safe executor) its execute leg
-    simulation = check_simulation(ctx, plan, skip_simulation)
+    simulation, simulation_failed = check_simulation(ctx, plan, skip_simulation)
     safe, domain = plan["safe"]["address"], domain_for(ctx, plan)
     current = onchain_nonce(ctx, safe)
     with proposing(ctx, client):  # find-or-post and the files, one run per network at a time
@@ -169,7 +206,8 @@ def propose(ctx: NetworkContext, plan: dict[str, Any], client: TransactionServic
             atomic_write(review_path, text)
             atomic_write(proposal_path, dump_batch_file(batch))
     by = proposer_note(ctx.w3, client, safe, existing, None)
-    return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok, by, proposer)
+    return ProposalResult(safe, h, tx.nonce, created, simulation, proposal_path, review_path, client.url, review_ok, by, proposer,
+                          simulation_failed)
 
 
 def proposing(ctx: NetworkContext, client: TransactionServiceClient) -> Any:
@@ -252,9 +290,13 @@ def review_text(ctx: NetworkContext, plan: dict[str, Any], tx: SafeTx, domain: S
 
     report.signing = signing
     text = render_markdown(report)
-    if simulation == "skipped":
-        text = f"> **SIMULATION SKIPPED: {skipped_simulation_warning(ctx, plan)}**\n\n" + text
+    if simulation != "passed":
+        text = f"> **SIMULATION {simulation.upper()}: {skipped_simulation_warning(ctx, plan)}**\n\n" + text
     return text, report.ok
+
+
+_plain_simulation = {"passed": "passed", "skipped": "**SKIPPED: no passing simulation of this plan was checked**",
+                     "failed": "**FAILED: this batch failed its simulation and was proposed with --skip-simulation**"}
 
 
 def plain_review(plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulation: str) -> str:
@@ -270,7 +312,7 @@ def plain_review(plan: dict[str, Any], tx: SafeTx, domain: SafeDomain, simulatio
         f"- message hash: `0x{h.message_hash.hex()}`",
         f"- safeTxHash: `0x{h.safe_tx_hash.hex()}`",
         f"- plan: `{plan['plan_hash']}`",
-        f"- simulation: {'passed' if simulation == 'passed' else '**SKIPPED: this batch was never simulated**'}",
+        f"- simulation: {_plain_simulation[simulation]}",
         "",
         "## Calls",
         "",

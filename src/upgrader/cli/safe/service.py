@@ -66,7 +66,7 @@ def propose(
         return
     verb = "proposed" if result.created else "already proposed (nothing posted)"
     console.print(f"[green]{verb}[/] {result.safe_tx_hash} at nonce {result.nonce} to {result.service_url}", soft_wrap=True)
-    console.print(f"  Safe {result.safe}, proposed by {result.proposer or 'unknown'}; simulation {result.simulation}", soft_wrap=True)
+    console.print(f"  Safe {result.safe}, proposed by {result.proposer or 'unknown'}; {result.simulation_summary}", soft_wrap=True)
     if result.proposed_by:
         console.print(f"  {result.proposed_by}", soft_wrap=True)
     console.print(f"  batch file: {result.proposal_path}\n  review:     {result.review_path}", soft_wrap=True)
