@@ -61,3 +61,23 @@ def test_layout_json_round_trip_and_stored_comparison(fixtures_builds: BuildSet,
     assert compare_with_stored(stored, fixtures_build_info, "GapShrink_V2").ok
     bad = compare_with_stored(stored, fixtures_build_info, "GapNotShrunk_V2")
     assert [f.kind for f in bad.errors] == ["layout-gap-resize"]
+
+
+def test_layouts_read_back_share_their_types_and_equal_each_layout(fixtures_builds: BuildSet) -> None:
+    """Reading a folder's layouts back keeps one TypeInfo per type id and data (the 3,200-contract
+    row repeats ~300 types 38,000 times); each layout still equals the one extracted, and a type
+    whose data differs under the same id (another build's struct) is read as its own."""
+    import copy
+
+    names = sorted(fqn for fqn in fixtures_builds.owner if fqn.endswith("_V1") or fqn.endswith("_V2"))
+    stored = {name: json.loads(json.dumps(fixtures_builds.layout(name).to_json())) for name in names}
+    read = {name: StorageLayout.from_json(data) for name, data in stored.items()}
+    assert all(read[name] == fixtures_builds.layout(name) for name in names)
+    first, second = [read[name] for name in names if "t_uint256" in stored[name]["types"]][:2]
+    assert first.types["t_uint256"] is second.types["t_uint256"]  # shared
+    data = copy.deepcopy(stored[names[0]])
+    type_id = next(iter(data["types"]))
+    data["types"][type_id]["label"] += " (another build)"
+    other = StorageLayout.from_json(data)
+    assert other.types[type_id].label.endswith("(another build)")
+    assert StorageLayout.from_json(stored[names[0]]).types[type_id].label == fixtures_builds.layout(names[0]).types[type_id].label
