@@ -41,7 +41,7 @@ def _hub(chain: Any, deployments: Any, build: dict, changes: tuple) -> Any:
     return _ctx(chain, deployments, build, "AccessHub", "AccessHubGrant", "initializeV2", (), changes)
 
 
-def _reviewed(chain: Any, anvil: Any, ctx: Any, plan: dict, simulated: Any) -> tuple[Any, dict]:
+def _reviewed(chain: Any, anvil: Any, ctx: Any, plan: dict, simulated: Any, with_plan: bool = True) -> tuple[Any, dict]:
     """review --plan --simulate of the plan's batch, as a signer would run it (beside the plan's
     simulation report, as `upgrader simulate` wrote it)."""
     path = write_plan(plan, ctx.plans_dir)
@@ -50,7 +50,8 @@ def _reviewed(chain: Any, anvil: Any, ctx: Any, plan: dict, simulated: Any) -> t
     calls = [Call(c["to"], c["data"], int(c["value"])) for c in plan["calls"]]
     batch = copy.deepcopy(build_batch_file(chain_id=31337, safe=chain.safe, calls=calls, name="upgrade"))
     batch["meta"]["nonce"] = str(nonce)
-    rctx = ReviewContext(manifest=ctx.manifest(), build_info=ctx.build_info, plan=plan, plan_path=path)
+    rctx = ReviewContext(manifest=ctx.manifest(), build_info=ctx.build_info, plan=plan if with_plan else None,
+                         plan_path=path if with_plan else None)
     report = review(subject_from_json(json.loads(json.dumps(add_checksum(batch))), "batch.json"), rctx)
     sim = simulate_review(report, rctx, anvil.url, root=chain.config.root)
     report.warnings.extend(sim.warnings)
@@ -91,6 +92,18 @@ def test_the_same_grant_undeclared_is_red_naming_roles(chain, anvil, deployments
     red = [w for w in _red(reviewed) if w.kind != "simulation-failed"]  # the plan's own simulation failed too
     assert {w.kind for w in red} == {"undeclared-state-change"}
     assert any("_roles" in w.message and chain.safe in w.message for w in red)
+
+
+def test_the_declared_grant_reviewed_without_its_plan_is_red_and_says_how_to_give_it_one(chain, anvil, deployments, fixture_build):
+    # without a plan nothing declares the grant (a true red); the message says what to do
+    ctx = _hub(chain, deployments, fixture_build, ("_roles", "_roleMemberCount"))
+    plan = make_plan(ctx, only=["AccessHub"])
+    reviewed, _ = _reviewed(chain, anvil, ctx, plan, simulate(ctx, plan), with_plan=False)
+    red = _red(reviewed)
+    assert {w.kind for w in red} == {"undeclared-state-change", "proxy-changed-unplanned"}, red
+    hint = "no plan declares it: make one with `upgrader plan` (or pass --plan FILE), then review again"
+    undeclared = [w for w in red if w.kind == "undeclared-state-change"]
+    assert any("_roles" in w.message for w in undeclared) and all(w.message.endswith(hint) for w in undeclared), undeclared
 
 
 def test_a_reinitializer_zeroing_a_preserved_counter_is_red_although_its_settings_are_declared(chain, anvil, deployments, fixture_build):

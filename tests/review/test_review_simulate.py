@@ -72,6 +72,23 @@ def test_the_plans_batch_changes_the_implementation_slots_and_the_new_fields_onl
     assert all(c["name"] is not None for e in sim["storage"] for c in e["changes"]), sim["storage"]
 
 
+def test_the_plans_batch_reviewed_without_its_plan_says_how_to_give_it_one(network_ctx, chain, anvil):
+    # true red (nothing explains the upgrade), and the message says what to do about it
+    plan = make_plan(network_ctx)
+    nonce = safe_contract(chain.w3, chain.safe).functions.nonce().call()
+    calls = [Call(c["to"], c["data"], int(c["value"])) for c in plan["calls"]]
+    batch = copy.deepcopy(build_batch_file(chain_id=31337, safe=chain.safe, calls=calls, name="upgrade"))
+    batch["meta"]["nonce"] = str(nonce)
+    ctx = ReviewContext(manifest=chain.manifest, build_info=chain.build_info, plan=None)
+    report, sim = _simulated(chain, anvil, add_checksum(batch), ctx)
+    assert sim["execution"]["ok"]
+    unplanned = [w for w in report.warnings if w.kind == "proxy-changed-unplanned"]
+    assert {w.message.split("proxy ")[1].split(" ")[0] for w in unplanned} == {u["proxy"] for u in plan["upgrades"]}
+    assert unplanned and all(w.severity == "red" for w in unplanned)
+    hint = "make one with `upgrader plan` (or pass --plan FILE)"
+    assert all(w.message.endswith(f"no plan explains it: {hint}, then review again") for w in unplanned), unplanned
+
+
 def test_a_bybit_style_delegatecall_shows_the_singleton_changing_and_is_red(chain, anvil):
     chain.w3.provider.make_request("anvil_setCode", [ATTACKER, "0x" + SLOT0_WRITER.hex()])
     evil = "0xbDd077f651EBe7f7b3cE16fe5F2b025BE2969516"

@@ -27,6 +27,9 @@ from upgrader.proxies import kind_of
 
 __all__ = ["SimulationResult", "simulate_review"]
 
+# what to do where a review --simulate had no plan to judge the batch by (the CLI's --plan)
+NO_PLAN = "make one with `upgrader plan` (or pass --plan FILE), then review again"
+
 
 @dataclass
 class SimulationResult:
@@ -57,9 +60,10 @@ class SimulationResult:
             out.append(ReviewWarning("safe-config-changed", f"executing it changes the Safe's {c['setting']}: {_show(c['before'])} -> {_show(c['after'])}"))
         for c in self.proxy_changes:
             if not c["explained_by_plan"]:
+                why = "and its plan does not explain it" if self.planned else f"and no plan explains it: {NO_PLAN}"
                 out.append(ReviewWarning("proxy-changed-unplanned", (
                     f"executing it changes the {c['setting']} of proxy {c['proxy']} ({c['address']}): {c['before']} -> {c['after']}, "
-                    "and no plan of this batch explains it")))
+                    + why)))
         for i in self.implementations:
             if not i["locked"]["ok"]:
                 out.append(ReviewWarning("implementation-initializable", f"proxy {i['proxy']}'s new implementation {i['address']}: {i['locked']['detail']}"))
@@ -70,7 +74,7 @@ class SimulationResult:
         for w in self.state_writes:
             if w["verdict"] == "undeclared":
                 what = w["name"] or f"slot {w['slot']}"
-                why = "no reinitializer `changes` of the plan declares it" if self.planned else "no plan of this batch declares it"
+                why = "no reinitializer `changes` of the plan declares it" if self.planned else f"no plan declares it: {NO_PLAN}"
                 out.append(ReviewWarning("undeclared-state-change", (
                     f"executing it changes {w['variable'] or 'existing state'} of proxy {w['proxy']} ({what}: "
                     f"{w['before']} -> {w['after']}), and {why}")))
