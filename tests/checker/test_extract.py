@@ -65,7 +65,7 @@ def test_layout_json_round_trip_and_stored_comparison(fixtures_builds: BuildSet,
 
 def test_layouts_read_back_share_their_types_and_equal_each_layout(fixtures_builds: BuildSet) -> None:
     """Reading a folder's layouts back keeps one TypeInfo per type id and data (the 3,200-contract
-    row repeats ~300 types 38,000 times); each layout still equals the one extracted, and a type
+    row repeats ~300 types 38,000 times), one Namespace per id and data; each layout still equals the one extracted, and a type
     whose data differs under the same id (another build's struct) is read as its own."""
     import copy
 
@@ -75,6 +75,9 @@ def test_layouts_read_back_share_their_types_and_equal_each_layout(fixtures_buil
     assert all(read[name] == fixtures_builds.layout(name) for name in names)
     first, second = [read[name] for name in names if "t_uint256" in stored[name]["types"]][:2]
     assert first.types["t_uint256"] is second.types["t_uint256"]  # shared
+    spaced = next(name for name in names if read[name].namespaces)  # read again from equal data
+    once, again = (StorageLayout.from_json(copy.deepcopy(stored[spaced])) for _ in range(2))
+    assert once.namespaces[0] is again.namespaces[0] and once == read[spaced]
     data = copy.deepcopy(stored[names[0]])
     type_id = next(iter(data["types"]))
     data["types"][type_id]["label"] += " (another build)"

@@ -8,7 +8,7 @@ whole layout serialises to plain JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 TypeKind = Literal[
     "elementary", "bytes", "string", "struct", "enum", "array", "mapping", "udvt", "contract", "function"
@@ -215,25 +215,34 @@ class StorageLayout:
             contract=data["contract"],
             items=tuple(StorageItem.from_json(i) for i in data["storage"]),
             types={k: _read_type(k, v) for k, v in data["types"].items()},
-            namespaces=tuple(Namespace.from_json(n) for n in data.get("namespaces", ())),
+            namespaces=tuple(_read_namespace(n) for n in data.get("namespaces", ())),
             base=LayoutBase.from_json(data["base"]) if data.get("base") is not None else None,
         )
 
 
-# Types read back by ``StorageLayout.from_json``, by id, with the data each was read from: the
-# layouts of a build repeat the same few hundred types (t_address, t_uint256, a base's struct),
-# which were three fifths of reading a 3,200-contract folder's layouts; a type whose data differs
-# from the one kept is read anew and kept instead. TypeInfo is immutable, so layouts share them.
-_READ: dict[str, tuple[Mapping[str, Any], TypeInfo]] = {}
+# Types and namespaces read back by ``StorageLayout.from_json``, by id, with the data each was
+# read from: the layouts of a build repeat the same few hundred types (t_address, t_uint256, a
+# base's struct) and namespaces (Initializable's, Ownable's ...), which were three fifths of
+# reading a 3,200-contract folder's layouts; one whose data differs from the one kept (another
+# build's struct under the same id) is read anew and kept instead. Both are immutable, so the
+# layouts share them.
+_READ: dict[tuple[str, str], tuple[Mapping[str, Any], Any]] = {}
 
 
 def _read_type(type_id: str, data: Mapping[str, Any]) -> TypeInfo:
-    kept = _READ.get(type_id)
+    return _shared(("type", type_id), data, lambda: TypeInfo.from_json(type_id, data))  # type: ignore[no-any-return]
+
+
+def _read_namespace(data: Mapping[str, Any]) -> Namespace:
+    return _shared(("namespace", str(data.get("id"))), data, lambda: Namespace.from_json(data))  # type: ignore[no-any-return]
+
+
+def _shared(key: tuple[str, str], data: Mapping[str, Any], read: Callable[[], Any]) -> Any:
+    kept = _READ.get(key)
     if kept is not None and kept[0] == data:
         return kept[1]
-    info = TypeInfo.from_json(type_id, data)
+    value = read()
     if len(_READ) >= 50_000:
         _READ.clear()
-    _READ[type_id] = (data, info)
-    return info
-
+    _READ[key] = (data, value)
+    return value
