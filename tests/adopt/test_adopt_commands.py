@@ -81,6 +81,14 @@ def test_safe_create_import_and_handover(team):
     admin = {p["admin"] for p in manifest["proxies"]}.pop()
     assert {p["governor"] for p in manifest["proxies"]} == {deployer} and owner_of(w3, admin) == deployer
     assert manifest["safe"]["multisend_call_only"] == made["multisend_call_only"]  # found on chain, no --multisend
+    # re-import over it with no source option and no --safe (no Safe governs the proxies yet): the recorded Safe is kept
+    kept = flow.ok("re-import", "import", "--network", "dev", "--force", "--json").json()
+    assert kept["safe"] == safe and f"the Safe {safe} of the manifest being replaced is kept (pass --safe to choose another)" in kept["notes"]
+    other = flow.ok("another Safe", "safe", "create", "--network", "dev", "--owners", ",".join(owners[:2]), "--threshold", "1",
+                    "--json").json()["address"]
+    chosen = flow.ok("re-import --safe", "import", "--network", "dev", "--force", "--safe", other, "--json").json()
+    assert chosen["safe"] == other != safe and not any("is kept" in n for n in chosen["notes"])  # an explicit --safe wins
+    assert flow.ok("back", "import", "--network", "dev", "--force", "--safe", safe, "--json").json()["safe"] == safe
 
     assert "--yes" in one_line(flow.run("handover (no terminal)", "handover", "--network", "dev"))  # stdin: /dev/null
     assert owner_of(w3, admin) == deployer  # nothing was sent

@@ -60,10 +60,17 @@ def test_a_broadcast_hash_that_did_not_create_the_proxy_is_replaced_by_the_chain
     counter_proxy["hash"] = other  # pairs the proxy with another transaction (forge's own file may too)
     shuffled = adopted.root / "run-shuffled.json"
     shuffled.write_text(json.dumps(data))
+    settings = adopted.root / "upgrader.toml"  # a project that names no Counter: the import adds [modules.Counter] proxy = …
+    settings.write_text(settings.read_text().replace('[modules.Counter]\ninitial = "Counter"\n', ""))
     result = ok_json(run(adopted, "import", "--network", "anvil", "--from-forge-broadcast", str(shuffled), "--json"))
     record = next(p for p in manifest(adopted)["proxies"] if p["name"] == "Counter")
     assert record["deploy_tx"] == true_hash != other
     assert any(other in n and "did not create it" in n for n in result["notes"]), result["notes"]
+    assert '[modules.Counter]\nproxy = "' in settings.read_text()
+    # again over it: the settings now name Counter's proxy, and the file's claim is still checked
+    again = ok_json(run(adopted, "import", "--network", "anvil", "--from-forge-broadcast", str(shuffled), "--force", "--json"))
+    assert any(other in n and "did not create it" in n for n in again["notes"]), again["notes"]
+    assert next(p for p in manifest(adopted)["proxies"] if p["name"] == "Counter")["deploy_tx"] == true_hash
 
 
 def test_no_multisend_on_chain_exits_2_naming_the_flag(adopted):

@@ -92,6 +92,7 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
     candidates = _candidates(ctx, request, oz)
     builds = _Builds([ctx.build_info, *_git_builds(ctx, request.layout_from)])
     notes: list[str] = []
+    request = _keeping_the_recorded_safe(ctx, request, notes)
     records: list[ProxyRecord] = []
     seen: dict[str, str] = {}  # address (proxy or beacon) -> record name
     for cand in candidates:
@@ -131,7 +132,36 @@ def _candidates(ctx: "NetworkContext", request: ImportRequest, oz: ozmanifest.Oz
     if not out:
         raise InputError("nothing to import: pass --proxy Name=0xADDRESS, --from-openzeppelin FILE or --from-forge-broadcast FILE, "
                          "or name proxies in the settings ([modules.Vault] proxy = \"0x…\")")
-    return out
+    return _with_file_claims(out)
+
+
+def _with_file_claims(candidates: list[Candidate]) -> list[Candidate]:
+    """A proxy named by --proxy or the settings (as the first import writes them) takes the
+    creating transaction a file claims for its address, so that claim is still checked (and its
+    correction noted) on a re-import, where the named candidate comes first."""
+    claims: dict[str, Candidate] = {}
+    for c in candidates:
+        if c.deploy_tx:
+            claims.setdefault(c.address, c)
+    return [replace(c, deploy_tx=claim.deploy_tx, deploy_block=claim.deploy_block,
+                    contract_name=c.contract_name or claim.contract_name)
+            if not c.deploy_tx and (claim := claims.get(c.address)) is not None else c for c in candidates]
+
+
+def _keeping_the_recorded_safe(ctx: "NetworkContext", request: ImportRequest, notes: list[str]) -> ImportRequest:
+    """``--force`` without ``--safe``: the Safe of the manifest being replaced, when it is still a
+    Safe on this chain (a re-import need not repeat --safe; an explicit --safe wins)."""
+    if request.safe or not request.force or not ctx.store.exists():
+        return request
+    try:
+        recorded = ctx.store.load(ctx.chain_id).safe.address
+    except InputError:  # an unreadable manifest, or another chain's: the Safe is found as on a first import
+        return request
+    if read_safe(ctx.w3, recorded) is None:
+        notes.append(f"the replaced manifest's Safe {recorded} is not a Safe on chain {ctx.chain_id}; the Safe is found anew")
+        return request
+    notes.append(f"the Safe {recorded} of the manifest being replaced is kept (pass --safe to choose another)")
+    return replace(request, safe=recorded)
 
 
 def _with_creation(ctx: "NetworkContext", cand: Candidate, record: ProxyRecord, notes: list[str]) -> ProxyRecord:
