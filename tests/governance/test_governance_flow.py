@@ -202,3 +202,26 @@ def test_review_simulate_names_the_timelock_events_and_the_gas_at_the_eta(case, 
     assert mine == ["CallScheduled", "CallScheduled", "CallSalt"]
     assert [e["event"] for e in sim["at_eta"]["events"] if e["address"] == s.timelock] == ["CallExecuted", "CallExecuted"]
     assert isinstance(sim["at_eta"]["execution"]["gas_used"], int) and sim["at_eta"]["execution"]["gas_used"] > 0
+
+
+def test_the_validation_document_of_a_schedule_is_the_same_bytes_later(case, service):
+    """Two signers at one pinned block get the same document though they run it at different
+    times: the Timelock stores the ETA from block.timestamp, and a fork's blocks were stamped by
+    the wall clock (the ETA, its slot in the state diff and the ETA run differed between runs)."""
+    import time
+
+    c = case("account-exec")
+    s = c.system
+    ok_json(cli(c, "import", "--network", "anvil", *s.proxy_args(), "--multisend", s.multisend, "--json"))
+    made = ok_json(cli(c, "plan", "--network", "anvil", "--json"))
+    assert ok_json(cli(c, "simulate", made["path"], "--json"))["ok"]
+    proposed = ok_json(cli(c, "propose", made["path"], "--sender", _two_owners(c)[0], "--tx-service", service, "--json"))
+    block = str(c.w3.eth.block_number)
+    texts = []
+    for _ in range(2):
+        done = ok_json(cli(c, "review", proposed["proposal"], "--simulate", "--block", block, "--network", "anvil",
+                           "--validation-file", "--json"))
+        texts.append(Path(done["validation_file"]["path"]).read_bytes())
+        time.sleep(2.5)  # Anvil's clock moves on
+    assert "_timestamps[" in texts[0].decode()  # the ETA the Timelock stored is in the document
+    assert texts[0] == texts[1]  # (the mechanism itself: tests/integration/test_fork_clock.py)

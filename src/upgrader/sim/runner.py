@@ -9,7 +9,8 @@ Used by ``simulate``, ``review --simulate`` and the dev-chain helpers; the piece
 scenario needs are here too, each one call on an existing fork:
 
     run = run_safe_tx(w3, safe, tx)                 # Execution: ok, revert, tx_hash, notes
-    warp(w3, 2 * 86400)                             # evm_increaseTime + one mined block
+    pin_clock(w3)                                   # blocks every 12 s from the forked block, not this machine's clock
+    warp(w3, 2 * 86400)                             # one block, that much later
     with throwaway(w3): ...                         # evm_snapshot / evm_revert around a block
     outcome = call_as(w3, stranger, to, data)       # eth_call from anyone: ok / decoded reason
     receipt = send_as(w3, sender, to, data)         # a mined transaction from anyone
@@ -103,9 +104,27 @@ def call_as(w3: Any, sender: str, to: str, data: str | bytes, value: int = 0) ->
     return CallOutcome(True, bytes.fromhex((raw.get("result") or "0x")[2:]))
 
 
+BLOCK_TIME = 12  # seconds between a pinned fork's blocks (a mainnet slot)
+
+
+def pin_clock(w3: Any) -> int:
+    """Let the fork's clock follow its chain instead of this machine's: Anvil stamps a fork's
+    new blocks with the wall clock, so two runs at one pinned block disagree on every timestamp
+    the transaction stores (a Timelock's ETA) and on what is "ready". After this the next block
+    is the forked block's timestamp plus BLOCK_TIME, every further one BLOCK_TIME later
+    (``anvil_setBlockTimestampInterval``; ``warp`` still jumps). The next block's timestamp."""
+    latest = int(w3.eth.get_block("latest")["timestamp"])
+    w3.provider.make_request("anvil_setBlockTimestampInterval", [BLOCK_TIME])
+    w3.provider.make_request("evm_setNextBlockTimestamp", [latest + BLOCK_TIME])
+    return latest + BLOCK_TIME
+
+
 def warp(w3: Any, seconds: int) -> int:
-    """Move the fork's clock forward by ``seconds`` and mine a block; the new block's timestamp."""
-    w3.provider.make_request("evm_increaseTime", [hex(int(seconds))])
+    """Mine one block ``seconds`` after the latest (later blocks follow it); its timestamp.
+    Anvil ignores ``evm_increaseTime`` once a block interval is set, so the block is stamped
+    exactly (``evm_setNextBlockTimestamp``), which works with or without ``pin_clock``."""
+    stamp = int(w3.eth.get_block("latest")["timestamp"]) + int(seconds)
+    w3.provider.make_request("evm_setNextBlockTimestamp", [stamp])
     w3.provider.make_request("evm_mine", [])
     return int(w3.eth.get_block("latest")["timestamp"])
 

@@ -11,8 +11,9 @@ what named it and, for those nothing named, the reason, counted; balances; event
 review's warnings; and the command that makes it again at the same block.
 
 Nothing in it depends on the machine, the clock or the RPC URL: two signers who run the
-command get the same bytes and can compare keccaks. (Values the fork derives from its own
-block timestamps would differ; the document says at which fork block it ran.)"""
+command get the same bytes and can compare keccaks. The fork's blocks are stamped from the forked
+block (``sim.runner.pin_clock``: 12 s apart), not from the wall clock, so what the transaction
+stores from ``block.timestamp`` (a Timelock's ETA) is the same in both."""
 
 from __future__ import annotations
 

@@ -121,6 +121,9 @@ def simulate_review(report: Any, ctx: Any, fork_url: str, block: int | None = No
         if not bytes(w3.eth.get_code(safe)):
             raise InputError(f"no Safe at {safe} on the forked chain {subject.chain_id}; use the right --network or --fork-url")
         fork_block = int(w3.eth.block_number)
+        from upgrader.sim.runner import pin_clock
+
+        pin_clock(w3)  # timestamps from the forked block: two signers at one block get the same document
         t = time.monotonic()
         safe_before, proxies_before = config_watch.safe_settings(w3, safe), config_watch.proxy_settings(w3, ctx.manifest)
         from upgrader.stages.review.signing_safes import signing_safes
