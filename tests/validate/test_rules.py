@@ -69,6 +69,8 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
     "Initializers.sol:Reinitializer_V3": [],
     "Initializers.sol:Reinitializer_NotIncreasing_Bad": [("non-increasing-reinitializer", "Initializers.sol:115")],
     "Initializers.sol:Reinitializer_Allowed": [],
+    "Initializers.sol:ReinitializerOnly_Bad": [("missing-initializer", "Initializers.sol:124")],
+    "Initializers.sol:ReinitializerOnly_Annotated_Ok": [],
     "UUPS.sol:UUPS_Ok": [],
     "UUPS.sol:UUPS_MissingDisableInitializers_Bad": [("missing-disable-initializers", "UUPS.sol:24")],
     "UUPS.sol:UUPS_MissingDisableInitializers_Allowed": [],
@@ -104,6 +106,20 @@ def test_order_is_a_warning_not_an_error(build_info: dict[str, Any]) -> None:
     [finding] = validate_contract(build_info, F + "Initializers.sol:InitializerOrder_Warning")
     assert finding.severity == "warning"
     assert "`ParentB` out of order" in finding.message
+
+
+def test_a_reinitializer_only_v2_is_told_of_the_validate_as_initializer_annotation(build_info: dict[str, Any]) -> None:
+    # upgrades-core's note for a reinitializer (packages/core/src/validate/run/initializer.ts @ c616aa6)
+    [finding] = validate_contract(build_info, F + "Initializers.sol:ReinitializerOnly_Bad")
+    assert finding.kind == "missing-initializer" and finding.severity == "error"
+    assert "`/// @custom:oz-upgrades-validate-as-initializer`" in finding.hint and "reinitializer(n)" in finding.hint
+    assert validate_contract(build_info, F + "Initializers.sol:ReinitializerOnly_Annotated_Ok") == []  # annotated as it says
+
+
+def test_missing_disable_initializers_says_what_an_owner_of_the_bare_implementation_can_do(build_info: dict[str, Any]) -> None:
+    found = [f for f in validate_contract(build_info, F + "UUPS.sol:UUPS_MissingDisableInitializers_Bad") if f.kind == "missing-disable-initializers"]
+    assert found and "take it over" not in found[0].hint
+    assert "own it" in found[0].hint and "older than OpenZeppelin 4.3.2" in found[0].hint and "_disableInitializers()" in found[0].hint
 
 
 def test_reachable_delegatecall_names_its_entry_point(build_info: dict[str, Any]) -> None:

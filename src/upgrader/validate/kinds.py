@@ -91,7 +91,12 @@ RULES: dict[Kind, Rule] = {
     ),
     "missing-initializer": Rule(
         "Contract `{contract}` has no initializer, but its parents need initializing",
-        "Add an `initialize` function with the `initializer` modifier that calls {parents}",
+        # a reinitializer is not an initializer unless annotated, and upgrades-core's note says to annotate it:
+        # OpenZeppelin/openzeppelin-upgrades packages/core/src/validate/run/initializer.ts
+        # @ c616aa6676e9072925032259d409750fb52d2248 (getPossibleInitializers)
+        "Add an `initialize` function with the `initializer` modifier that calls {parents}; a version whose "
+        "only initializer is a `reinitializer(n)` (a V2): annotate it with "
+        "`/// @custom:oz-upgrades-validate-as-initializer` so that it is checked as the initializer",
         f"{OZ_DOCS}#initializers",
     ),
     "missing-initializer-call": Rule(
@@ -112,7 +117,11 @@ RULES: dict[Kind, Rule] = {
     ),
     "missing-disable-initializers": Rule(
         "UUPS implementation `{contract}` does not call `_disableInitializers()` in its constructor",
-        "Anyone can initialize the bare implementation and take it over; add "
+        # OpenZeppelin >= 4.3.2's upgradeTo/upgradeToAndCall are onlyProxy: the owner of the bare
+        # implementation cannot upgrade (or destroy) it through them
+        "Anyone can initialize the bare implementation and own it; where its owner can reach a delegatecall "
+        "or selfdestruct, or with a UUPSUpgradeable older than OpenZeppelin 4.3.2 (no onlyProxy), that "
+        "destroys or hijacks it. OpenZeppelin recommends `_disableInitializers()` in a constructor: add "
         "`/// @custom:oz-upgrades-unsafe-allow constructor` `constructor() {{ _disableInitializers(); }}`",
         f"{OURS}-missing-disable-initializers",
     ),
