@@ -100,6 +100,11 @@ def test_safe_create_import_and_handover(team):
     assert again["sent"] == [] and sorted(again["already_with_the_safe"]) == ["RewardsDistributor", "TokenVault"]
     status = flow.ok("status", "status", "--network", "dev", "--json").json()
     assert {p["state"] for p in status["proxies"]} == {"in_sync"}
+    # a manifest that records another Safe, re-imported with --force alone after the proxies went to
+    # `safe`: the Safe that governs them now wins over the recorded one (no false "not the Safe" notes)
+    flow.ok("record the other Safe", "import", "--network", "dev", "--force", "--safe", other, "--json")
+    found = flow.ok("re-import after handover", "import", "--network", "dev", "--force", "--json").json()
+    assert found["safe"] == safe and not any("is kept" in n or "not the Safe" in n for n in found["notes"]), found["notes"]
 
 
 def test_node_start_runs_the_safe_service_of_a_network_marked_local(team):

@@ -92,7 +92,7 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
     candidates = _candidates(ctx, request, oz)
     builds = _Builds([ctx.build_info, *_git_builds(ctx, request.layout_from)])
     notes: list[str] = []
-    request = _keeping_the_recorded_safe(ctx, request, notes)
+    recorded = _recorded_safe(ctx, request, notes)
     records: list[ProxyRecord] = []
     seen: dict[str, str] = {}  # address (proxy or beacon) -> record name
     for cand in candidates:
@@ -113,7 +113,14 @@ def run_import(ctx: "NetworkContext", request: ImportRequest) -> ImportResult:
     records = [r.model_copy(update={"governor": kind_of(r).governor(ctx.w3, r)}) for r in records]
     from upgrader.governance.detect import detect as detect_chain  # a Timelock (and Governor) in front of the Safe
 
-    chain = detect_chain(ctx.w3, {r.governor for r in records if r.governor}, request.safe)
+    governors = {r.governor for r in records if r.governor}
+    chain = detect_chain(ctx.w3, governors, request.safe)
+    if recorded and not chain.safe and not any(read_safe(ctx.w3, g) is not None for g in governors):
+        # nothing on chain names a Safe (before handover): the replaced manifest's Safe; a Safe that
+        # governs the proxies now (handed over outside upgrader) wins, as on a first import
+        notes.append(f"the Safe {recorded} of the manifest being replaced is kept (pass --safe to choose another)")
+        request = replace(request, safe=recorded)
+        chain = detect_chain(ctx.w3, governors, request.safe)
     safe = _safe(ctx, replace(request, safe=request.safe or chain.safe), records)
     owner = chain.record.authority if chain.record else None
     notes += chain.notes + _governance_notes([r for r in records if owner is None or r.governor != owner], safe)
@@ -148,20 +155,20 @@ def _with_file_claims(candidates: list[Candidate]) -> list[Candidate]:
             if not c.deploy_tx and (claim := claims.get(c.address)) is not None else c for c in candidates]
 
 
-def _keeping_the_recorded_safe(ctx: "NetworkContext", request: ImportRequest, notes: list[str]) -> ImportRequest:
+def _recorded_safe(ctx: "NetworkContext", request: ImportRequest, notes: list[str]) -> str | None:
     """``--force`` without ``--safe``: the Safe of the manifest being replaced, when it is still a
-    Safe on this chain (a re-import need not repeat --safe; an explicit --safe wins)."""
+    Safe on this chain; used when nothing on chain names one (a re-import need not repeat --safe;
+    an explicit --safe wins, and so does a Safe that governs the proxies now)."""
     if request.safe or not request.force or not ctx.store.exists():
-        return request
+        return None
     try:
         recorded = ctx.store.load(ctx.chain_id).safe.address
     except InputError:  # an unreadable manifest, or another chain's: the Safe is found as on a first import
-        return request
+        return None
     if read_safe(ctx.w3, recorded) is None:
         notes.append(f"the replaced manifest's Safe {recorded} is not a Safe on chain {ctx.chain_id}; the Safe is found anew")
-        return request
-    notes.append(f"the Safe {recorded} of the manifest being replaced is kept (pass --safe to choose another)")
-    return replace(request, safe=recorded)
+        return None
+    return recorded
 
 
 def _with_creation(ctx: "NetworkContext", cand: Candidate, record: ProxyRecord, notes: list[str]) -> ProxyRecord:
