@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from build_helpers import forge, forge_home
 from upgrader.build import solc, versions
@@ -39,8 +38,8 @@ def test_unpinned_project_builds_with_forges_solc(tmp_path: Path) -> None:
     for version in (FORGE_ONLY, "0.8.28"):
         solc.solc_path(version)  # installed for upgrader
     highest = versions.from_pragmas({"src/Box.sol": SOURCE})
-    if versions.parse(highest) <= versions.parse(FORGE_ONLY):
-        pytest.skip(f"upgrader's highest installed solc is {highest}; the case needs one above {FORGE_ONLY}")
+    assert versions.parse(highest) > versions.parse(FORGE_ONLY), (
+        f"upgrader's highest installed solc is {highest} after installing 0.8.28; the case needs one above {FORGE_ONLY}")
     project = unpinned_project(tmp_path / "project")
     built = forge(project, "build", home=forge_home(tmp_path, FORGE_ONLY))
     assert built.returncode == 0, built.stderr + built.stdout

@@ -186,16 +186,22 @@ def test_timelock_flow_when_only_an_account_executes(case, service):
     assert watch_once(c) == (0, [])
 
 
-def test_review_simulate_names_the_timelock_events_and_the_gas_at_the_eta(case, service):
-    """review --simulate of the schedule: the Timelock's CallScheduled/CallSalt (and, at the ETA,
-    CallExecuted) are decoded although the build has no TimelockController (seen undecoded on
-    gwalen/erc20_swapper_task@a10c00f, whose Timelock comes from lib/), and the ETA run's gas is a number."""
+def _proposed_schedule(case, service):
+    """The account-executor fixture imported, planned, simulated and its Safe leg proposed."""
     c = case("account-exec")
     s = c.system
     ok_json(cli(c, "import", "--network", "anvil", *s.proxy_args(), "--multisend", s.multisend, "--json"))
     made = ok_json(cli(c, "plan", "--network", "anvil", "--json"))
     assert ok_json(cli(c, "simulate", made["path"], "--json"))["ok"]
-    proposed = ok_json(cli(c, "propose", made["path"], "--sender", _two_owners(c)[0], "--tx-service", service, "--json"))
+    return c, ok_json(cli(c, "propose", made["path"], "--sender", _two_owners(c)[0], "--tx-service", service, "--json"))
+
+
+def test_review_simulate_names_the_timelock_events_and_the_gas_at_the_eta(case, service):
+    """review --simulate of the schedule: the Timelock's CallScheduled/CallSalt (and, at the ETA,
+    CallExecuted) are decoded although the build has no TimelockController (seen undecoded on
+    gwalen/erc20_swapper_task@a10c00f, whose Timelock comes from lib/), and the ETA run's gas is a number."""
+    c, proposed = _proposed_schedule(case, service)
+    s = c.system
     reviewed = ok_json(cli(c, "review", proposed["proposal"], "--simulate", "--network", "anvil", "--json"))
     sim = reviewed["simulation"]
     mine = [e["event"] for e in sim["events"] if e["address"] == s.timelock]
@@ -210,12 +216,7 @@ def test_the_validation_document_of_a_schedule_is_the_same_bytes_later(case, ser
     the wall clock (the ETA, its slot in the state diff and the ETA run differed between runs)."""
     import time
 
-    c = case("account-exec")
-    s = c.system
-    ok_json(cli(c, "import", "--network", "anvil", *s.proxy_args(), "--multisend", s.multisend, "--json"))
-    made = ok_json(cli(c, "plan", "--network", "anvil", "--json"))
-    assert ok_json(cli(c, "simulate", made["path"], "--json"))["ok"]
-    proposed = ok_json(cli(c, "propose", made["path"], "--sender", _two_owners(c)[0], "--tx-service", service, "--json"))
+    c, proposed = _proposed_schedule(case, service)
     block = str(c.w3.eth.block_number)
     texts = []
     for _ in range(2):
