@@ -105,3 +105,22 @@ def test_governor_queues_the_operation_we_compute(case, variant):
     op = p.timelock_operation(s.governor, s.oz)
     assert s.timelock_contract().functions.getTimestamp(op.id).call() > 1
     assert proposal_state(c, s.governor, p.id) == "Queued"
+
+
+@pytest.mark.parametrize("oz", ["5", "4"])
+def test_the_built_in_timelock_and_governor_events_are_openzeppelins(world, oz):
+    """governance.abi.EVENTS (what review decodes with when the build lacks the Timelock) against
+    the ABIs solc gives for OpenZeppelin's own TimelockController and Governor, 5.x and 4.9: same
+    names, types, order and indexing (ProposalQueued's second argument is named eta in 4.9)."""
+    from gov_fixture import GOVERNOR_FQN, TIMELOCK_FQN  # the fixture compiles OpenZeppelin 5.7.0 and 4.9.6 from node_modules
+
+    from upgrader.build import artifacts
+    from upgrader.governance.abi import EVENTS
+
+    built: dict[str, list[tuple[str, bool]]] = {}
+    for fqn in (TIMELOCK_FQN[oz], GOVERNOR_FQN[oz][0]):
+        for e in artifacts.find(world.build_info, fqn).abi:
+            if e["type"] == "event":
+                built[e["name"]] = [(i["type"], i["indexed"]) for i in e["inputs"]]
+    for e in EVENTS:
+        assert built.get(e["name"]) == [(i["type"], i["indexed"]) for i in e["inputs"]], e["name"]
